@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench`` prints metric, value, baseline, ratio and target."""

@@ -1,0 +1,245 @@
+"""The procedure catalogue (danh mục thủ tục hành chính), loaded from data files.
+
+A catalogue file (``resources/procedures/catalogue.json``, or one an administrator
+imports) is a version in force from its ``effective_from`` date. Loading a file never
+touches existing rows: a new version gets new procedure rows, and each dossier keeps a
+reference to the row it was received under, with its duration, fee and documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from desk_app.calendar import DURATION_KINDS, Duration
+from desk_app.db.engine import Database
+from desk_app.db.models import CatalogueVersion, Procedure
+from desk_app.paths import resource_path
+from desk_app.text import fold
+
+DOCUMENT_KINDS = ("original", "copy", "certified_copy")
+DEFAULT_CATALOGUE = resource_path("procedures", "catalogue.json")
+
+
+class CatalogueError(ValueError):
+    """A catalogue file is malformed; the message names the entry and field."""
+
+
+@dataclass(frozen=True)
+class RequiredDocument:
+    name: str
+    kind: str
+    count: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "kind": self.kind, "count": self.count}
+
+
+@dataclass(frozen=True)
+class ProcedureInfo:
+    """A procedure as the desk shows it: plain data, no database session attached."""
+
+    id: int
+    code: str
+    national_code: str | None
+    name: str
+    field: str
+    duration: Duration
+    duration_note: str
+    fee_text: str
+    documents: tuple[RequiredDocument, ...]
+    search_text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "national_code": self.national_code,
+            "name": self.name,
+            "field": self.field,
+            "duration": {"kind": self.duration.kind, "value": self.duration.value},
+            "duration_note": self.duration_note,
+            "fee": self.fee_text,
+            "documents": [d.to_json() for d in self.documents],
+        }
+
+
+def _info(p: Procedure) -> ProcedureInfo:
+    kind = p.duration_kind
+    assert kind in DURATION_KINDS
+    return ProcedureInfo(
+        id=p.id,
+        code=p.code,
+        national_code=p.national_code,
+        name=p.name,
+        field=p.field,
+        duration=Duration(kind, p.duration_value),
+        duration_note=p.duration_note,
+        fee_text=p.fee_text,
+        documents=tuple(RequiredDocument(**d) for d in p.documents),
+        search_text=p.search_text,
+    )
+
+
+def _require(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
+    if key not in obj:
+        raise CatalogueError(f"{where}: missing field {key!r}")
+    value = obj[key]
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise CatalogueError(f"{where}: field {key!r} must be a {kind.__name__}")
+    return value
+
+
+def parse_catalogue(raw: bytes, source: str = "catalogue") -> dict[str, Any]:
+    """Check a catalogue file completely; raise ``CatalogueError`` at the first fault."""
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{source}: not valid JSON ({exc})") from exc
+    if not isinstance(data, dict):
+        raise CatalogueError(f"{source}: the top level must be an object")
+    _require(data, "label", str, source)
+    eff = _require(data, "effective_from", str, source)
+    try:
+        dt.date.fromisoformat(eff)
+    except ValueError as exc:
+        raise CatalogueError(f"{source}: effective_from {eff!r} is not a date") from exc
+    procs = _require(data, "procedures", list, source)
+    if not procs:
+        raise CatalogueError(f"{source}: the catalogue lists no procedure")
+    seen: set[str] = set()
+    for i, p in enumerate(procs, 1):
+        where = f"{source}: procedure #{i}"
+        if not isinstance(p, dict):
+            raise CatalogueError(f"{where}: must be an object")
+        code = _require(p, "code", str, where).strip()
+        where = f"{source}: procedure {code or '#' + str(i)}"
+        if not code or code in seen:
+            raise CatalogueError(f"{where}: the code is empty or repeated")
+        seen.add(code)
+        _require(p, "name", str, where)
+        _require(p, "field", str, where)
+        duration = _require(p, "duration", dict, where)
+        try:
+            Duration(duration.get("kind"), duration.get("value"))
+        except ValueError as exc:
+            raise CatalogueError(f"{where}: duration: {exc}") from exc
+        for j, d in enumerate(_require(p, "documents", list, where), 1):
+            dwhere = f"{where}: document #{j}"
+            if not isinstance(d, dict):
+                raise CatalogueError(f"{dwhere}: must be an object")
+            _require(d, "name", str, dwhere)
+            if d.get("kind") not in DOCUMENT_KINDS:
+                raise CatalogueError(f"{dwhere}: kind must be one of {', '.join(DOCUMENT_KINDS)}")
+            count = _require(d, "count", int, dwhere)
+            if count < 1:
+                raise CatalogueError(f"{dwhere}: count must be at least 1")
+    return data
+
+
+class CatalogueService:
+    """Loads catalogue files and answers which procedures are in force."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._cache: tuple[int, dt.date, list[ProcedureInfo]] | None = None
+
+    def load_file(self, path: Path, now: dt.datetime) -> bool:
+        """Load ``path`` as a catalogue version; False when that exact file is loaded already."""
+        raw = path.read_bytes()
+        data = parse_catalogue(raw, path.name)
+        digest = hashlib.sha256(raw).hexdigest()
+        with self._db.write() as s:
+            if s.scalar(
+                select(CatalogueVersion.id).where(CatalogueVersion.source_sha256 == digest)
+            ):
+                return False
+            version = CatalogueVersion(
+                label=data["label"],
+                effective_from=dt.date.fromisoformat(data["effective_from"]),
+                source_sha256=digest,
+                loaded_at=now,
+            )
+            s.add(version)
+            s.flush()
+            for p in data["procedures"]:
+                s.add(
+                    Procedure(
+                        catalogue_version_id=version.id,
+                        code=p["code"].strip(),
+                        national_code=p.get("national_code"),
+                        name=p["name"],
+                        field=p["field"],
+                        duration_kind=p["duration"]["kind"],
+                        duration_value=p["duration"].get("value"),
+                        duration_note=p.get("duration_note", ""),
+                        fee_text=p.get("fee", ""),
+                        documents=p["documents"],
+                        search_text=fold(
+                            " ".join(
+                                [p["code"], p.get("national_code") or "", p["name"], p["field"]]
+                            )
+                        ),
+                    )
+                )
+        self._cache = None
+        return True
+
+    def ensure_default(self, now: dt.datetime) -> None:
+        """Load the shipped catalogue if this database has not seen that file yet."""
+        self.load_file(DEFAULT_CATALOGUE, now)
+
+    def _version_for(self, day: dt.date) -> int | None:
+        with self._db.read() as s:
+            return s.scalar(
+                select(CatalogueVersion.id)
+                .where(CatalogueVersion.effective_from <= day)
+                .order_by(CatalogueVersion.effective_from.desc(), CatalogueVersion.id.desc())
+                .limit(1)
+            )
+
+    def in_force(self, day: dt.date) -> list[ProcedureInfo]:
+        """The procedures of the catalogue version in force on ``day``."""
+        version = self._version_for(day)
+        if version is None:
+            return []
+        if self._cache and self._cache[0] == version:
+            return self._cache[2]
+        with self._db.read() as s:
+            rows = s.scalars(
+                select(Procedure)
+                .where(Procedure.catalogue_version_id == version)
+                .order_by(Procedure.field, Procedure.name)
+            ).all()
+            infos = [_info(p) for p in rows]
+        self._cache = (version, day, infos)
+        return infos
+
+    def find(self, code: str, day: dt.date) -> ProcedureInfo | None:
+        code = code.strip()
+        return next((p for p in self.in_force(day) if p.code == code), None)
+
+    def get(self, procedure_id: int) -> ProcedureInfo | None:
+        with self._db.read() as s:
+            row = s.get(Procedure, procedure_id)
+            return _info(row) if row else None
+
+
+def search_procedures(procedures: list[ProcedureInfo], query: str) -> list[ProcedureInfo]:
+    """Procedures whose code, name or field contain every word of ``query``.
+
+    Diacritics and đ are ignored ("chung thuc" finds "Chứng thực"); a query that is a
+    code prefix puts that procedure first.
+    """
+    words = fold(query).split()
+    if not words:
+        return list(procedures)
+    hits = [p for p in procedures if all(w in p.search_text for w in words)]
+    q = query.strip()
+    hits.sort(key=lambda p: (not p.code.startswith(q), not fold(p.name).startswith(words[0])))
+    return hits

@@ -1,0 +1,1 @@
+"""Storage: the SQLite desk database, its models and its migrations."""

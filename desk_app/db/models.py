@@ -1,0 +1,260 @@
+"""The desk database: typed SQLAlchemy models.
+
+Times: business times a citizen sees (``received_at``, ``due_at``…) are naive local
+wall-clock times of the commune (Vietnam has one time zone and no daylight saving);
+``events.occurred_at`` and audit times are UTC.
+
+Sync (see ``desk_app.events``): every dossier and every change to it carries a
+client-generated UUID, and each change appends one row to ``events`` in the same
+transaction. ``events`` and ``audit_log`` are append-only; triggers created by the
+migration refuse deletes and any update other than the sync bookkeeping columns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class CommuneProfile(Base):
+    """The single row describing this desk: commune, agency code, desk number, hours."""
+
+    __tablename__ = "commune_profile"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_name: Mapped[str] = mapped_column(String(200))
+    province: Mapped[str] = mapped_column(String(200))
+    agency_code: Mapped[str] = mapped_column(String(32))
+    desk_number: Mapped[int] = mapped_column(Integer)
+    # [["07:30", "11:30"], ["13:00", "17:00"]]
+    office_hours: Mapped[list[Any]] = mapped_column(JSON)
+    same_day_cutoff: Mapped[dt.time] = mapped_column(Time)
+    dossier_code_pattern: Mapped[str] = mapped_column(String(200))
+    idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    result_place: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class CatalogueVersion(Base):
+    """One loaded procedure-catalogue file, in force from ``effective_from``."""
+
+    __tablename__ = "catalogue_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))
+    effective_from: Mapped[dt.date] = mapped_column(Date)
+    source_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    loaded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    procedures: Mapped[list[Procedure]] = relationship(
+        back_populates="catalogue_version", lazy="raise", order_by="Procedure.id"
+    )
+
+
+class Procedure(Base):
+    """A procedure (thủ tục hành chính) as published in one catalogue version."""
+
+    __tablename__ = "procedures"
+    __table_args__ = (UniqueConstraint("catalogue_version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    catalogue_version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id"))
+    code: Mapped[str] = mapped_column(String(32), index=True)
+    national_code: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(300))
+    field: Mapped[str] = mapped_column(String(100))
+    # "working_days" | "same_day" | "working_hours" | "calendar_days" | "none"
+    duration_kind: Mapped[str] = mapped_column(String(20))
+    duration_value: Mapped[int | None] = mapped_column(Integer)
+    duration_note: Mapped[str] = mapped_column(Text, default="")
+    fee_text: Mapped[str] = mapped_column(Text, default="")
+    # [{"name": ..., "kind": "original"|"copy"|"certified_copy", "count": 1}, ...]
+    documents: Mapped[list[Any]] = mapped_column(JSON)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
+    catalogue_version: Mapped[CatalogueVersion] = relationship(
+        back_populates="procedures", lazy="raise"
+    )
+
+
+class CalendarOverride(Base):
+    """An official per-year exception: an extra day off, or a make-up working day."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    # "day_off" | "working_day"
+    kind: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class User(Base):
+    """An officer's login. Roles: officer, chair, admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Dossier(Base):
+    """A citizen's dossier (hồ sơ), from receipt to the return of the result."""
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        Index("ix_dossiers_received_at", "received_at"),
+        Index("ix_dossiers_status_due_at", "status", "due_at"),
+        Index("ix_dossiers_applicant_name_folded", "applicant_name_folded"),
+    )
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    lookup_pin: Mapped[str] = mapped_column(String(12))
+    procedure_id: Mapped[int | None] = mapped_column(ForeignKey("procedures.id"))
+    procedure_code: Mapped[str] = mapped_column(String(32))
+    procedure_name: Mapped[str] = mapped_column(String(300))
+    # "received", "in_progress", "waiting_supplement", "extended", "stopped",
+    # "withdrawn", "result_ready", "returned", "refused"
+    status: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str] = mapped_column(String(16))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_name_folded: Mapped[str] = mapped_column(String(200))
+    applicant_cccd: Mapped[str | None] = mapped_column(String(12))
+    applicant_dob: Mapped[dt.date | None] = mapped_column(Date)
+    applicant_phone: Mapped[str] = mapped_column(String(20), default="")
+    applicant_address: Mapped[str] = mapped_column(Text, default="")
+    applicant_email: Mapped[str | None] = mapped_column(String(200))
+    representative_name: Mapped[str | None] = mapped_column(String(200))
+    representative_cccd: Mapped[str | None] = mapped_column(String(12))
+    representative_phone: Mapped[str | None] = mapped_column(String(20))
+    request_text: Mapped[str] = mapped_column(Text, default="")
+    documents: Mapped[list[Any]] = mapped_column(JSON)
+    sets_count: Mapped[int] = mapped_column(Integer, default=1)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    duration_kind: Mapped[str] = mapped_column(String(20))
+    duration_value: Mapped[int | None] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    received_by: Mapped[str] = mapped_column(String(64))
+    received_by_name: Mapped[str] = mapped_column(String(200))
+    origin_agency_code: Mapped[str] = mapped_column(String(32))
+    origin_desk: Mapped[int] = mapped_column(Integer)
+    register_line: Mapped[int | None] = mapped_column(Integer)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class DossierCodeCounter(Base):
+    """Per-desk, per-day sequence behind dossier codes (see ``desk_app.dossier_code``)."""
+
+    __tablename__ = "dossier_code_counters"
+
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    desk_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Event(Base):
+    """One recorded change, append-only; the unit that syncs to the district server.
+
+    ``seq`` is this database's order. Events recorded here (``is_local``) wait in the
+    outbox until the server acknowledges them (``pushed_at``); events pulled from the
+    server carry the ``server_seq`` it assigned.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_outbox", "is_local", "pushed_at", "seq"),
+        Index("ix_events_dossier_uuid_seq", "dossier_uuid", "seq"),
+        UniqueConstraint("origin_agency_code", "origin_desk", "origin_seq"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    dossier_uuid: Mapped[str | None] = mapped_column(String(36))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    actor: Mapped[str] = mapped_column(String(64))
+    origin_agency_code: Mapped[str] = mapped_column(String(32))
+    origin_desk: Mapped[int] = mapped_column(Integer)
+    origin_seq: Mapped[int] = mapped_column(Integer)
+    is_local: Mapped[bool] = mapped_column(Boolean)
+    pushed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    server_seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+
+class AuditEntry(Base):
+    """Who viewed, printed, exported or changed what — append-only, never a full CCCD."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_ref: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegisterCounter(Base):
+    """Per-desk, per-year line numbers of the tracking register (Sổ theo dõi hồ sơ)."""
+
+    __tablename__ = "register_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    desk_number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_line: Mapped[int] = mapped_column(Integer)
+
+
+class Receipt(Base):
+    """The receipt (Giấy tiếp nhận, Form 01) exactly as issued, for identical reprints."""
+
+    __tablename__ = "receipts"
+    __table_args__ = (Index("ix_receipts_dossier_uuid", "dossier_uuid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_uuid: Mapped[str] = mapped_column(ForeignKey("dossiers.uuid"))
+    issued_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)

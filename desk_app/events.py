@@ -1,0 +1,71 @@
+"""The event log: one append-only row per recorded change, written in the change's
+own transaction, so a change and its record exist together or not at all.
+
+An event's envelope is what travels to the district server::
+
+    {"uuid", "dossier_uuid", "kind", "payload", "occurred_at", "actor",
+     "origin": {"agency_code", "desk"}, "origin_seq"}
+
+``origin_seq`` numbers this desk's events 1, 2, 3… with no gaps; the server and other
+desks use it to keep each desk's order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desk_app.db.models import Event
+from desk_app.ids import uuid7
+
+
+def append_event(
+    session: Session,
+    *,
+    kind: str,
+    payload: dict[str, Any],
+    actor: str,
+    agency_code: str,
+    desk: int,
+    occurred_at_utc: dt.datetime,
+    dossier_uuid: str | None = None,
+) -> Event:
+    """Record a change made at this desk, inside the caller's transaction."""
+    last = session.scalar(
+        select(func.max(Event.origin_seq))
+        .where(Event.origin_agency_code == agency_code)
+        .where(Event.origin_desk == desk)
+    )
+    event = Event(
+        uuid=uuid7(),
+        dossier_uuid=dossier_uuid,
+        kind=kind,
+        payload=payload,
+        occurred_at=occurred_at_utc.replace(tzinfo=None),
+        actor=actor,
+        origin_agency_code=agency_code,
+        origin_desk=desk,
+        origin_seq=(last or 0) + 1,
+        is_local=True,
+        pushed_at=None,
+        server_seq=None,
+    )
+    session.add(event)
+    return event
+
+
+def envelope(event: Event) -> dict[str, Any]:
+    """The JSON form of an event, as pushed to the district server."""
+    return {
+        "uuid": event.uuid,
+        "dossier_uuid": event.dossier_uuid,
+        "kind": event.kind,
+        "payload": event.payload,
+        "occurred_at": event.occurred_at.replace(tzinfo=dt.UTC).isoformat(),
+        "actor": event.actor,
+        "origin": {"agency_code": event.origin_agency_code, "desk": event.origin_desk},
+        "origin_seq": event.origin_seq,
+    }

@@ -1,0 +1,144 @@
+"""The one composition root: builds the core services and hands them to the windows.
+
+``run(data_dir)`` is what ``desk-app`` (no command) calls through the ``desk_app.gui``
+entry point. The main window is shown first; the database (SQLAlchemy alone takes longer
+to import than a bare Qt window takes to appear) is opened on a worker thread while the
+window shows its progress, then the services are handed to the window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QThread, QTimer, QTranslator, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from desk_app.paths import resource_path
+from ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from desk_app.context import DeskContext
+
+# Set by the benchmark: print when the window is shown / ready, then quit at "ready".
+STARTUP_PROBE_ENV = "DESK_APP_STARTUP_PROBE"
+
+
+def _load_fonts() -> None:
+    families = []
+    for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
+        font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", name)))
+        if font_id >= 0:
+            families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    if families:
+        font = QFont(families[0])
+        font.setPointSize(10)
+        QGuiApplication.setFont(font)
+
+
+def _install_translations(app: QApplication) -> None:
+    # Vietnamese is the source language; other languages come as .qm files.
+    translator = QTranslator(app)
+    if translator.load(QLocale(), "desk_app", "_", str(resource_path("translations"))):
+        app.installTranslator(translator)
+
+
+def build_application(argv: list[str] | None = None) -> QApplication:
+    existing = QApplication.instance()
+    if isinstance(existing, QApplication):
+        return existing
+    QCoreApplication.setApplicationName("desk-app")
+    QCoreApplication.setOrganizationName("desk-app")
+    app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationDisplayName(QCoreApplication.translate("app", "Một cửa"))
+    _load_fonts()
+    _install_translations(app)
+    return app
+
+
+class DatabaseOpener(QObject):
+    """Opens the desk database on a worker thread; reports back on the GUI thread."""
+
+    opened = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, data_dir: Path) -> None:
+        super().__init__()
+        self._data_dir = data_dir
+
+    def open(self) -> None:
+        try:
+            from desk_app.context import DeskContext
+
+            ctx = DeskContext.open(self._data_dir)
+        except Exception as exc:  # shown to the officer, who can do nothing else anyway
+            self.failed.emit(str(exc))
+            return
+        self.opened.emit(ctx)
+
+
+class _OpenerThread(QThread):
+    """A worker thread that owns (keeps alive) the opener living on it."""
+
+    opener: DatabaseOpener
+
+
+def open_in_background(window: MainWindow, data_dir: Path) -> QThread:
+    """Start opening ``data_dir``; the window gets the context (or the error) when done."""
+    thread = _OpenerThread(window)
+    opener = DatabaseOpener(data_dir)
+    # moveToThread keeps no Python reference: without this the opener is collected.
+    thread.opener = opener
+    opener.moveToThread(thread)
+    thread.started.connect(opener.open)
+    opener.opened.connect(window.attach)
+    opener.failed.connect(window.show_open_error)
+    opener.opened.connect(thread.quit)
+    opener.failed.connect(thread.quit)
+    thread.finished.connect(opener.deleteLater)
+    window.destroyed.connect(thread.quit)
+    thread.start()
+    return thread
+
+
+def run(data_dir: Path) -> int:
+    """Open the desk window on the database in ``data_dir``; returns the exit status."""
+    started = time.perf_counter()
+    app = build_application()
+    window = MainWindow()
+    window.show()
+    probe = bool(os.environ.get(STARTUP_PROBE_ENV))
+    if probe:
+        QTimer.singleShot(
+            0, lambda: print(f"shown {time.perf_counter() - started:.4f}", flush=True)
+        )
+        window.ready.connect(lambda: _probe_ready(app, started))
+    thread = open_in_background(window, data_dir)
+    try:
+        return app.exec()
+    finally:
+        thread.quit()
+        thread.wait()
+        ctx: DeskContext | None = window.context
+        window.close()
+        if ctx is not None:
+            ctx.close()
+
+
+def _probe_ready(app: QApplication, started: float) -> None:
+    print(f"ready {time.perf_counter() - started:.4f}", flush=True)
+    QTimer.singleShot(0, app.quit)
+
+
+def main() -> int:
+    from desk_app.config import resolve_data_dir
+
+    return run(resolve_data_dir(None))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from desk_app import __version__
 from desk_app.config import DATA_DIR_ENV, resolve_data_dir
@@ -343,13 +343,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.set_defaults(func=cmd_seed_demo)
 
-    for extend in _EXTENSIONS:
-        extend(sub)
+    from desk_app import cli_dossiers
+
+    cli_dossiers.register(sub)
     return parser
-
-
-# Later modules (intake, users, sync) register their commands here.
-_EXTENSIONS: list[Callable[[Any], None]] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:

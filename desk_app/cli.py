@@ -346,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
     from desk_app import cli_dossiers
 
     cli_dossiers.register(sub)
+    cli_dossiers.register_sync(sub)
     return parser
 
 

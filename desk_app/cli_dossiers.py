@@ -394,3 +394,47 @@ def register(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     officer_arg(p)
     p.set_defaults(func=cmd_list)
+
+
+# ------------------------------------------------------------------ sync
+
+
+def cmd_enroll(args: argparse.Namespace) -> int:
+    from desk_app.sync.engine import EnrollmentError
+
+    if args.ca_file and not Path(args.ca_file).is_file():
+        raise _usage(f"CA file {args.ca_file}: no such file")
+    ctx = _open(args)
+    try:
+        ctx.profiles.require()
+        result = ctx.sync.enroll(args.server, args.code, args.ca_file)
+    except EnrollmentError as exc:
+        print(f"desk-app: error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        ctx.close()
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    ctx = _open(args)
+    try:
+        summary = ctx.sync.sync_once()
+    finally:
+        ctx.close()
+    print(json.dumps(summary.to_json(), ensure_ascii=False))
+    return 1 if summary.errors else 0
+
+
+def register_sync(sub: Any) -> None:
+    p = sub.add_parser("enroll", help="link this desk to the district server with a one-time code")
+    p.add_argument(
+        "--server", required=True, metavar="URL", help="e.g. https://tthc.example.vn:8765"
+    )
+    p.add_argument("--code", required=True, metavar="CODE", help="from `district-server enroll`")
+    p.add_argument("--ca-file", metavar="FILE", help="trust this CA certificate (PEM) for TLS")
+    p.set_defaults(func=cmd_enroll)
+
+    p = sub.add_parser("sync", help="one sync round now; prints a JSON summary (for cron)")
+    p.set_defaults(func=cmd_sync)

@@ -16,7 +16,9 @@ from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
 from desk_app.db.migrate import upgrade_to_head
 from desk_app.intake import IntakeService
+from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
+from desk_app.sync.engine import SyncEngine
 
 
 class DeskContext:
@@ -31,6 +33,8 @@ class DeskContext:
         self.calendar_admin = CalendarAdmin(db, self.profiles, clock)
         self.users = UserService(db, clock)
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
+        self.lifecycle = LifecycleService(db, clock, self.profiles)
+        self.sync = SyncEngine(db, clock, self.profiles)
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:

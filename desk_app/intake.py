@@ -441,7 +441,7 @@ class IntakeService:
             append_event(
                 s,
                 kind="dossier.received",
-                payload=dossier_snapshot(dossier),
+                payload=dossier_snapshot(dossier, code_seq=seq),
                 actor=officer.username,
                 agency_code=profile.agency_code,
                 desk=profile.desk_number,
@@ -554,10 +554,14 @@ def _next_register_line(s: Any, year: int, desk: int) -> int:
     return int(row.last_line)
 
 
-def dossier_snapshot(d: Dossier) -> dict[str, Any]:
-    """The dossier as the ``dossier.received`` event carries it to other desks."""
+def dossier_snapshot(d: Dossier, code_seq: int | None = None) -> dict[str, Any]:
+    """The dossier as the ``dossier.received`` event carries it to other desks.
+
+    ``code_seq`` lets a desk restored from the server continue its own code sequence.
+    """
     return {
         "code": d.code,
+        "code_seq": code_seq,
         "lookup_pin": d.lookup_pin,
         "procedure_code": d.procedure_code,
         "procedure_name": d.procedure_name,

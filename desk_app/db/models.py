@@ -258,3 +258,21 @@ class Receipt(Base):
     issued_by: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class SyncState(Base):
+    """This desk's link to the district server: credential, pull cursor, last outcome."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server_url: Mapped[str] = mapped_column(String(300))
+    token: Mapped[str] = mapped_column(String(200))
+    ca_file: Mapped[str | None] = mapped_column(String(500))
+    desk_id: Mapped[str] = mapped_column(String(64))
+    enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    pull_cursor: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,115 @@
+"""HTTP to the district server (httpx), with the desk's bearer credential.
+
+Errors are sorted into what the desk should do about them: ``Unreachable`` (retry later,
+the network or the server is down, including 5xx and time-outs), ``Rejected`` (the server
+refused the request: fix something first — retrying the same thing will not help) and
+``Unauthorized`` (the credential is unknown or revoked: enrol again).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0
+
+
+class SyncTransportError(Exception):
+    pass
+
+
+class UnreachableError(SyncTransportError):
+    pass
+
+
+class RejectedError(SyncTransportError):
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"HTTP {status}: {detail}")
+        self.status = status
+        self.detail = detail
+
+
+class UnauthorizedError(RejectedError):
+    pass
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])[:500]
+    return str(body)[:200]
+
+
+class Transport:
+    def __init__(
+        self,
+        server_url: str,
+        token: str | None = None,
+        ca_file: str | None = None,
+        timeout: httpx.Timeout | None = None,
+    ) -> None:
+        headers = {"User-Agent": "desk-app"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        self._client = httpx.Client(
+            base_url=server_url.rstrip("/"),
+            headers=headers,
+            verify=ca_file if ca_file else True,
+            timeout=timeout or httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            trust_env=False,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> Transport:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = self._client.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise UnreachableError(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 500:
+            raise UnreachableError(f"HTTP {response.status_code}: {_detail(response)}")
+        if response.status_code == 401:
+            raise UnauthorizedError(401, _detail(response))
+        if response.status_code >= 400:
+            raise RejectedError(response.status_code, _detail(response))
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise UnreachableError("the server answered with something that is not JSON") from exc
+
+    def health(self, timeout_s: float = 3.0) -> bool:
+        try:
+            body = self._call("GET", "/api/v1/health", timeout=timeout_s)
+        except SyncTransportError:
+            return False
+        return isinstance(body, dict) and body.get("status") == "ok"
+
+    def enroll(self, code: str) -> dict[str, Any]:
+        body = self._call("POST", "/api/v1/enroll", json={"code": code})
+        if not isinstance(body, dict):
+            raise RejectedError(200, "unexpected enrolment answer")
+        return body
+
+    def push(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        body = self._call("POST", "/api/v1/events", json={"events": events})
+        if not isinstance(body, dict) or not isinstance(body.get("acknowledged"), list):
+            raise UnreachableError("unexpected push answer")
+        return body
+
+    def pull(self, after: int, limit: int) -> dict[str, Any]:
+        body = self._call("GET", "/api/v1/events", params={"after": after, "limit": limit})
+        if not isinstance(body, dict) or not isinstance(body.get("events"), list):
+            raise UnreachableError("unexpected pull answer")
+        return body

@@ -1,0 +1,79 @@
+"""Who is calling: the desk behind a bearer token.
+
+Every endpoint but ``/health`` and ``/enroll`` depends on :func:`require_desk`. A missing,
+unknown or revoked token gets a 401. The lookup runs in its own short read-only
+transaction, so it does not wait for the pushes in progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from district_server.errors import NotAuthenticatedError
+from district_server.models import Commune, Credential, Desk
+from district_server.tokens import hash_secret
+
+bearer_scheme = HTTPBearer(
+    auto_error=False,
+    description="The token a desk got from POST /api/v1/enroll.",
+)
+
+
+@dataclass(frozen=True)
+class DeskIdentity:
+    """The authenticated desk and its commune."""
+
+    desk_id: UUID
+    desk: int
+    commune_id: int
+    agency_code: str
+
+
+def identify(session: Session, token: str) -> DeskIdentity | None:
+    """The desk owning a live token, or ``None``."""
+    row = session.execute(
+        select(Desk.id, Desk.number, Commune.id, Commune.agency_code)
+        .join(Credential, Credential.desk_id == Desk.id)
+        .join(Commune, Commune.id == Desk.commune_id)
+        .where(Credential.token_hash == hash_secret(token), Credential.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    return DeskIdentity(desk_id=row[0], desk=row[1], commune_id=row[2], agency_code=row[3])
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    """The session factory of the running app, for work that may write."""
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return sessions
+
+
+def get_read_sessions(request: Request) -> sessionmaker[Session]:
+    """The session factory of the running app, for work that only reads."""
+    sessions: sessionmaker[Session] = request.app.state.read_sessions
+    return sessions
+
+
+def require_desk(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    sessions: Annotated[sessionmaker[Session], Depends(get_read_sessions)],
+) -> DeskIdentity:
+    """The calling desk; a 401 when the request has no live bearer token."""
+    if credentials is None or not credentials.credentials:
+        raise NotAuthenticatedError(
+            "Authentication is required: send the desk's token as 'Authorization: Bearer ...'."
+        )
+    with sessions() as session:
+        identity = identify(session, credentials.credentials)
+    if identity is None:
+        raise NotAuthenticatedError(
+            "The token is unknown or has been revoked; enrol the desk again."
+        )
+    return identity

@@ -149,11 +149,13 @@ def _cmd_enroll(args: argparse.Namespace, db_url: str) -> int:
             )
     finally:
         engine.dispose()
-    # The code alone on the first line, so scripts can take it with `head -n 1`.
-    print(issued.code)
+    # The code alone on stdout, so scripts can take it with `head -n 1` (or $(...)); the
+    # explanation goes to stderr, where a closed pipe on stdout cannot break it.
+    print(issued.code, flush=True)
     print(
         f"one-time enrolment code for desk {issued.desk} of commune {issued.agency_code}, "
-        f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC"
+        f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC",
+        file=sys.stderr,
     )
     return 0
 

@@ -1,7 +1,15 @@
-"""The desk's main window: the intake screen in front, the backlog and search beside it.
+"""The desk's main window: set-up or login first, then the working tabs for the role.
 
 It appears before the database is open (see ``ui.app``) with a busy indicator, and is
-given the services with ``attach``.
+given the services with ``attach``. Its pages, one at a time:
+
+* loading — while the database opens;
+* first-run wizard — when the desk has no commune profile or no account yet;
+* login — then the tabs the officer's role allows ("Tiếp nhận", "Tra cứu");
+* lock — after ``idle_lock_minutes`` without input (the tabs are hidden, not discarded).
+
+The screens' modules import the core services (and SQLAlchemy with them), so they are
+imported when the services arrive, not when the empty window is first shown.
 """
 
 from __future__ import annotations
@@ -9,34 +17,87 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
     QLabel,
     QMainWindow,
     QProgressBar,
     QStackedWidget,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from ui.operations import Operations
+
 if TYPE_CHECKING:
+    from desk_app.auth import Officer
     from desk_app.context import DeskContext
+    from ui.first_run import FirstRunWizard, SetupResult
+    from ui.idle_lock import IdleLock, LockScreen
+    from ui.intake_screen import IntakeScreen
+    from ui.login import LoginScreen
+    from ui.lookup import LookupScreen
+    from ui.receipt_preview import FileGateway, PrintGateway, ReceiptPreview
 
 
 class MainWindow(QMainWindow):
+    #: the services are attached (emitted before anyone logs in)
     ready = Signal()
+    #: an officer logged in (``Officer``)
+    logged_in = Signal(object)
+    logged_out = Signal()
+    locked_changed = Signal(bool)
+    #: a receipt preview was opened (``ReceiptPreview``)
+    receipt_shown = Signal(object)
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        ops: Operations | None = None,
+        print_gateway: PrintGateway | None = None,
+        file_gateway: FileGateway | None = None,
+        idle_timeout_ms: int | None = None,
+    ) -> None:
         super().__init__()
         self.context: DeskContext | None = None
+        self.officer: Officer | None = None
+        self.ops = ops or Operations(self)
+        self._print_gateway = print_gateway
+        self._file_gateway = file_gateway
+        self._idle_timeout_ms = idle_timeout_ms
+        self.wizard: FirstRunWizard | None = None
+        self.login_screen: LoginScreen | None = None
+        self.lock_screen: LockScreen | None = None
+        self.idle_lock: IdleLock | None = None
+        self.tabs: QTabWidget | None = None
+        self.intake_screen: IntakeScreen | None = None
+        self.lookup_screen: LookupScreen | None = None
+        self.preview: ReceiptPreview | None = None
+        self.locked = False
+        self._hidden_preview = False
+        self._focus_before_lock: QWidget | None = None
+
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Bộ phận Một cửa"))
-        self.resize(1200, 760)
+        self.resize(1280, 800)
 
         self.pages = QStackedWidget(self)
         self.setCentralWidget(self.pages)
         self.loading_page = self._loading_page()
         self.pages.addWidget(self.loading_page)
+        self._build_actions()
+        self.officer_label = QLabel(self)
+        self.officer_label.setObjectName("officerLabel")
+        self.statusBar().addPermanentWidget(self.officer_label)
+        self.logout_button = QToolButton(self)
+        self.logout_button.setDefaultAction(self.logout_action)
+        self.logout_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.statusBar().addPermanentWidget(self.logout_button)
+        self.logout_button.hide()
         self.statusBar().showMessage(self.tr("Đang mở cơ sở dữ liệu…"))
 
     def _loading_page(self) -> QWidget:
@@ -54,39 +115,303 @@ class MainWindow(QMainWindow):
         layout.addStretch(2)
         return page
 
+    def _build_actions(self) -> None:
+        menu = self.menuBar().addMenu(self.tr("&Phiên làm việc"))
+        self.lock_action = QAction(self.tr("&Khóa màn hình"), self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock)
+        self.logout_action = QAction(self.tr("Đăng &xuất"), self)
+        self.logout_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.logout_action.setToolTip(self.tr("Đăng xuất (Ctrl+Shift+L)"))
+        self.logout_action.triggered.connect(self.logout)
+        self.quit_action = QAction(self.tr("&Thoát"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.triggered.connect(self.close)
+        for action in (self.lock_action, self.logout_action):
+            action.setEnabled(False)
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+        # A main-window action with a shortcut only fires while the window has focus.
+        for action in (self.lock_action, self.logout_action, self.quit_action):
+            self.addAction(action)
+
+    # ------------------------------------------------------------------ attach
+
     def attach(self, ctx: DeskContext) -> None:
-        """Receive the opened services and build the working screens."""
+        """Receive the opened services; show the set-up wizard or the login screen."""
+        from ui.idle_lock import IdleLock, LockScreen
+        from ui.login import LoginScreen
+
         self.context = ctx
         profile = ctx.profiles.get()
+        has_users = ctx.users.has_users()
+        self._show_profile_status()
+
+        timeout = self._idle_timeout_ms
+        if timeout is None:
+            timeout = (profile.idle_lock_minutes if profile else 10) * 60_000
+        self.idle_lock = IdleLock(timeout, self)
+        self.idle_lock.timed_out.connect(self.lock)
+        self.login_screen = LoginScreen(ctx.users, self.ops, self._unit_text(), self)
+        self.login_screen.logged_in.connect(self.start_session)
+        self.pages.addWidget(self.login_screen)
+        self.lock_screen = LockScreen(ctx.users, self.ops, self)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.switch_user.connect(self.logout)
+        self.pages.addWidget(self.lock_screen)
+
+        if profile is None or not has_users:
+            self._show_wizard(needs_profile=profile is None, needs_admin=not has_users)
+        else:
+            self.show_login()
+        self.ready.emit()
+
+    def _unit_text(self) -> str:
+        profile = self.context.profiles.get() if self.context else None
+        if profile is None:
+            return ""
+        return self.tr("{0} — {1} — Quầy {2}").format(
+            profile.parent_body, profile.province, profile.desk_number
+        )
+
+    def _show_profile_status(self) -> None:
+        assert self.context is not None
+        profile = self.context.profiles.get()
         if profile is None:
             self.setWindowTitle(self.tr("Bộ phận Một cửa — chưa thiết lập đơn vị"))
             self.statusBar().showMessage(
-                self.tr(
-                    "Chưa thiết lập thông tin đơn vị: chạy “desk-app init” hoặc trình hướng dẫn."
-                )
+                self.tr("Chưa thiết lập thông tin đơn vị: điền trình hướng dẫn để bắt đầu.")
             )
+            return
+        self.setWindowTitle(
+            self.tr("Bộ phận Một cửa — {0} — Quầy {1}").format(
+                profile.parent_body, profile.desk_number
+            )
+        )
+        self.statusBar().showMessage(
+            self.tr("{0}, {1} · Mã đơn vị {2} · Giờ làm việc {3}").format(
+                profile.commune_name, profile.province, profile.agency_code, profile.office_hours
+            )
+        )
+
+    def _show_wizard(self, *, needs_profile: bool, needs_admin: bool) -> None:
+        from ui.first_run import FirstRunWizard
+
+        assert self.context is not None
+        self.wizard = FirstRunWizard(
+            self.context,
+            self.ops,
+            needs_profile=needs_profile,
+            needs_admin=needs_admin,
+            parent=self,
+        )
+        self.wizard.completed.connect(self._setup_done)
+        self.pages.addWidget(self.wizard)
+        self.pages.setCurrentWidget(self.wizard)
+
+    def _setup_done(self, result: SetupResult) -> None:
+        assert self.context is not None and self.idle_lock is not None
+        wizard = self.wizard
+        self.wizard = None
+        if wizard is not None:
+            self.pages.removeWidget(wizard)
+            wizard.deleteLater()
+        profile = self.context.profiles.get()
+        if profile is not None and self._idle_timeout_ms is None:
+            self.idle_lock.set_timeout(profile.idle_lock_minutes * 60_000)
+        self._show_profile_status()
+        if self.login_screen is not None:
+            self.login_screen.unit_label.setText(self._unit_text())
+        if result.officer is not None:
+            self.start_session(result.officer)
         else:
-            self.setWindowTitle(
-                self.tr("Bộ phận Một cửa — {0} — Quầy {1}").format(
-                    profile.parent_body, profile.desk_number
-                )
+            self.show_login(result.username)
+
+    # ------------------------------------------------------------------ session
+
+    def show_login(self, username: str = "") -> None:
+        assert self.login_screen is not None
+        self.pages.setCurrentWidget(self.login_screen)
+        self.login_screen.reset(username)
+
+    def start_session(self, officer: Officer) -> None:
+        """Build the tabs ``officer``'s role allows and start watching for idleness."""
+        from desk_app.auth import ROLE_LABELS, Permission
+        from ui.intake_screen import IntakeScreen
+        from ui.lookup import LookupScreen
+
+        ctx = self.context
+        assert ctx is not None and self.idle_lock is not None
+        self._discard_session_widgets()
+        self.officer = officer
+        tabs = QTabWidget(self)
+        tabs.setObjectName("mainTabs")
+        tabs.setDocumentMode(True)
+        if officer.can(Permission.RECEIVE):
+            self.intake_screen = IntakeScreen(
+                ctx.intake, officer, self.ops, self.show_receipt, tabs
             )
-            self.statusBar().showMessage(
-                self.tr("{0}, {1} · Mã đơn vị {2} · Giờ làm việc {3}").format(
-                    profile.commune_name,
-                    profile.province,
-                    profile.agency_code,
-                    profile.office_hours,
-                )
+            tabs.addTab(self.intake_screen, self.tr("Tiếp nhận"))
+        if officer.can(Permission.VIEW):
+            self.lookup_screen = LookupScreen(
+                ctx.intake, officer, ctx.clock, self.ops, self.show_receipt, tabs
             )
-        self.tabs = QTabWidget(self)
-        self.tabs.setObjectName("mainTabs")
-        intake = QLabel(self.tr("Màn hình tiếp nhận hồ sơ"), self.tabs)
-        intake.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.tabs.addTab(intake, self.tr("Tiếp nhận"))
-        self.pages.addWidget(self.tabs)
+            tabs.addTab(self.lookup_screen, self.tr("Tra cứu"))
+            if self.intake_screen is not None:
+                self.intake_screen.dossier_received.connect(
+                    lambda _d: self.lookup_screen and self.lookup_screen.refresh_today()
+                )
+            self.lookup_screen.refresh_today()
+        for index in range(min(tabs.count(), 9)):
+            shortcut = QAction(self)
+            shortcut.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
+            shortcut.triggered.connect(lambda _c=False, i=index: tabs.setCurrentIndex(i))
+            tabs.addAction(shortcut)
+            tabs.setTabToolTip(index, f"Ctrl+{index + 1}")
+        tabs.currentChanged.connect(self._tab_changed)
+        self.tabs = tabs
+        self.pages.addWidget(tabs)
+        self.pages.setCurrentWidget(tabs)
+        self.officer_label.setText(
+            self.tr("Cán bộ: {0} — {1}").format(officer.full_name, ROLE_LABELS[officer.role])
+        )
+        self.logout_button.show()
+        self.lock_action.setEnabled(True)
+        self.logout_action.setEnabled(True)
+        self.locked = False
+        self.idle_lock.start()
+        self._tab_changed(tabs.currentIndex())
+        self.logged_in.emit(officer)
+
+    def tab_titles(self) -> list[str]:
+        tabs = self.tabs
+        return [tabs.tabText(i) for i in range(tabs.count())] if tabs else []
+
+    def _tab_changed(self, index: int) -> None:
+        tabs = self.tabs
+        if tabs is None or index < 0:
+            return
+        widget = tabs.widget(index)
+        if widget is self.lookup_screen and self.lookup_screen is not None:
+            self.lookup_screen.refresh_today()
+            self.lookup_screen.focus_first()
+        elif widget is self.intake_screen and self.intake_screen is not None:
+            self.intake_screen.focus_first()
+
+    def logout(self) -> None:
+        """End the session: the next person logs in (what was typed is discarded)."""
+        if self.officer is None or self.context is None:
+            return
+        username = ""
+        self.officer = None
+        self.locked = False
+        self.locked_changed.emit(False)
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+        self._discard_session_widgets()
+        self.officer_label.clear()
+        self.logout_button.hide()
+        self.lock_action.setEnabled(False)
+        self.logout_action.setEnabled(False)
+        self.show_login(username)
+        self.logged_out.emit()
+
+    def _discard_session_widgets(self) -> None:
+        self._close_preview()
+        tabs = self.tabs
+        self.tabs = None
+        self.intake_screen = None
+        self.lookup_screen = None
+        if tabs is not None:
+            self.pages.removeWidget(tabs)
+            tabs.deleteLater()
+
+    # ------------------------------------------------------------------ idle lock
+
+    def lock(self) -> None:
+        """Hide everything personal and ask for the officer's password."""
+        if self.officer is None or self.locked or self.lock_screen is None:
+            return
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+        self.locked = True
+        self._focus_before_lock = QApplication.focusWidget()
+        self._hidden_preview = False
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.hide()
+            self._hidden_preview = True
+        # Any other dialog (print, save as) is cancelled: it may show personal data.
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QDialog) and widget.isVisible() and widget is not self.preview:
+                widget.reject()
+        self.pages.setCurrentWidget(self.lock_screen)
+        self.lock_screen.lock(self.officer)
+        self.lock_action.setEnabled(False)
+        self.locked_changed.emit(True)
+
+    def unlock(self) -> None:
+        if not self.locked or self.tabs is None:
+            return
+        self.locked = False
         self.pages.setCurrentWidget(self.tabs)
-        self.ready.emit()
+        self.lock_action.setEnabled(True)
+        if self._hidden_preview and self.preview is not None:
+            self.preview.show()
+        self._hidden_preview = False
+        focus = self._focus_before_lock
+        self._focus_before_lock = None
+        if focus is not None and focus.isVisible() and focus.window() is self:
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.idle_lock is not None:
+            self.idle_lock.start()
+        self.locked_changed.emit(False)
+
+    # ------------------------------------------------------------------ receipts
+
+    def show_receipt(self, pdf: bytes, code: str) -> ReceiptPreview:
+        """Open the receipt preview (dialog, window-modal, not blocking the event loop)."""
+        from ui.receipt_preview import QtFileGateway, QtPrintGateway, ReceiptPreview
+
+        self._close_preview()
+        dialog = ReceiptPreview(
+            pdf,
+            code,
+            self.ops,
+            self._print_gateway or QtPrintGateway(),
+            self._file_gateway or QtFileGateway(),
+            self,
+        )
+        screen = self.screen()
+        if screen is not None:
+            dialog.fit_to(screen.availableGeometry().size())
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.finished.connect(lambda _r, d=dialog: self._preview_closed(d))
+        self.preview = dialog
+        if self.locked:
+            self._hidden_preview = True  # shown on unlock, never over the lock screen
+        else:
+            dialog.show()
+        self.receipt_shown.emit(dialog)
+        return dialog
+
+    def _preview_closed(self, dialog: ReceiptPreview) -> None:
+        if self.preview is dialog:
+            self.preview = None
+        dialog.deleteLater()
+        tabs = self.tabs
+        if tabs is not None and not self.locked:
+            self._tab_changed(tabs.currentIndex())
+
+    def _close_preview(self) -> None:
+        preview = self.preview
+        self.preview = None
+        self._hidden_preview = False
+        if preview is not None:
+            preview.hide()
+            preview.deleteLater()
+
+    # ------------------------------------------------------------------ errors, closing
 
     def show_open_error(self, message: str) -> None:
         self.loading_bar.hide()
@@ -96,3 +421,11 @@ class MainWindow(QMainWindow):
             )
         )
         self.statusBar().showMessage(self.tr("Lỗi mở cơ sở dữ liệu"))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.idle_lock is not None:
+            self.idle_lock.stop()
+        self._close_preview()
+        # Lets a save in progress finish (it is one transaction) before the thread stops.
+        self.ops.shutdown()
+        super().closeEvent(event)

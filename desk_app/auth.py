@@ -100,7 +100,11 @@ class UserService:
     def add(
         self, username: str, full_name: str, role: Role | str, password: str, by: str
     ) -> Officer:
-        """Create an account. The first account of a desk must be an administrator."""
+        """Create an account on behalf of ``by`` (an administrator's username).
+
+        The first account of a desk must be an administrator; it is created by the set-up
+        itself, so ``by`` is then only recorded.
+        """
         username = username.strip().lower()
         if not USERNAME_RE.match(username):
             raise AccountError(
@@ -118,9 +122,17 @@ class UserService:
             raise AccountError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
         now = utc_naive(self._clock)
         with self._db.write() as s:
+            first = not s.scalar(select(func.count()).select_from(User))
+            if not first:
+                # Only an active administrator creates accounts; the first account is the
+                # set-up itself (wizard or `desk-app users add`) and has no one to ask.
+                actor = s.scalar(select(User).where(User.username == by.strip().lower()))
+                if actor is None or not actor.active or actor.role != Role.ADMIN.value:
+                    raise PermissionDeniedError(
+                        "chỉ quản trị viên đang hoạt động mới tạo được tài khoản"
+                    )
             if s.scalar(select(User.id).where(User.username == username)):
                 raise AccountError(f"tên đăng nhập {username!r} đã có")
-            first = not s.scalar(select(func.count()).select_from(User))
             if first and role is not Role.ADMIN:
                 raise AccountError("tài khoản đầu tiên phải là quản trị (admin)")
             s.add(

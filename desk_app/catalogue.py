@@ -125,6 +125,9 @@ def parse_catalogue(raw: bytes, source: str = "catalogue") -> dict[str, Any]:
         _require(p, "name", str, where)
         _require(p, "field", str, where)
         duration = _require(p, "duration", dict, where)
+        value = duration.get("value")
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise CatalogueError(f"{where}: duration: value must be a whole number")
         try:
             Duration(duration.get("kind"), duration.get("value"))
         except ValueError as exc:

@@ -45,11 +45,17 @@ class _Parser(argparse.ArgumentParser):
 # ------------------------------------------------------------------ argument types
 
 
+_YEARS = range(1990, 2101)  # the calendar's range: holidays are known for these years
+
+
 def _date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        value = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+    if value.year not in _YEARS:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside the years 1990–2100")
+    return value
 
 
 def _datetime(text: str) -> dt.datetime:
@@ -63,6 +69,8 @@ def _datetime(text: str) -> dt.datetime:
         from desk_app.clock import LOCAL_ZONE
 
         value = value.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    if value.year not in _YEARS:
+        raise argparse.ArgumentTypeError(f"{text!r} is outside the years 1990–2100")
     return value
 
 

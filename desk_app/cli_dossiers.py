@@ -68,15 +68,21 @@ def _officer(ctx: DeskContext, args: argparse.Namespace) -> Officer:
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from desk_app.auth import AccountError
+    from desk_app.auth import AccountError, PermissionDeniedError, Role
 
     password = _read_password(sys.stdin)
     ctx = _open(args)
     try:
-        officer = ctx.users.add(
-            args.name, args.full_name or args.name, args.role, password, by=args.by
-        )
-    except AccountError as exc:
+        by = args.by
+        if by is None:
+            # The desk's only administrator acts unless told otherwise; before any account
+            # exists, the set-up itself does.
+            admins = [o for o, active, _ in ctx.users.list() if active and o.role is Role.ADMIN]
+            if len(admins) > 1:
+                raise _usage("several administrators exist: name the one acting with --by")
+            by = admins[0].username if admins else "setup"
+        officer = ctx.users.add(args.name, args.full_name or args.name, args.role, password, by=by)
+    except (AccountError, PermissionDeniedError) as exc:
         raise _usage(str(exc)) from exc
     finally:
         ctx.close()
@@ -231,6 +237,8 @@ def _lines(source: str) -> Iterator[tuple[int, str]]:
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
+    from desk_app.auth import PermissionDeniedError
+    from desk_app.errors import DeskOperationalError
     from desk_app.intake import IntakeValidationError
 
     if args.json != "-" and not Path(args.json).is_file():
@@ -255,6 +263,14 @@ def cmd_intake(args: argparse.Namespace) -> int:
                 first = exc.errors[0]
                 more = f" (+{len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
                 print(f"line {number}: {first.field}: {first.message}{more}", file=sys.stderr)
+                continue
+            except (DeskOperationalError, PermissionDeniedError):
+                raise  # the same for every line: stop here
+            except Exception as exc:
+                # One unprintable or otherwise unexpected line must not stop a bulk import;
+                # its transaction was rolled back, so nothing of it was written.
+                failed += 1
+                print(f"line {number}: (line): not received: {exc}", file=sys.stderr)
                 continue
             d = result.dossier
             out = {
@@ -363,7 +379,9 @@ def register(sub: Any) -> None:
     a.add_argument("name", metavar="NAME", help="login name, e.g. lan.nt")
     a.add_argument("--role", required=True, choices=["officer", "chair", "admin"])
     a.add_argument("--full-name", help="printed on receipts (default: NAME)")
-    a.add_argument("--by", default="cli", help="who creates it (for the audit log)")
+    a.add_argument(
+        "--by", metavar="ADMIN", help="the administrator creating it (default: the only one)"
+    )
     a.set_defaults(func=cmd_users_add)
     a = usub.add_parser("list", help="the accounts")
     a.set_defaults(func=cmd_users_list)

@@ -231,7 +231,8 @@ def _generate_chunk(
     assert st is not None and calendar is not None
     rng = random.Random(seed)
     rand = rng.random
-    bits = rng.getrandbits
+    # Data follow the seed; identifiers never do, so seeding twice cannot collide.
+    bits = random.Random().getrandbits
     pattern = CodePattern(st.pattern)
     hours = st.commune_hours
     cutoff_minute = st.cutoff.hour * 60 + st.cutoff.minute

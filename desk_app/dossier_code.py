@@ -21,7 +21,7 @@ from functools import cached_property
 DEFAULT_PATTERN = "{agency}-{yymmdd}-{desk:1d}{seq:03d}"
 
 _FIELD = re.compile(r"\{(\w+)(?::([^}]*))?\}")
-_WIDTH = re.compile(r"0?(\d+)d")
+_WIDTH = re.compile(r"0?([1-9]\d*)d")
 
 
 class CodePatternError(ValueError):

@@ -55,6 +55,25 @@ STATUS_LABELS = {
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)+$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+# Control characters other than tab and line breaks (those are allowed in notes only).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAKS = re.compile(r"[\t\n\r]")
+
+
+def _text_fields(request: IntakeRequest) -> list[tuple[str, str]]:
+    """Every free-text field with its path; line breaks count as control except in notes."""
+    a, r = request.applicant, request.representative
+    fields = [
+        ("applicant.name", a.name), ("applicant.cccd", a.cccd), ("applicant.phone", a.phone),
+        ("applicant.address", a.address), ("applicant.email", a.email or ""),
+        ("procedure_code", request.procedure_code),
+    ]  # fmt: skip
+    if r is not None:
+        fields += [("representative.name", r.name), ("representative.cccd", r.cccd),
+                   ("representative.phone", r.phone)]  # fmt: skip
+    fields += [(f"documents[{i}].name", d.name) for i, d in enumerate(request.documents or ())]
+    checked = [(p, _LINE_BREAKS.sub("\x01", v)) for p, v in fields]
+    return [*checked, ("notes", request.notes)]
 
 
 # ------------------------------------------------------------------ input
@@ -225,6 +244,10 @@ def validate(
         for i, d in enumerate(documents):
             if not d.name.strip():
                 errors.append(FieldError(f"documents[{i}].name", "Nhập tên giấy tờ."))
+            elif len(d.name.strip()) > 300:
+                errors.append(
+                    FieldError(f"documents[{i}].name", "Tên giấy tờ quá dài (tối đa 300 ký tự).")
+                )
             if d.kind not in DOCUMENT_KINDS:
                 errors.append(
                     FieldError(
@@ -234,9 +257,17 @@ def validate(
                 )
             if not 1 <= d.count <= 99:
                 errors.append(FieldError(f"documents[{i}].count", "Số lượng từ 1 đến 99."))
-    if request.received_at is not None and request.received_at > now_local + dt.timedelta(
-        minutes=5
-    ):
+    if len(documents or ()) > 50:
+        errors.append(FieldError("documents", "Tối đa 50 loại giấy tờ trong một hồ sơ."))
+    for path, value in _text_fields(request):
+        if _CONTROL.search(value):
+            errors.append(FieldError(path, "Có ký tự điều khiển không in được; hãy nhập lại."))
+    if request.applicant.email and len(request.applicant.email.strip()) > 200:
+        errors.append(FieldError("applicant.email", "Địa chỉ email quá dài (tối đa 200 ký tự)."))
+    received_at = request.received_at
+    if received_at is not None and received_at.tzinfo is not None:
+        errors.append(FieldError("received_at", "Thời điểm tiếp nhận phải là giờ địa phương."))
+    elif received_at is not None and received_at > now_local + dt.timedelta(minutes=5):
         errors.append(FieldError("received_at", "Thời điểm tiếp nhận không thể ở tương lai."))
     return Validation(tuple(errors), tuple(warnings))
 

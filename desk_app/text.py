@@ -20,7 +20,24 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped.lower()).strip()
 
 
+_NAME_PART = re.compile(r"([ '\-])")
+
+
 def normalize_name(text: str) -> str:
-    """A person's name as stored: NFC, single spaces, each word capitalised."""
+    """A person's name as stored: NFC, single spaces, each part capitalised.
+
+    A part typed all in lower or all in upper case is capitalised ("nguyễn" → "Nguyễn",
+    "TUYẾT" → "Tuyết"); a part with capitals inside is kept as typed. Parts are split at
+    spaces, apostrophes and hyphens, so Ê Đê and other names such as "H'Hen Niê" or
+    "Y-Moan" keep their capitals.
+    """
     text = _SPACES.sub(" ", unicodedata.normalize("NFC", text)).strip()
-    return " ".join(word[:1].upper() + word[1:].lower() for word in text.split(" "))
+    out = []
+    for part in _NAME_PART.split(text):
+        if part in (" ", "'", "-") or not part:
+            out.append(part)
+        elif part.islower() or part.isupper():
+            out.append(part[:1].upper() + part[1:].lower())
+        else:
+            out.append(part[:1].upper() + part[1:])
+    return "".join(out)

@@ -28,6 +28,9 @@ def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # FULL: a committed dossier survives a power cut, not only a process crash.
     cur.execute("PRAGMA synchronous=FULL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # Without it, INSERT OR REPLACE deletes a row without firing its delete triggers,
+    # which would let a REPLACE rewrite the append-only event and audit logs.
+    cur.execute("PRAGMA recursive_triggers=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
 

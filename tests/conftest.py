@@ -1,0 +1,219 @@
+"""Fixtures shared by the desk tests: an isolated data folder per test, a migrated
+template database copied per test (the Anki way), and the real CLI as a subprocess.
+
+Nothing here mocks storage: every desk test works on a real SQLite file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from desk_app.clock import FixedClock
+    from desk_app.context import DeskContext
+
+# desk_app is imported inside the fixtures: the district server and document tests share
+# this conftest and must still collect while someone is half-way through editing the core.
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATABASE_FILE = "desk.sqlite3"  # desk_app.config.DATABASE_FILE, checked in test_cli
+
+# Qt must be told before the QApplication exists (pytest-qt makes one per session).
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Monday 23 November 2026, 09:00 local: the day before Ngày Văn hóa Việt Nam (24/11).
+DESK_NOW = dt.datetime(2026, 11, 23, 9, 0)
+
+COMMUNE = "Xã Tân Phú"
+PROVINCE = "Đồng Nai"
+AGENCY = "000.20.33.H12"
+INIT_ARGS = (
+    "init",
+    *("--commune", COMMUNE, "--province", PROVINCE),
+    *("--agency-code", AGENCY, "--desk", "1"),
+)
+
+RunCli = Callable[..., subprocess.CompletedProcess[str]]
+
+
+# ------------------------------------------------------------------ plugins
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep pytest-alembic from binding its built-in tests to this very file.
+
+    pytest-alembic 0.13.1 attaches a synthetic collector to ``tests/conftest.py`` by
+    default, and that collector assigns ``Node._nodeid``, which pytest 9 removed: the
+    mere existence of this conftest would make every run of the suite fail at collection
+    ("'TestCollector' object has no attribute '_nodeid'"). The built-in tests are
+    imported explicitly in ``tests/unit/db/test_migrations.py`` instead; unless someone
+    chose a binding path, point it at one that is never collected.
+    """
+    option = config.option
+    if hasattr(option, "pytest_alembic_tests_path") and not (
+        option.pytest_alembic_tests_path or config.getini("pytest_alembic_tests_path")
+    ):
+        option.pytest_alembic_tests_path = "tests/.pytest-alembic-binding-disabled"
+
+
+# ------------------------------------------------------------------ isolation
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This test's desk data folder; ``$DESK_APP_DATA_DIR`` points at it.
+
+    Autouse: no test (nor a child process it starts) can touch the developer's real
+    data folder. The folder itself is not created, so "was anything written" stays
+    a question a test can ask.
+    """
+    folder = tmp_path / "desk-data"
+    monkeypatch.setenv("DESK_APP_DATA_DIR", str(folder))
+    if not os.environ.get("QT_QPA_PLATFORM"):
+        monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    return folder
+
+
+# ------------------------------------------------------------------ databases
+
+
+def _no_wal_left(folder: Path) -> None:
+    # A template copied without its -wal file would lose the committed pages in it.
+    wal = folder / f"{DATABASE_FILE}-wal"
+    assert not wal.exists() or wal.stat().st_size == 0, f"{wal} not checkpointed"
+
+
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated database with the shipped catalogue, made once per session."""
+    from desk_app.context import DeskContext
+
+    folder = tmp_path_factory.mktemp("desk-template")
+    DeskContext.open(folder).close()
+    _no_wal_left(folder)
+    return folder / DATABASE_FILE
+
+
+@pytest.fixture(scope="session")
+def profiled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder set up by the real ``desk-app init`` (Xã Tân Phú, desk 1), once."""
+    folder = tmp_path_factory.mktemp("profiled-template")
+    result = run_desk_app(INIT_ARGS, data_dir=folder)
+    assert result.returncode == 0, result.stderr
+    _no_wal_left(folder)
+    return folder / DATABASE_FILE
+
+
+def copy_database(template: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / DATABASE_FILE
+    shutil.copyfile(template, target)
+    return target
+
+
+@pytest.fixture
+def desk_clock() -> FixedClock:
+    from desk_app.clock import FixedClock
+
+    return FixedClock(DESK_NOW)
+
+
+@pytest.fixture
+def desk_ctx(desk_template: Path, data_dir: Path, desk_clock: FixedClock) -> Iterator[DeskContext]:
+    """A ``DeskContext`` on a fresh copy of the template, its clock fixed at ``DESK_NOW``."""
+    from desk_app.context import DeskContext
+
+    copy_database(desk_template, data_dir)
+    ctx = DeskContext.open(data_dir, clock=desk_clock)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def profiled_ctx(desk_ctx: DeskContext) -> DeskContext:
+    """``desk_ctx`` with the commune profile of Xã Tân Phú, Đồng Nai, desk 1 saved."""
+    from desk_app.clock import utc_naive
+    from desk_app.profile import Profile
+
+    profile = Profile(commune_name=COMMUNE, province=PROVINCE, agency_code=AGENCY, desk_number=1)
+    desk_ctx.profiles.save(profile, utc_naive(desk_ctx.clock))
+    return desk_ctx
+
+
+@pytest.fixture
+def inited_dir(profiled_template: Path, data_dir: Path) -> Path:
+    """This test's data folder holding a copy of the ``desk-app init``-ed database."""
+    copy_database(profiled_template, data_dir)
+    return data_dir
+
+
+def database_digest(folder: Path) -> list[str]:
+    """The full SQL content of the desk database in ``folder`` (to prove nothing changed)."""
+    conn = sqlite3.connect(folder / DATABASE_FILE)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+# ------------------------------------------------------------------ the real CLI
+
+
+def cli_env(extra: dict[str, str] | None = None, drop: Sequence[str] = ()) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUTF8"] = "1"
+    for name in drop:
+        env.pop(name, None)
+    env.update(extra or {})
+    return env
+
+
+def run_desk_app(
+    args: Sequence[str],
+    *,
+    data_dir: Path | None,
+    env: dict[str, str] | None = None,
+    drop_env: Sequence[str] = (),
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    """``python -m desk_app [--data-dir DIR] ARGS`` as a real child process."""
+    command = [sys.executable, "-m", "desk_app"]
+    if data_dir is not None:
+        command += ["--data-dir", str(data_dir)]
+    return subprocess.run(
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO_ROOT,
+        env=cli_env(env, drop_env),
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def run_cli(data_dir: Path) -> RunCli:
+    """Run the real CLI on this test's data folder (or ``data_dir=None`` for none)."""
+
+    def run(
+        *args: str,
+        data_dir: Path | None = data_dir,
+        env: dict[str, str] | None = None,
+        drop_env: Sequence[str] = (),
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[str]:
+        return run_desk_app(args, data_dir=data_dir, env=env, drop_env=drop_env, timeout=timeout)
+
+    return run

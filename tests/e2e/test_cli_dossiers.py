@@ -1,0 +1,310 @@
+"""``desk-app users / intake / receipt / show / list`` as real child processes on a real
+data folder: what a script or a cron job sees (stdout, stderr, exit status, files)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import zxingcpp
+from argon2 import PasswordHasher
+from PIL import Image
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DATABASE_FILE = "desk.sqlite3"
+PASSWORD = "mat-khau-tan-phu"
+OFFICER_NAME = "Nguyễn Thị Lan"
+CCCD = "079301001234"
+MASKED = "0793******34"
+PDFTOTEXT = "/usr/bin/pdftotext"
+PDFTOPPM = "/usr/bin/pdftoppm"
+TODAY = dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+DAY_A = TODAY - dt.timedelta(days=10)
+DAY_B = TODAY - dt.timedelta(days=3)
+
+
+def cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUTF8="1")
+    env.pop("DESK_APP_OFFICER", None)
+    return subprocess.run(
+        [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir), *args],
+        input=stdin, capture_output=True, text=True, encoding="utf-8", cwd=REPO_ROOT, env=env,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
+def query(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
+    conn = sqlite3.connect(data_dir / DATABASE_FILE)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def dossier_count(data_dir: Path) -> int:
+    return int(query(data_dir, "SELECT count(*) FROM dossiers")[0][0])
+
+
+def copy_desk(source: Path, target: Path) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for f in source.glob(f"{DATABASE_FILE}*"):
+        shutil.copyfile(f, target / f.name)
+    return target
+
+
+def line(**changes: Any) -> str:
+    obj: dict[str, Any] = {
+        "procedure_code": "1.001193",
+        "applicant": {
+            "name": "Trần Thị Hồng Nhung", "cccd": CCCD, "date_of_birth": "2001-05-02",
+            "phone": "+84 912 345 678", "address": "Ấp Bình Thạnh, Xã Tân Phú",
+        },
+    }  # fmt: skip
+    applicant = changes.pop("applicant", {})
+    obj["applicant"].update(applicant)
+    obj.update(changes)
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# ------------------------------------------------------------------ fixtures
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A desk set up by ``init`` with one admin account added by ``users add``."""
+    folder = tmp_path_factory.mktemp("cli-desk")
+    init = cli(
+        folder, "init", "--commune", "Xã Tân Phú", "--province", "Đồng Nai",
+        "--agency-code", "000.20.33.H12", "--desk", "1",
+    )  # fmt: skip
+    assert init.returncode == 0, init.stderr
+    added = cli(
+        folder, "users", "add", "lan.nt", "--role", "admin", "--full-name", OFFICER_NAME,
+        stdin=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    assert added.stdout.strip() == "account lan.nt (admin) created"
+    return folder
+
+
+@pytest.fixture
+def fresh(pristine: Path, tmp_path: Path) -> Path:
+    return copy_desk(pristine, tmp_path / "desk")
+
+
+MIXED_LINES = [
+    line(),  # 1
+    line(applicant={"name": "Nhung"}),  # 2
+    line(procedure_code="XA.HT.04", received_at=f"{DAY_A}T09:00:00"),  # 3
+    "{not json",  # 4
+    "   ",  # 5: blank, skipped
+    line(applicant={"cccd": "07930100123"}),  # 6
+    line(received_at=f"{DAY_B}T10:15:00", applicant={"name": "Lê Văn Tám", "cccd": "075090001122",
+         "date_of_birth": None}),  # 7
+    line(fax="0123"),  # 8
+    line(procedure_code="9.9", channel="fax", sets_count=0),  # 9
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def received(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """``intake --json FILE`` run once on a copy of the desk with valid and invalid lines."""
+    folder = copy_desk(pristine, tmp_path_factory.mktemp("cli-received"))
+    source = folder / "dossiers.jsonl"
+    source.write_text("\n".join(MIXED_LINES) + "\n", encoding="utf-8")
+    before = dossier_count(folder)
+    result = cli(folder, "intake", "--json", str(source))
+    out = [json.loads(x) for x in result.stdout.splitlines()]
+    return {
+        "dir": folder, "result": result, "out": out, "before": before,
+        "after": dossier_count(folder), "codes": {o["line"]: o["code"] for o in out},
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------ users
+
+
+def test_users_add_reads_the_password_from_stdin(pristine: Path) -> None:
+    listed = cli(pristine, "users", "list")
+    assert listed.returncode == 0, listed.stderr
+    [row] = listed.stdout.splitlines()
+    assert row.split()[:3] == ["lan.nt", "admin", "active"]
+    assert row.endswith(OFFICER_NAME)
+    [(stored,)] = query(pristine, "SELECT password_hash FROM users")
+    assert PasswordHasher().verify(stored, PASSWORD)
+    assert ("setup", "user_added", "lan.nt") in query(
+        pristine, "SELECT username, action, object_ref FROM audit_log"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        pytest.param("", "no password on standard input", id="no-password"),
+        pytest.param("ngan7ky\n", "mật khẩu cần ít nhất 8 ký tự", id="short-password"),
+    ],
+)
+def test_users_add_refusals_are_one_line_and_write_nothing(
+    fresh: Path, stdin: str, message: str
+) -> None:
+    result = cli(fresh, "users", "add", "hoa.lt", "--role", "officer", stdin=stdin)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr
+    assert query(fresh, "SELECT username FROM users") == [("lan.nt",)]
+
+
+# ------------------------------------------------------------------ intake
+
+
+def test_intake_prints_each_saved_line_and_reports_each_bad_one(received: dict[str, Any]) -> None:
+    result = received["result"]
+    assert result.returncode == 2, result.stderr
+    out = received["out"]
+    assert [o["line"] for o in out] == [1, 3, 7]
+    for o in out:
+        assert o["status"] == "received"
+        assert o["code"].startswith("000.20.33.H12-")
+        assert dt.datetime.fromisoformat(o["due_at"]) >= dt.datetime.fromisoformat(o["received_at"])
+    assert out[1]["code"] == f"000.20.33.H12-{DAY_A:%y%m%d}-1001"
+    assert out[1]["received_at"] == f"{DAY_A}T09:00:00"
+    assert out[2]["code"] == f"000.20.33.H12-{DAY_B:%y%m%d}-1001"
+    errors = result.stderr.splitlines()
+    assert [e.split(":")[0] for e in errors] == ["line 2", "line 4", "line 6", "line 8", "line 9"]
+    assert errors[0] == "line 2: applicant.name: Họ và tên gồm ít nhất hai chữ, không có chữ số."
+    assert errors[1].startswith("line 4: (line): not valid JSON")
+    assert errors[2] == "line 6: applicant.cccd: Số CCCD phải gồm đúng 12 chữ số."
+    assert errors[3] == "line 8: fax: unknown field"
+    assert errors[4].startswith("line 9: procedure_code: Không có thủ tục mã '9.9'")
+    assert errors[4].endswith("(+2 more)")
+    # Only the valid lines were written: with their events and receipts.
+    assert received["after"] - received["before"] == 3
+    folder = received["dir"]
+    assert query(folder, "SELECT count(*) FROM events")[0][0] == 3
+    assert query(folder, "SELECT count(*) FROM receipts")[0][0] == 3
+    assert query(folder, "SELECT DISTINCT received_by_name FROM dossiers") == [(OFFICER_NAME,)]
+
+
+def test_intake_from_stdin(fresh: Path) -> None:
+    mixed = cli(fresh, "intake", "--json", "-", stdin=line() + "\n" + line(channel="fax") + "\n")
+    assert mixed.returncode == 2
+    [saved] = [json.loads(x) for x in mixed.stdout.splitlines()]
+    assert saved["line"] == 1 and saved["status"] == "received"
+    assert saved["code"] == f"000.20.33.H12-{TODAY:%y%m%d}-1001"
+    assert mixed.stderr == "line 2: channel: Hình thức nộp là trực tiếp hoặc qua bưu chính.\n"
+    assert dossier_count(fresh) == 1
+    clean = cli(fresh, "intake", "--json", "-", stdin=line(sets_count=2) + "\n")
+    assert clean.returncode == 0, clean.stderr
+    assert json.loads(clean.stdout)["code"] == f"000.20.33.H12-{TODAY:%y%m%d}-1002"
+    assert clean.stderr == ""
+    assert dossier_count(fresh) == 2
+
+
+def test_intake_reports_an_unprintable_line_and_goes_on(fresh: Path) -> None:
+    huge = line(documents=[{"name": "giấy tờ " * 400, "kind": "original"}])
+    result = cli(fresh, "intake", "--json", "-", stdin=huge + "\n" + line() + "\n")
+    assert result.returncode == 2
+    assert result.stderr.startswith("line 1: documents[0].name: ")
+    assert [json.loads(x)["line"] for x in result.stdout.splitlines()] == [2]
+
+
+# ------------------------------------------------------------------ receipt, show, list
+
+
+def test_receipt_writes_the_pdf_with_a_readable_barcode(
+    received: dict[str, Any], tmp_path: Path
+) -> None:
+    folder, code = received["dir"], received["codes"][1]
+    out = tmp_path / "giay-tiep-nhan.pdf"
+    result = cli(folder, "receipt", code, "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(out)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert not list(tmp_path.glob("*.part"))
+    text = subprocess.run(
+        [PDFTOTEXT, "-enc", "UTF-8", str(out), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    assert "Trần Thị Hồng Nhung" in text
+    assert OFFICER_NAME in text
+    assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
+    subprocess.run(
+        [PDFTOPPM, "-r", "200", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "page")],
+        check=True,
+    )
+    [png] = tmp_path.glob("page*.png")
+    found = zxingcpp.read_barcodes(Image.open(png))
+    assert code in [b.text for b in found]
+    assert {b.format for b in found if b.text == code} == {zxingcpp.BarcodeFormat.Code128}
+    assert ("lan.nt", "export", code) in query(
+        folder, "SELECT username, action, object_ref FROM audit_log"
+    )
+
+
+def test_show_json_masks_the_cccd(received: dict[str, Any]) -> None:
+    folder, code = received["dir"], received["codes"][1]
+    result = cli(folder, "show", code, "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["code"] == code
+    assert data["status"] == "received"
+    assert data["applicant_name"] == "Trần Thị Hồng Nhung"
+    assert data["received_at"] and data["due_at"]
+    assert dt.datetime.fromisoformat(data["due_at"]) >= dt.datetime.fromisoformat(
+        data["received_at"]
+    )
+    assert data["applicant"]["cccd"] == MASKED
+    assert data["applicant"]["phone"] == "0912345678"
+    assert CCCD not in result.stdout
+    assert ("lan.nt", "view", code) in query(
+        folder, "SELECT username, action, object_ref FROM audit_log"
+    )
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "lines"),
+    [
+        pytest.param(DAY_A, DAY_A, [3], id="day-a"),
+        pytest.param(DAY_A, DAY_B, [3, 7], id="a-to-b"),
+    ],
+)
+def test_list_json_gives_one_line_per_dossier_in_range(
+    received: dict[str, Any], start: dt.date, end: dt.date, lines: list[int]
+) -> None:
+    result = cli(
+        received["dir"], "list", "--from", start.isoformat(), "--to", end.isoformat(), "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    listed = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [d["code"] for d in listed] == [received["codes"][n] for n in lines]
+    assert all(d["applicant"]["cccd"] in (MASKED, "0750******22") for d in listed)
+    assert "079301001234" not in result.stdout and "075090001122" not in result.stdout
+
+
+def test_an_unknown_code_is_one_line_and_exit_2(received: dict[str, Any], tmp_path: Path) -> None:
+    folder = received["dir"]
+    shown = cli(folder, "show", "000.20.33.H12-991231-1999")
+    assert shown.returncode == 2
+    assert shown.stderr.count("\n") == 1 and "000.20.33.H12-991231-1999" in shown.stderr
+    assert shown.stdout == ""
+    out = tmp_path / "x.pdf"
+    printed = cli(folder, "receipt", "KHONG-CO", "--out", str(out))
+    assert printed.returncode == 2 and printed.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_an_unknown_officer_is_one_line_and_exit_2(fresh: Path) -> None:
+    result = cli(fresh, "intake", "--json", "-", "--officer", "khong.co", stdin=line() + "\n")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "desk-app: error: no account named 'khong.co' (see `desk-app users list`)\n"
+    )
+    assert result.stdout == ""
+    assert dossier_count(fresh) == 0

@@ -530,6 +530,8 @@ class IntakeService:
             q = q.limit(limit)
         with self._db.read() as s:
             rows = [_view(d) for d in s.scalars(q)]
+        span = f"{start.isoformat() if start else '…'}..{end.isoformat() if end else '…'}"
+        self._audit(officer, "view", span, f"list of {len(rows)} dossiers", "dossier_list")
         return rows
 
     def receipt(self, code: str, officer: Officer, *, action: str = "print") -> bytes:
@@ -558,12 +560,17 @@ class IntakeService:
         return pdf
 
     def _audit(
-        self, officer: Officer, action: audit.AuditAction, code: str, detail: str = ""
+        self,
+        officer: Officer,
+        action: audit.AuditAction,
+        ref: str,
+        detail: str = "",
+        object_type: str = "dossier",
     ) -> None:
         with self._db.write() as s:
             audit.record(
                 s, at_utc=utc_naive(self._clock), username=officer.username, action=action,
-                object_type="dossier", object_ref=code, detail=detail,
+                object_type=object_type, object_ref=ref, detail=detail,
             )  # fmt: skip
 
 

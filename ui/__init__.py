@@ -1,0 +1,1 @@
+"""The desk's Qt user interface (imports ``desk_app``; ``desk_app`` never imports it)."""

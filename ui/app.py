@@ -3,7 +3,11 @@
 ``run(data_dir)`` is what ``desk-app`` (no command) calls through the ``desk_app.gui``
 entry point. The main window is shown first; the database (SQLAlchemy alone takes longer
 to import than a bare Qt window takes to appear) is opened on a worker thread while the
-window shows its progress, then the services are handed to the window.
+window shows its progress, then the services are handed to the window
+(``MainWindow.attach``), which builds the screens and gives each the services it uses.
+
+The window owns the one "database thread" (``ui.operations.Operations``) on which every
+slow service call of the screens runs; it stops when the window closes.
 """
 
 from __future__ import annotations
@@ -110,7 +114,8 @@ def run(data_dir: Path) -> int:
     started = time.perf_counter()
     app = build_application()
     window = MainWindow()
-    window.show()
+    # A reception PC's screen is small (often 1366×768): use all of it.
+    window.showMaximized()
     probe = bool(os.environ.get(STARTUP_PROBE_ENV))
     if probe:
         QTimer.singleShot(

@@ -17,10 +17,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from ui.operations import Operations
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
     from ui.login import LoginScreen
     from ui.lookup import LookupScreen
     from ui.receipt_preview import FileGateway, PrintGateway, ReceiptPreview
+    from ui.sync_worker import SyncWorker
 
 
 class MainWindow(QMainWindow):
@@ -61,8 +64,11 @@ class MainWindow(QMainWindow):
         print_gateway: PrintGateway | None = None,
         file_gateway: FileGateway | None = None,
         idle_timeout_ms: int | None = None,
+        background_sync: bool = True,
     ) -> None:
         super().__init__()
+        self._background_sync = background_sync
+        self.sync_worker: SyncWorker | None = None
         self.context: DeskContext | None = None
         self.officer: Officer | None = None
         self.ops = ops or Operations(self)
@@ -70,6 +76,7 @@ class MainWindow(QMainWindow):
         self._file_gateway = file_gateway
         self._idle_timeout_ms = idle_timeout_ms
         self.wizard: FirstRunWizard | None = None
+        self.wizard_page: QWidget | None = None
         self.login_screen: LoginScreen | None = None
         self.lock_screen: LockScreen | None = None
         self.idle_lock: IdleLock | None = None
@@ -83,7 +90,7 @@ class MainWindow(QMainWindow):
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Bộ phận Một cửa"))
-        self.resize(1280, 800)
+        self._fit_to_screen()
 
         self.pages = QStackedWidget(self)
         self.setCentralWidget(self.pages)
@@ -96,9 +103,19 @@ class MainWindow(QMainWindow):
         self.logout_button = QToolButton(self)
         self.logout_button.setDefaultAction(self.logout_action)
         self.logout_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.logout_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Ctrl+Shift+L instead
         self.statusBar().addPermanentWidget(self.logout_button)
         self.logout_button.hide()
         self.statusBar().showMessage(self.tr("Đang mở cơ sở dữ liệu…"))
+
+    def _fit_to_screen(self) -> None:
+        # Reception PCs often have 1366×768 screens: never open taller than the screen.
+        width, height = 1280, 800
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            available = screen.availableGeometry()
+            width, height = min(width, available.width()), min(height, available.height())
+        self.resize(width, height)
 
     def _loading_page(self) -> QWidget:
         page = QWidget(self)
@@ -161,6 +178,12 @@ class MainWindow(QMainWindow):
         self.lock_screen.switch_user.connect(self.logout)
         self.pages.addWidget(self.lock_screen)
 
+        if self._background_sync:
+            from ui.sync_status import install_sync
+
+            # Sync runs for the desk, whoever is logged in: the outbox is the desk's, and
+            # the status bar shows only counts, never another officer's records.
+            self.sync_worker = install_sync(self, ctx)
         if profile is None or not has_users:
             self._show_wizard(needs_profile=profile is None, needs_admin=not has_users)
         else:
@@ -189,10 +212,9 @@ class MainWindow(QMainWindow):
                 profile.parent_body, profile.desk_number
             )
         )
+        # Short: the sync status shares the status bar.
         self.statusBar().showMessage(
-            self.tr("{0}, {1} · Mã đơn vị {2} · Giờ làm việc {3}").format(
-                profile.commune_name, profile.province, profile.agency_code, profile.office_hours
-            )
+            self.tr("{0} · {1}").format(profile.commune_name, profile.agency_code)
         )
 
     def _show_wizard(self, *, needs_profile: bool, needs_admin: bool) -> None:
@@ -207,16 +229,25 @@ class MainWindow(QMainWindow):
             parent=self,
         )
         self.wizard.completed.connect(self._setup_done)
-        self.pages.addWidget(self.wizard)
-        self.pages.setCurrentWidget(self.wizard)
+        # Centred at a readable width: a form stretched over a wide screen is hard to scan.
+        self.wizard_page = QWidget(self)
+        row = QHBoxLayout(self.wizard_page)
+        row.addStretch(1)
+        row.addWidget(self.wizard, 6)
+        row.addStretch(1)
+        self.wizard.setMaximumWidth(980)
+        self.pages.addWidget(self.wizard_page)
+        self.pages.setCurrentWidget(self.wizard_page)
+        self.wizard.focus_current_page()
 
     def _setup_done(self, result: SetupResult) -> None:
         assert self.context is not None and self.idle_lock is not None
-        wizard = self.wizard
+        page = self.wizard_page
         self.wizard = None
-        if wizard is not None:
-            self.pages.removeWidget(wizard)
-            wizard.deleteLater()
+        self.wizard_page = None
+        if page is not None:
+            self.pages.removeWidget(page)
+            page.deleteLater()
         profile = self.context.profiles.get()
         if profile is not None and self._idle_timeout_ms is None:
             self.idle_lock.set_timeout(profile.idle_lock_minutes * 60_000)
@@ -259,9 +290,11 @@ class MainWindow(QMainWindow):
             )
             tabs.addTab(self.lookup_screen, self.tr("Tra cứu"))
             if self.intake_screen is not None:
-                self.intake_screen.dossier_received.connect(
-                    lambda _d: self.lookup_screen and self.lookup_screen.refresh_today()
-                )
+                self.intake_screen.dossier_received.connect(self._refresh_lookup)
+        if self.intake_screen is not None and self.sync_worker is not None:
+            worker = self.sync_worker
+            # Called directly: the worker's thread runs a loop, not an event loop.
+            self.intake_screen.dossier_received.connect(lambda _d: worker.local_change())
             self.lookup_screen.refresh_today()
         for index in range(min(tabs.count(), 9)):
             shortcut = QAction(self)
@@ -283,6 +316,10 @@ class MainWindow(QMainWindow):
         self.idle_lock.start()
         self._tab_changed(tabs.currentIndex())
         self.logged_in.emit(officer)
+
+    def _refresh_lookup(self, *_args: object) -> None:
+        if self.lookup_screen is not None:
+            self.lookup_screen.refresh_today()
 
     def tab_titles(self) -> list[str]:
         tabs = self.tabs
@@ -361,7 +398,7 @@ class MainWindow(QMainWindow):
         self._hidden_preview = False
         focus = self._focus_before_lock
         self._focus_before_lock = None
-        if focus is not None and focus.isVisible() and focus.window() is self:
+        if focus is not None and isValid(focus) and focus.isVisible() and focus.window() is self:
             focus.setFocus(Qt.FocusReason.OtherFocusReason)
         if self.idle_lock is not None:
             self.idle_lock.start()
@@ -401,6 +438,7 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
         tabs = self.tabs
         if tabs is not None and not self.locked:
+            self.activateWindow()  # back to work: the next citizen's procedure search
             self._tab_changed(tabs.currentIndex())
 
     def _close_preview(self) -> None:

@@ -229,7 +229,7 @@ def cmd_holidays_add(args: argparse.Namespace) -> int:
     ctx = _open(args)
     try:
         ctx.calendar_admin.add_override(args.date, kind, args.reason, actor=args.actor)
-    except OverrideError as exc:
+    except (OverrideError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
     finally:
         ctx.close()
@@ -339,7 +339,9 @@ def build_parser() -> argparse.ArgumentParser:
         h = hsub.add_parser(name, help=help_text)
         h.add_argument("date", type=_date, metavar="DATE")
         h.add_argument("--reason", required=True, type=_nonempty)
-        h.add_argument("--actor", default="admin", help="who declares it (for the record)")
+        h.add_argument(
+            "--actor", default="admin", type=_nonempty, help="who declares it (for the record)"
+        )
         h.set_defaults(func=cmd_holidays_add)
     h = hsub.add_parser("list", help="the year's days off and make-up days")
     h.add_argument("--year", required=True, type=_year)

@@ -426,11 +426,15 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     try:
         ctx.profiles.require()
         result = ctx.sync.enroll(args.server, args.code, args.ca_file)
+        # The first round at once: a machine replacing a desk gets the commune's history
+        # (its own old dossiers included) before it receives anything.
+        first = ctx.sync.sync_once()
     except EnrollmentError as exc:
         print(f"desk-app: error: {exc}", file=sys.stderr)
         return 1
     finally:
         ctx.close()
+    result["first_sync"] = first.to_json()
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

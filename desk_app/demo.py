@@ -315,7 +315,9 @@ def _last_origin_seq(ctx: DeskContext, agency: str, desk: int) -> int:
             ),
             {"a": agency, "d": desk},
         ).scalar()
-    return int(value or 0)
+        floor = s.execute(text("SELECT origin_seq_floor FROM sync_state WHERE id = 1")).scalar()
+    # Like append_event: above the floor learnt at enrolment.
+    return max(int(value or 0), int(floor or 0))
 
 
 def _status(

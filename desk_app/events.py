@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from desk_app.db.models import Event
+from desk_app.db.models import Event, SyncState
 from desk_app.ids import uuid7
 
 
@@ -33,12 +33,22 @@ def append_event(
     occurred_at_utc: dt.datetime,
     dossier_uuid: str | None = None,
 ) -> Event:
-    """Record a change made at this desk, inside the caller's transaction."""
+    """Record a change made at this desk, inside the caller's transaction.
+
+    Numbers continue above the floor learnt at enrolment, so a machine replacing a desk
+    never reuses a number the old one sent. The envelope is checked against what the
+    server accepts now, not when the event would be refused later.
+    """
+    if not 1 <= len(actor) <= 64 or not actor.strip():
+        raise ValueError("an event needs its actor (1 to 64 characters)")
+    if not 1 <= len(kind) <= 64:
+        raise ValueError("an event needs its kind (1 to 64 characters)")
     last = session.scalar(
         select(func.max(Event.origin_seq))
         .where(Event.origin_agency_code == agency_code)
         .where(Event.origin_desk == desk)
     )
+    floor = session.scalar(select(SyncState.origin_seq_floor).where(SyncState.id == 1))
     event = Event(
         uuid=uuid7(),
         dossier_uuid=dossier_uuid,
@@ -48,7 +58,7 @@ def append_event(
         actor=actor,
         origin_agency_code=agency_code,
         origin_desk=desk,
-        origin_seq=(last or 0) + 1,
+        origin_seq=max(last or 0, floor or 0) + 1,
         is_local=True,
         pushed_at=None,
         server_seq=None,

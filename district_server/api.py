@@ -70,6 +70,7 @@ def enroll(body: EnrollRequest, sessions: Sessions) -> EnrollResponse:
         agency_code=enrolled.agency_code,
         desk=enrolled.desk,
         desk_id=str(enrolled.desk_id),
+        last_origin_seq=enrolled.last_origin_seq,
     )
 
 
@@ -89,7 +90,16 @@ def pull_events(
         int, Query(ge=0, le=MAX_SEQ, description="Return events with a greater server_seq.")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+    exclude_own_upto: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            le=MAX_SEQ,
+            description="Leave out the calling desk's own events numbered up to this "
+            "origin_seq: it has them, and learnt their server_seq from the push answers.",
+        ),
+    ] = None,
 ) -> PullResponse:
     """A page of the caller's commune log (all its desks), in server_seq order."""
     with sessions() as session:
-        return read_page(session, caller, after, limit)
+        return read_page(session, caller, after, limit, exclude_own_upto=exclude_own_upto)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import CursorResult, Update, select, update
+from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.orm import Session
 
 from district_server.errors import (
@@ -20,7 +20,7 @@ from district_server.errors import (
     UnknownDeskError,
     UnknownEnrollmentCodeError,
 )
-from district_server.models import Commune, Credential, Desk, EnrollmentCode
+from district_server.models import Commune, Credential, Desk, EnrollmentCode, Event
 from district_server.tokens import (
     hash_secret,
     new_enrollment_code,
@@ -51,6 +51,9 @@ class Enrollment:
     agency_code: str
     desk: int
     desk_id: UUID
+    # The highest event number this desk number already has on the server: a replacement
+    # machine numbers its events above it, so it never reuses one.
+    last_origin_seq: int
 
 
 @dataclass(frozen=True)
@@ -157,8 +160,17 @@ def redeem_code(session: Session, typed_code: str, now: datetime) -> Enrollment:
         )
     )
     session.flush()
+    last_origin_seq = session.scalar(
+        select(func.max(Event.origin_seq)).where(
+            Event.commune_id == commune.id, Event.origin_desk == desk.number
+        )
+    )
     return Enrollment(
-        token=token, agency_code=commune.agency_code, desk=desk.number, desk_id=desk.id
+        token=token,
+        agency_code=commune.agency_code,
+        desk=desk.number,
+        desk_id=desk.id,
+        last_origin_seq=int(last_origin_seq or 0),
     )
 
 

@@ -97,24 +97,50 @@ def store_batch(
     last_seq = _lock_commune(session, identity.commune_id)
 
     keys = [UUID(event.uuid) for event in events]
-    known: dict[UUID, str] = {
-        key: digest
-        for key, digest in session.execute(
-            select(Event.uuid, Event.content_hash).where(Event.uuid.in_(set(keys)))
-        ).tuples()
+    known: dict[UUID, tuple[str, int]] = {
+        key: (digest, seq)
+        for key, digest, seq in session.execute(
+            select(Event.uuid, Event.content_hash, Event.server_seq).where(
+                Event.uuid.in_(set(keys))
+            )
+        ).all()
+    }
+    # An event number a desk already used for another event: a second machine under the
+    # same desk number, or a reinstalled desk counting from 1 again. Storing it would
+    # break every desk's per-desk order, so the batch is refused.
+    numbered: dict[tuple[int, int], UUID] = {
+        (desk, seq): uuid
+        for desk, seq, uuid in session.execute(
+            select(Event.origin_desk, Event.origin_seq, Event.uuid).where(
+                Event.commune_id == identity.commune_id,
+                Event.origin_desk == identity.desk,
+                Event.origin_seq.in_({event.origin_seq for event in events}),
+            )
+        ).all()
     }
     rows: list[dict[str, Any]] = []
+    server_seqs: list[int] = []
     duplicates = 0
     for event, key in zip(events, keys, strict=True):
         digest = content_hash(event)
         previous = known.get(key)
         if previous is not None:
-            if previous != digest:
+            if previous[0] != digest:
                 raise _conflict(event.uuid)
             duplicates += 1
+            server_seqs.append(previous[1])
             continue
+        other = numbered.get((event.origin.desk, event.origin_seq))
+        if other is not None and other != key:
+            raise EventConflictError(
+                f"Desk {event.origin.desk} already sent event number {event.origin_seq} "
+                f"({other}); event {event.uuid} reuses it. Is another machine enrolled as "
+                "this desk? Nothing of the batch was stored."
+            )
+        numbered[(event.origin.desk, event.origin_seq)] = key
         last_seq += 1
-        known[key] = digest
+        known[key] = (digest, last_seq)
+        server_seqs.append(last_seq)
         rows.append(
             {
                 "commune_id": identity.commune_id,
@@ -154,18 +180,49 @@ def store_batch(
         stored=len(rows),
         duplicates=duplicates,
         last_server_seq=last_seq,
+        server_seqs=server_seqs,
     )
 
 
-def read_page(session: Session, identity: DeskIdentity, after: int, limit: int) -> PullResponse:
-    """The caller's commune events with ``server_seq > after``, oldest first."""
-    stored = session.scalars(
-        select(Event)
-        .where(Event.commune_id == identity.commune_id, Event.server_seq > after)
-        .order_by(Event.server_seq)
-        .limit(limit + 1)
-    ).all()
+def read_page(
+    session: Session,
+    identity: DeskIdentity,
+    after: int,
+    limit: int,
+    *,
+    exclude_own_upto: int | None = None,
+) -> PullResponse:
+    """The caller's commune events with ``server_seq > after``, oldest first.
+
+    ``exclude_own_upto`` leaves out the caller's own events numbered up to it (the caller
+    has those); events of its desk number above it — another machine's — still come.
+    The counter is read first: every event up to it is committed (see the module
+    docstring), so when the rest of the log is left out the cursor may move straight to
+    the counter.
+    """
+    last_seq = session.execute(
+        select(Commune.last_server_seq).where(Commune.id == identity.commune_id)
+    ).scalar_one()
+    query = select(Event).where(
+        Event.commune_id == identity.commune_id,
+        Event.server_seq > after,
+        Event.server_seq <= last_seq,
+    )
+    if exclude_own_upto is not None:
+        query = query.where(
+            (Event.origin_desk != identity.desk) | (Event.origin_seq > exclude_own_upto)
+        )
+    stored = session.scalars(query.order_by(Event.server_seq).limit(limit + 1)).all()
     page = stored[:limit]
+    has_more = len(stored) > limit
+    if has_more:
+        next_cursor = page[-1].server_seq
+    else:
+        next_cursor = (
+            max(after, last_seq)
+            if exclude_own_upto is not None
+            else (page[-1].server_seq if page else after)
+        )
     return PullResponse(
         events=[
             PulledEvent(
@@ -181,6 +238,7 @@ def read_page(session: Session, identity: DeskIdentity, after: int, limit: int) 
             )
             for event in page
         ],
-        next_cursor=page[-1].server_seq if page else after,
-        has_more=len(stored) > limit,
+        next_cursor=next_cursor,
+        has_more=has_more,
+        last_server_seq=last_seq,
     )

@@ -142,6 +142,8 @@ class Event(Base):
     """
 
     __tablename__ = "events"
+    # A desk's event numbers are unique: the per-desk order every desk relies on.
+    __table_args__ = (UniqueConstraint("commune_id", "origin_desk", "origin_seq"),)
 
     commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), primary_key=True)
     server_seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

@@ -113,6 +113,10 @@ class EnrollResponse(BaseModel):
     agency_code: str
     desk: int
     desk_id: str
+    last_origin_seq: int = Field(
+        description="The highest origin_seq this desk number already has here; a desk "
+        "numbers its next events above it."
+    )
 
 
 class Origin(BaseModel):
@@ -154,6 +158,9 @@ class PushResponse(BaseModel):
     stored: int = Field(description="Events stored by this request.")
     duplicates: int = Field(description="Events that were already stored.")
     last_server_seq: int = Field(description="The commune's highest server_seq after the batch.")
+    server_seqs: list[int] = Field(
+        description="The server_seq of each acknowledged event (stored now or before), in order."
+    )
 
 
 class PulledEvent(BaseModel):
@@ -176,3 +183,7 @@ class PullResponse(BaseModel):
     events: list[PulledEvent]
     next_cursor: int = Field(description="Pass as `after` to get the next page.")
     has_more: bool
+    last_server_seq: int = Field(
+        description="The commune's highest server_seq. Below a desk's cursor, the server lost "
+        "events (restored from an older backup): the desk sends again what it has."
+    )

@@ -276,3 +276,20 @@ class SyncState(Base):
     last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The highest event number the server had for this desk number at enrolment: a
+    # replacement machine numbers its events above it.
+    origin_seq_floor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Whether one whole pull (this desk's own events included) has completed: the
+    # restore of a new machine. Later pulls leave out our own events.
+    full_pull_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class OutboxRejection(Base):
+    """A recorded event the server refused (malformed for it): set aside with the reason,
+    so that it cannot block the events behind it. Shown to the administrator."""
+
+    __tablename__ = "outbox_rejections"
+
+    event_uuid: Mapped[str] = mapped_column(ForeignKey("events.uuid"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    rejected_at: Mapped[dt.datetime] = mapped_column(DateTime)

@@ -22,17 +22,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import (
+    Base,
     CalendarOverride,
     CatalogueVersion,
     Dossier,
     DossierCodeCounter,
     Event,
+    OutboxRejection,
     Procedure,
     RegisterCounter,
     SyncState,
@@ -67,13 +69,18 @@ class SyncSummary:
     pending: int = 0
     errors: list[str] = field(default_factory=list)
     online: bool = False
+    rejected: int = 0
+    # What happened and was handled within the round (not failures).
+    notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "pushed": self.pushed,
             "pulled": self.pulled,
             "pending": self.pending,
+            "rejected": self.rejected,
             "errors": self.errors,
+            "notices": self.notices,
             "online": self.online,
         }
 
@@ -87,6 +94,7 @@ class SyncStatus:
     last_success_at: dt.datetime | None
     last_error: str | None
     last_error_at: dt.datetime | None
+    rejected: int = 0
 
     @property
     def online(self) -> bool:
@@ -138,8 +146,27 @@ class SyncEngine:
                 f"the code was issued for {answer.get('agency_code')} desk {answer.get('desk')}, "
                 f"but this desk is {profile.agency_code} desk {profile.desk_number}"
             )
+        floor = int(answer.get("last_origin_seq") or 0)
         now = utc_naive(self._clock)
         with self._db.write() as s:
+            clashing = s.scalar(
+                select(func.count())
+                .select_from(Event)
+                .where(
+                    Event.is_local.is_(True),
+                    Event.pushed_at.is_(None),
+                    Event.origin_seq <= floor,
+                )
+            )
+            if clashing:
+                # This machine recorded its own events under numbers the server already has
+                # from another machine of this desk number: both cannot be kept.
+                raise EnrollmentError(
+                    f"desk {profile.desk_number} of {profile.agency_code} already has history "
+                    f"on the server, and this machine recorded {clashing} events of its own "
+                    "under the same desk number before enrolling: set this machine up with "
+                    "another desk number, or restore it on an empty data folder"
+                )
             state = s.get(SyncState, 1)
             keep_cursor = state is not None and state.server_url == url
             if state is None:
@@ -150,8 +177,10 @@ class SyncEngine:
             state.ca_file = ca_file
             state.desk_id = str(answer.get("desk_id", ""))
             state.enrolled_at = now
+            state.origin_seq_floor = floor
             if not keep_cursor:
                 state.pull_cursor = 0
+                state.full_pull_done = False
             state.last_error = None
             state.last_error_at = None
         return {"server_url": url, "agency_code": profile.agency_code, "desk": profile.desk_number}
@@ -159,15 +188,13 @@ class SyncEngine:
     # ------------------------------------------------------------------ status
 
     def pending_count(self) -> int:
+        """Events recorded here and not yet acknowledged, less those set aside."""
         with self._db.read() as s:
-            return int(
-                s.scalar(
-                    select(func.count())
-                    .select_from(Event)
-                    .where(Event.is_local.is_(True), Event.pushed_at.is_(None))
-                )
-                or 0
-            )
+            return int(s.scalar(select(func.count()).select_from(_outbox().subquery())) or 0)
+
+    def rejected_count(self) -> int:
+        with self._db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(OutboxRejection)) or 0)
 
     def status(self) -> SyncStatus:
         with self._db.read() as s:
@@ -177,7 +204,7 @@ class SyncEngine:
             return SyncStatus(False, None, pending, None, None, None, None)
         return SyncStatus(
             True, state.server_url, pending, state.last_attempt_at, state.last_success_at,
-            state.last_error, state.last_error_at,
+            state.last_error, state.last_error_at, self.rejected_count(),
         )  # fmt: skip
 
     def probe(self) -> bool:
@@ -192,7 +219,11 @@ class SyncEngine:
     # ------------------------------------------------------------------ one round
 
     def sync_once(self) -> SyncSummary:
-        """Push everything pending, then pull everything new; never raises for the network."""
+        """Push everything pending, then pull everything new; never raises for the network.
+
+        A refusal of our data does not stop the pull; a server found to have lost events
+        (restored from an older backup) gets everything of ours again, once per round.
+        """
         summary = SyncSummary()
         with self._db.read() as s:
             state = s.get(SyncState, 1)
@@ -204,14 +235,26 @@ class SyncEngine:
         self._mark_attempt()
         try:
             with self._transport_factory(state.server_url, state.token, state.ca_file) as transport:
-                summary.pushed = self._push_all(transport)
-                summary.online = True
-                summary.pulled = self._pull_all(transport, profile.agency_code, profile.desk_number)
+                for _attempt in range(2):
+                    try:
+                        self._push_all(transport, summary)
+                    except RejectedError as exc:
+                        if isinstance(exc, UnauthorizedError):
+                            raise
+                        summary.errors.append(f"the server refused the data: {exc.detail}")
+                    summary.online = True
+                    try:
+                        self._pull_all(transport, profile.agency_code, profile.desk_number, summary)
+                    except _ServerLostEventsError as exc:
+                        summary.notices.append(str(exc))
+                        continue  # everything of ours is pending again: send it now
+                    break
         except UnauthorizedError as exc:
+            summary.online = True
             summary.errors.append(f"credential refused ({exc.detail}); enrol this desk again")
         except RejectedError as exc:
             summary.online = True
-            summary.errors.append(f"the server refused the data: {exc.detail}")
+            summary.errors.append(f"the server refused the request: {exc.detail}")
         except UnreachableError as exc:
             summary.errors.append(f"server unreachable: {exc}")
         except SyncTransportError as exc:  # pragma: no cover - all kinds are handled above
@@ -239,100 +282,221 @@ class SyncEngine:
                 state.last_success_at = now
                 state.last_error = None
 
-    def _push_all(self, transport: Transport) -> int:
-        pushed = 0
+    def _push_all(self, transport: Transport, summary: SyncSummary) -> None:
         while True:
             with self._db.read() as s:
-                batch = list(
-                    s.scalars(
-                        select(Event)
-                        .where(Event.is_local.is_(True), Event.pushed_at.is_(None))
-                        .order_by(Event.seq)
-                        .limit(PUSH_BATCH)
-                    )
-                )
+                batch = list(s.scalars(_outbox().order_by(Event.seq).limit(PUSH_BATCH)))
             if not batch:
-                return pushed
-            answer = transport.push([envelope(e) for e in batch])
-            wanted = {e.uuid for e in batch}
-            acked = wanted & {str(u) for u in answer["acknowledged"]}
-            if acked:
-                with self._db.write() as s:
-                    s.execute(
-                        update(Event)
-                        .where(Event.uuid.in_(acked), Event.pushed_at.is_(None))
-                        .values(pushed_at=utc_naive(self._clock))
-                    )
-                pushed += len(acked)
-            if acked != wanted:
-                raise UnreachableError(
-                    f"the server acknowledged {len(acked)} of {len(wanted)} events; will retry"
-                )
+                return
+            self._push_batch(transport, batch, summary)
 
-    def _pull_all(self, transport: Transport, agency: str, desk: int) -> int:
-        pulled = 0
+    def _push_batch(self, transport: Transport, batch: list[Event], summary: SyncSummary) -> None:
+        """Push ``batch``; if the server refuses it as malformed or conflicting, split it
+        until the refused events are found and set aside, so they block nothing."""
+        try:
+            answer = transport.push([envelope(e) for e in batch])
+        except RejectedError as exc:
+            if isinstance(exc, UnauthorizedError) or exc.status not in (409, 422):
+                raise
+            if len(batch) == 1:
+                self._set_aside(batch[0], exc.detail)
+                summary.rejected += 1
+                summary.errors.append(
+                    f"the server refused event {batch[0].uuid} ({batch[0].kind}): {exc.detail}"
+                )
+                return
+            middle = len(batch) // 2
+            self._push_batch(transport, batch[:middle], summary)
+            self._push_batch(transport, batch[middle:], summary)
+            return
+        wanted = {e.uuid for e in batch}
+        acknowledged = [str(u) for u in answer["acknowledged"]]
+        seqs = answer.get("server_seqs")
+        if not isinstance(seqs, list) or len(seqs) != len(acknowledged):
+            seqs = [None] * len(acknowledged)
+        rows = [
+            {"u": u, "s": seq} for u, seq in zip(acknowledged, seqs, strict=True) if u in wanted
+        ]
+        if rows:
+            now = utc_naive(self._clock)
+            table = _EVENTS
+            with self._db.write() as s:
+                s.execute(
+                    update(table)
+                    .where(table.c.uuid == bindparam("u"), table.c.pushed_at.is_(None))
+                    .values(
+                        pushed_at=now,
+                        server_seq=func.coalesce(table.c.server_seq, bindparam("s")),
+                    ),
+                    rows,
+                )
+            summary.pushed += len(rows)
+        if len(rows) != len(wanted):
+            raise UnreachableError(
+                f"the server acknowledged {len(rows)} of {len(wanted)} events; will retry"
+            )
+
+    def _set_aside(self, event: Event, reason: str) -> None:
+        with self._db.write() as s:
+            if s.get(OutboxRejection, event.uuid) is None:
+                s.add(
+                    OutboxRejection(
+                        event_uuid=event.uuid, reason=reason[:2000],
+                        rejected_at=utc_naive(self._clock),
+                    )
+                )  # fmt: skip
+
+    def _pull_all(self, transport: Transport, agency: str, desk: int, summary: SyncSummary) -> None:
+        first = True
         while True:
             with self._db.read() as s:
                 state = s.get(SyncState, 1)
                 assert state is not None
                 cursor = state.pull_cursor
-            page = transport.pull(cursor, PULL_PAGE)
+                # Our own events come back only when the server may hold some we do not:
+                # a machine restored under a desk number that already had history. Ours
+                # numbered above our highest (another machine's) always come.
+                upto: int | None = None
+                if state.full_pull_done or state.origin_seq_floor == 0:
+                    upto = int(
+                        s.scalar(
+                            select(func.max(Event.origin_seq)).where(
+                                Event.is_local.is_(True), Event.origin_desk == desk
+                            )
+                        )
+                        or 0
+                    )
+            page = transport.pull(cursor, PULL_PAGE, exclude_own_upto=upto)
+            last_server_seq = page.get("last_server_seq")
+            if first and isinstance(last_server_seq, int) and last_server_seq < cursor:
+                self._forget_server_numbers()
+                raise _ServerLostEventsError(
+                    f"the server holds fewer events than this desk has seen ({last_server_seq} "
+                    f"< {cursor}): it was restored from an older backup; sending everything again"
+                )
+            first = False
             events = page["events"]
             next_cursor = int(page.get("next_cursor", cursor))
+            done = not page.get("has_more") or not events
             with self._db.write() as s:
-                pulled += apply_page(s, events, agency, desk, utc_naive(self._clock))
+                summary.pulled += apply_page(
+                    s, events, agency, desk, utc_naive(self._clock), summary.errors
+                )
                 state = s.get(SyncState, 1)
                 assert state is not None
                 state.pull_cursor = max(state.pull_cursor, next_cursor)
-            if not page.get("has_more") or not events:
-                return pulled
+                if done:
+                    state.full_pull_done = True
+            if done:
+                return
+
+    def _forget_server_numbers(self) -> None:
+        """The server lost events: everything of ours is pending again (it stores each
+        UUID once, so resending is safe) and the feed is read again from the start."""
+        table = _EVENTS
+        with self._db.write() as s:
+            s.execute(update(table).values(server_seq=None))
+            s.execute(update(table).where(table.c.is_local.is_(True)).values(pushed_at=None))
+            state = s.get(SyncState, 1)
+            assert state is not None
+            state.pull_cursor = 0
+            state.full_pull_done = False
+
+
+class _ServerLostEventsError(Exception):
+    pass
+
+
+# The events table itself, for set-based updates (core statements, typed as a Table).
+_EVENTS = Base.metadata.tables["events"]
+
+
+def _outbox() -> Any:
+    """Events recorded here, not yet acknowledged, and not set aside as refused."""
+    return select(Event).where(
+        Event.is_local.is_(True),
+        Event.pushed_at.is_(None),
+        Event.uuid.not_in(select(OutboxRejection.event_uuid)),
+    )
 
 
 # ---------------------------------------------------------------------- applying
 
 
 def apply_page(
-    s: Session, envelopes: list[dict[str, Any]], agency: str, desk: int, now_utc: dt.datetime
+    s: Session,
+    envelopes: list[dict[str, Any]],
+    agency: str,
+    desk: int,
+    now_utc: dt.datetime,
+    problems: list[str] | None = None,
 ) -> int:
-    """Store the feed's events not yet here and apply them; returns how many were new."""
+    """Store the feed's events not yet here and apply them; returns how many were new.
+
+    One query finds which events of the page are already here; new ones are added and
+    applied without a flush per event; only dossiers whose events changed are recomputed.
+    """
     new = 0
     touched: set[str] = set()
-    for env in envelopes:
-        existing = s.scalar(select(Event).where(Event.uuid == env["uuid"]))
-        server_seq = int(env["server_seq"])
-        if existing is not None:
-            if existing.server_seq is None:
-                existing.server_seq = server_seq
-            if existing.is_local and existing.pushed_at is None:
-                existing.pushed_at = now_utc  # the server has it: its answer had been lost
-            if existing.dossier_uuid:
-                touched.add(existing.dossier_uuid)
-            continue
-        origin = env["origin"]
-        own = origin["agency_code"] == agency and int(origin["desk"]) == desk
-        occurred = dt.datetime.fromisoformat(env["occurred_at"])
-        if occurred.tzinfo is not None:
-            occurred = occurred.astimezone(dt.UTC).replace(tzinfo=None)
-        event = Event(
-            uuid=env["uuid"],
-            dossier_uuid=env.get("dossier_uuid"),
-            kind=env["kind"],
-            payload=env.get("payload") or {},
-            occurred_at=occurred,
-            actor=env.get("actor", ""),
-            origin_agency_code=origin["agency_code"],
-            origin_desk=int(origin["desk"]),
-            origin_seq=int(env["origin_seq"]),
-            is_local=own,
-            pushed_at=now_utc if own else None,
-            server_seq=server_seq,
-        )
-        s.add(event)
-        s.flush()
-        new += 1
-        _apply(s, event, own)
-        if event.dossier_uuid:
-            touched.add(event.dossier_uuid)
+    uuids = [str(env["uuid"]) for env in envelopes]
+    existing = {e.uuid: e for e in s.scalars(select(Event).where(Event.uuid.in_(uuids)))}
+    # Numbers already used here by another event of the same desk (two machines under
+    # one desk number): such an event is left out and reported, never crashes the page.
+    numbered = {
+        (a, d, n)
+        for a, d, n in s.execute(
+            select(Event.origin_agency_code, Event.origin_desk, Event.origin_seq).where(
+                Event.origin_seq.in_({int(env["origin_seq"]) for env in envelopes}),
+                Event.uuid.not_in(uuids),
+            )
+        ).all()
+    }
+    with s.no_autoflush:
+        for env in envelopes:
+            server_seq = int(env["server_seq"])
+            known = existing.get(str(env["uuid"]))
+            if known is not None:
+                if known.server_seq is None:
+                    known.server_seq = server_seq
+                    if known.dossier_uuid:
+                        touched.add(known.dossier_uuid)  # its place in the order is known now
+                if known.is_local and known.pushed_at is None:
+                    known.pushed_at = now_utc  # the server has it: its answer had been lost
+                continue
+            origin = env["origin"]
+            key = (str(origin["agency_code"]), int(origin["desk"]), int(env["origin_seq"]))
+            if key in numbered:
+                if problems is not None:
+                    problems.append(
+                        f"event {env['uuid']} reuses number {key[2]} of desk {key[1]}, already "
+                        "used here by another event; left out"
+                    )
+                continue
+            numbered.add(key)
+            own = origin["agency_code"] == agency and int(origin["desk"]) == desk
+            occurred = dt.datetime.fromisoformat(env["occurred_at"])
+            if occurred.tzinfo is not None:
+                occurred = occurred.astimezone(dt.UTC).replace(tzinfo=None)
+            event = Event(
+                uuid=env["uuid"],
+                dossier_uuid=env.get("dossier_uuid"),
+                kind=env["kind"],
+                payload=env.get("payload") or {},
+                occurred_at=occurred,
+                actor=env.get("actor", ""),
+                origin_agency_code=origin["agency_code"],
+                origin_desk=int(origin["desk"]),
+                origin_seq=int(env["origin_seq"]),
+                is_local=own,
+                pushed_at=now_utc if own else None,
+                server_seq=server_seq,
+            )
+            s.add(event)
+            existing[event.uuid] = event
+            new += 1
+            _apply(s, event, own)
+            if event.dossier_uuid:
+                touched.add(event.dossier_uuid)
     s.flush()
     for uuid in touched:
         dossier = s.get(Dossier, uuid)
@@ -396,6 +560,7 @@ def _apply(s: Session, event: Event, own: bool) -> None:
             )
     elif event.kind == "calendar.override_set":
         day = dt.date.fromisoformat(str(p["day"]))
+        s.flush()  # see _advance_counters: one page may set the same day twice
         row = s.get(CalendarOverride, day)
         if row is None:
             row = CalendarOverride(day=day)
@@ -420,6 +585,9 @@ def _advance_counters(
     s: Session, received: dt.datetime, desk: int, code_seq: Any, register_line: Any
 ) -> None:
     """A desk restored from the server continues its code and register sequences."""
+    # Pages are applied without autoflush; get() sees only flushed rows, and a page may
+    # restore several dossiers of one day. Restores are rare: flush here.
+    s.flush()
     if isinstance(code_seq, int):
         counter = s.get(DossierCodeCounter, (received.date(), desk))
         if counter is None:

@@ -108,8 +108,13 @@ class Transport:
             raise UnreachableError("unexpected push answer")
         return body
 
-    def pull(self, after: int, limit: int) -> dict[str, Any]:
-        body = self._call("GET", "/api/v1/events", params={"after": after, "limit": limit})
+    def pull(
+        self, after: int, limit: int, *, exclude_own_upto: int | None = None
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"after": after, "limit": limit}
+        if exclude_own_upto is not None:
+            params["exclude_own_upto"] = exclude_own_upto
+        body = self._call("GET", "/api/v1/events", params=params)
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             raise UnreachableError("unexpected pull answer")
         return body

@@ -33,6 +33,7 @@ def test_push_is_idempotent(enroll_desk: Enroll, commune_a: str) -> None:
         "stored": 5,
         "duplicates": 0,
         "last_server_seq": 5,
+        "server_seqs": [1, 2, 3, 4, 5],
     }
 
     # The same batch again, as a desk does when the first answer was lost on the way.
@@ -43,6 +44,7 @@ def test_push_is_idempotent(enroll_desk: Enroll, commune_a: str) -> None:
         "stored": 0,
         "duplicates": 5,
         "last_server_seq": 5,
+        "server_seqs": [1, 2, 3, 4, 5],  # a duplicate's number is the one it already had
     }
     assert _uuids(desk.pull_all()) == _uuids(batch)
 
@@ -207,7 +209,12 @@ def test_pull_pages_return_everything_once_in_order(enroll_desk: Enroll, commune
     assert len(pages) == 6  # 28 events by 5
 
     tail = desk.pull(cursor).json()
-    assert tail == {"events": [], "next_cursor": cursor, "has_more": False}
+    assert tail == {
+        "events": [],
+        "next_cursor": cursor,
+        "has_more": False,
+        "last_server_seq": cursor,
+    }
     assert desk.pull(0, limit=0).status_code == 422
     assert desk.pull(0, limit=1001).status_code == 422
     assert desk.pull(-1).status_code == 422
@@ -308,3 +315,33 @@ def test_oversized_body_is_refused(enroll_desk: Enroll, commune_a: str) -> None:
     assert response.status_code == 413
     assert "MiB" in response.json()["detail"]
     assert desk.pull_all() == []
+
+
+def test_pull_can_leave_out_the_callers_own_events(enroll_desk: Enroll, commune_a: str) -> None:
+    """A desk that knows its own events (and their numbers, from the push answers) reads
+    only the other desks'; the cursor still moves past its own."""
+    desk1, desk2 = enroll_desk(commune_a, 1), enroll_desk(commune_a, 2)
+    mine = [make_event(commune_a, 1, seq) for seq in range(1, 4)]
+    theirs = [make_event(commune_a, 2, 1)]
+    assert desk1.push(mine[:2]).status_code == 200
+    assert desk2.push(theirs).status_code == 200
+    assert desk1.push(mine[2:]).status_code == 200
+    response = desk1.http.get("/api/v1/events", params={"after": 0, "exclude_own_upto": 3})
+    page = response.json()
+    assert [e["uuid"] for e in page["events"]] == _uuids(theirs)
+    assert page["next_cursor"] == page["last_server_seq"] == 4
+    assert page["has_more"] is False
+    # Numbers above the given one still come: another machine under this desk number.
+    partly = desk1.http.get("/api/v1/events", params={"after": 0, "exclude_own_upto": 2})
+    assert [e["uuid"] for e in partly.json()["events"]] == _uuids([theirs[0], mine[2]])
+
+
+def test_a_desk_cannot_reuse_one_of_its_event_numbers(enroll_desk: Enroll, commune_a: str) -> None:
+    """Two machines under one desk number, or a reinstalled desk counting from 1 again:
+    the second event numbered 1 is refused, so every desk's per-desk order stays whole."""
+    desk = enroll_desk(commune_a, 1)
+    assert desk.push([make_event(commune_a, 1, 1)]).status_code == 200
+    again = desk.push([make_event(commune_a, 1, 1), make_event(commune_a, 1, 2)])
+    assert again.status_code == 409
+    assert "already sent event number 1" in again.json()["detail"]
+    assert len(desk.pull_all()) == 1  # nothing of the refused batch was stored

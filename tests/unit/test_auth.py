@@ -76,7 +76,10 @@ def test_a_chair_cannot_receive_but_can_view_and_print(desk: DeskContext) -> Non
     assert desk.intake.get(code, CHAIR).code == code
     assert desk.intake.receipt(code, CHAIR).startswith(b"%PDF")
     assert [v.code for v in desk.intake.list_received(CHAIR)] == [code]
-    assert audit(desk, "view") == [(CHAIR.username, "dossier", code, "")]
+    assert audit(desk, "view") == [
+        (CHAIR.username, "dossier", code, ""),
+        (CHAIR.username, "dossier_list", "…..…", "list of 1 dossiers"),
+    ]
     assert audit(desk, "print") == [(CHAIR.username, "dossier", code, "receipt")]
 
 

@@ -285,19 +285,21 @@ def timed_transport(phases: _Phases) -> Any:
     from desk_app.sync.transport import Transport
 
     class TimedTransport(Transport):
-        def push(self, events: list[dict[str, Any]]) -> dict[str, Any]:
+        def push_body(self, body: bytes) -> dict[str, Any]:
             t = time.perf_counter()
             try:
-                return super().push(events)
+                return super().push_body(body)
             finally:
                 phases.push_s += time.perf_counter() - t
-                phases.push_bytes += len(_body(events))
+                phases.push_bytes += len(body)
                 phases.pushes += 1
 
-        def pull(self, after: int, limit: int) -> dict[str, Any]:
+        def pull(
+            self, after: int, limit: int, *, exclude_own_upto: int | None = None
+        ) -> dict[str, Any]:
             t = time.perf_counter()
             try:
-                return super().pull(after, limit)
+                return super().pull(after, limit, exclude_own_upto=exclude_own_upto)
             finally:
                 phases.pull_s += time.perf_counter() - t
 

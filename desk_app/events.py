@@ -13,6 +13,7 @@ desks use it to keep each desk's order.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -79,3 +80,32 @@ def envelope(event: Event) -> dict[str, Any]:
         "origin": {"agency_code": event.origin_agency_code, "desk": event.origin_desk},
         "origin_seq": event.origin_seq,
     }
+
+
+def envelope_json(
+    uuid: str,
+    dossier_uuid: str | None,
+    kind: str,
+    payload_json: str,
+    occurred_at: dt.datetime,
+    actor: str,
+    agency_code: str,
+    desk: int,
+    origin_seq: int,
+) -> str:
+    """The envelope as JSON text around a payload that is JSON text already (as stored):
+    what ``envelope`` gives, without decoding and encoding the payload again."""
+    head = json.dumps(
+        {
+            "uuid": uuid,
+            "dossier_uuid": dossier_uuid,
+            "kind": kind,
+            "occurred_at": occurred_at.replace(tzinfo=dt.UTC).isoformat(),
+            "actor": actor,
+            "origin": {"agency_code": agency_code, "desk": desk},
+            "origin_seq": origin_seq,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return f'{head[:-1]},"payload":{payload_json}}}'

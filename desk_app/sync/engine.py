@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Text, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from desk_app.clock import Clock, utc_naive
@@ -40,7 +40,7 @@ from desk_app.db.models import (
     SyncState,
 )
 from desk_app.errors import DeskOperationalError
-from desk_app.events import envelope
+from desk_app.events import envelope_json
 from desk_app.lifecycle import reproject
 from desk_app.profile import ProfileService
 from desk_app.sync.transport import (
@@ -284,22 +284,45 @@ class SyncEngine:
 
     def _push_all(self, transport: Transport, summary: SyncSummary) -> None:
         while True:
+            # Core rows, the payload as its stored JSON text: no ORM objects and no
+            # decode-and-encode round of every payload on the way out.
             with self._db.read() as s:
-                batch = list(s.scalars(_outbox().order_by(Event.seq).limit(PUSH_BATCH)))
+                batch = [
+                    _Outgoing(r.uuid, r.kind, envelope_json(*r))
+                    for r in s.execute(
+                        select(
+                            Event.uuid,
+                            Event.dossier_uuid,
+                            Event.kind,
+                            type_coerce(Event.payload, Text),
+                            Event.occurred_at,
+                            Event.actor,
+                            Event.origin_agency_code,
+                            Event.origin_desk,
+                            Event.origin_seq,
+                        )
+                        .where(*_OUTBOX)
+                        .order_by(Event.seq)
+                        .limit(PUSH_BATCH)
+                    )
+                ]
             if not batch:
                 return
             self._push_batch(transport, batch, summary)
 
-    def _push_batch(self, transport: Transport, batch: list[Event], summary: SyncSummary) -> None:
+    def _push_batch(
+        self, transport: Transport, batch: list[_Outgoing], summary: SyncSummary
+    ) -> None:
         """Push ``batch``; if the server refuses it as malformed or conflicting, split it
         until the refused events are found and set aside, so they block nothing."""
+        body = '{"events":[' + ",".join(e.json for e in batch) + "]}"
         try:
-            answer = transport.push([envelope(e) for e in batch])
+            answer = transport.push_body(body.encode("utf-8"))
         except RejectedError as exc:
             if isinstance(exc, UnauthorizedError) or exc.status not in (409, 422):
                 raise
             if len(batch) == 1:
-                self._set_aside(batch[0], exc.detail)
+                self._set_aside(batch[0].uuid, exc.detail)
                 summary.rejected += 1
                 summary.errors.append(
                     f"the server refused event {batch[0].uuid} ({batch[0].kind}): {exc.detail}"
@@ -336,12 +359,12 @@ class SyncEngine:
                 f"the server acknowledged {len(rows)} of {len(wanted)} events; will retry"
             )
 
-    def _set_aside(self, event: Event, reason: str) -> None:
+    def _set_aside(self, event_uuid: str, reason: str) -> None:
         with self._db.write() as s:
-            if s.get(OutboxRejection, event.uuid) is None:
+            if s.get(OutboxRejection, event_uuid) is None:
                 s.add(
                     OutboxRejection(
-                        event_uuid=event.uuid, reason=reason[:2000],
+                        event_uuid=event_uuid, reason=reason[:2000],
                         rejected_at=utc_naive(self._clock),
                     )
                 )  # fmt: skip
@@ -411,13 +434,23 @@ class _ServerLostEventsError(Exception):
 _EVENTS = Base.metadata.tables["events"]
 
 
+# The outbox: events recorded here, not yet acknowledged, and not set aside as refused.
+_OUTBOX = (
+    Event.is_local.is_(True),
+    Event.pushed_at.is_(None),
+    Event.uuid.not_in(select(OutboxRejection.event_uuid)),
+)
+
+
+@dataclass(frozen=True)
+class _Outgoing:
+    uuid: str
+    kind: str
+    json: str
+
+
 def _outbox() -> Any:
-    """Events recorded here, not yet acknowledged, and not set aside as refused."""
-    return select(Event).where(
-        Event.is_local.is_(True),
-        Event.pushed_at.is_(None),
-        Event.uuid.not_in(select(OutboxRejection.event_uuid)),
-    )
+    return select(Event).where(*_OUTBOX)
 
 
 # ---------------------------------------------------------------------- applying

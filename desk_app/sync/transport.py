@@ -8,6 +8,7 @@ refused the request: fix something first — retrying the same thing will not he
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -103,10 +104,17 @@ class Transport:
         return body
 
     def push(self, events: list[dict[str, Any]]) -> dict[str, Any]:
-        body = self._call("POST", "/api/v1/events", json={"events": events})
-        if not isinstance(body, dict) or not isinstance(body.get("acknowledged"), list):
+        body = json.dumps({"events": events}, ensure_ascii=False, separators=(",", ":"))
+        return self.push_body(body.encode("utf-8"))
+
+    def push_body(self, body: bytes) -> dict[str, Any]:
+        """Push a request body already encoded as ``{"events": [...]}`` JSON."""
+        answer = self._call(
+            "POST", "/api/v1/events", content=body, headers={"Content-Type": "application/json"}
+        )
+        if not isinstance(answer, dict) or not isinstance(answer.get("acknowledged"), list):
             raise UnreachableError("unexpected push answer")
-        return body
+        return answer
 
     def pull(
         self, after: int, limit: int, *, exclude_own_upto: int | None = None

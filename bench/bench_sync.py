@@ -27,10 +27,7 @@ import contextlib
 import datetime as dt
 import json
 import os
-import pwd
-import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,79 +39,23 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
 from bench.harness import Row
+from tests.helpers.postgres import running_cluster
 
 EVENTS = 10_000
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PG_USER = "postgres"
 
 
 # ------------------------------------------------------------------ PostgreSQL
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _pg_bin() -> Path:
-    def version(p: Path) -> tuple[int, ...]:
-        return tuple(int(x) for x in re.findall(r"\d+", p.parent.parent.name)) or (0,)
-
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=version)
-    if found:
-        return found[-1].parent
-    on_path = shutil.which("initdb")
-    if on_path:
-        return Path(on_path).parent
-    raise RuntimeError("PostgreSQL server binaries not found (install Debian's 'postgresql')")
-
-
 @contextlib.contextmanager
 def postgres() -> Iterator[str]:
-    """A throwaway cluster on 127.0.0.1; yields the URL of an empty database."""
-    bin_dir = _pg_bin()
-    base = Path(tempfile.mkdtemp(prefix="bench-pg-"))
-    as_root = os.geteuid() == 0
-    if as_root:
-        owner = pwd.getpwnam(PG_USER)
-        os.chown(base, owner.pw_uid, owner.pw_gid)
-
-    def run(tool: str, *args: str) -> None:
-        cmd = [str(bin_dir / tool), *args]
-        if as_root:
-            cmd = ["runuser", "-u", PG_USER, "--", *cmd]
-        done = subprocess.run(cmd, capture_output=True, text=True, cwd=base, timeout=120)
-        if done.returncode != 0:
-            raise RuntimeError(f"{tool} failed: {done.stderr.strip()}")
-
-    data = str(base / "data")
-    port = _free_port()
-    started = False
-    try:
-        run("initdb", "-D", data, "-U", PG_USER, "-A", "trust", "-E", "UTF8", "--locale=C",
-            "--no-sync")  # fmt: skip
-        # Durable commits, as a production server runs (unlike the test cluster).
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={base} "
-            "-c max_connections=100 -c shared_buffers=128MB"
-        )
-        run("pg_ctl", "-D", data, "-l", str(base / "pg.log"), "-o", options, "-w", "start")
-        started = True
-        with psycopg.connect(
-            host="127.0.0.1", port=port, user=PG_USER, dbname="postgres", autocommit=True
-        ) as conn:
-            conn.execute('CREATE DATABASE "bench_sync"')
-        yield f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port}/bench_sync"
-    finally:
-        if started:
-            with contextlib.suppress(Exception):
-                run("pg_ctl", "-D", data, "-m", "fast", "-w", "stop")
-        shutil.rmtree(base, ignore_errors=True)
+    """A throwaway cluster on 127.0.0.1 with durable commits, as a production server runs
+    (unlike the test cluster); yields the URL of an empty database."""
+    with running_cluster("bench-pg-", durable=True) as cluster:
+        yield cluster.new_database("bench_sync")
 
 
 # ------------------------------------------------------------------ server

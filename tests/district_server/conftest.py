@@ -16,42 +16,32 @@ import contextlib
 import io
 import itertools
 import os
-import pwd
 import queue
-import re
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 
 from district_server.cli import main as cli_main
+from tests.helpers.postgres import (
+    PostgresCluster,
+    PostgresUnavailableError,
+    running_cluster,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PG_SUPERUSER = "postgres"
 SERVER_START_TIMEOUT = 20.0
 
 
 # ------------------------------------------------------------------ helpers
-
-
-def free_port() -> int:
-    """A TCP port of 127.0.0.1 that nobody listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -122,135 +112,18 @@ def make_event(
 # ------------------------------------------------------------------ PostgreSQL
 
 
-def _pg_version(initdb: Path) -> tuple[int, ...]:
-    version = initdb.parent.parent.name
-    return tuple(int(part) for part in re.findall(r"\d+", version)) or (0,)
-
-
-def find_pg_bin() -> Path:
-    """The newest PostgreSQL server binary folder; fails the run when there is none."""
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_pg_version)
-    if candidates:
-        return candidates[-1].parent
-    on_path = shutil.which("initdb")
-    if on_path and shutil.which("pg_ctl"):
-        return Path(on_path).parent
-    pytest.fail(
-        "PostgreSQL server binaries (initdb, pg_ctl) were not found under "
-        "/usr/lib/postgresql/*/bin or on PATH. Install the Debian package 'postgresql' "
-        "(scripts/bootstrap.sh test does it when run as root).",
-        pytrace=False,
-    )
-
-
-@dataclass
-class PostgresCluster:
-    """A throwaway PostgreSQL cluster listening on 127.0.0.1 only (trust auth)."""
-
-    bin_dir: Path
-    base_dir: Path
-    port: int = 0
-    as_postgres_user: bool = field(default_factory=lambda: os.geteuid() == 0)
-
-    @property
-    def data_dir(self) -> Path:
-        return self.base_dir / "data"
-
-    @property
-    def log_file(self) -> Path:
-        return self.base_dir / "postgres.log"
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [str(self.bin_dir / tool), *args]
-        if self.as_postgres_user:
-            command = ["runuser", "-u", PG_SUPERUSER, "--", *command]
-        result = subprocess.run(
-            command, capture_output=True, text=True, timeout=60, cwd=self.base_dir, check=False
-        )
-        if result.returncode != 0:
-            log = self.log_file.read_text() if self.log_file.exists() else ""
-            pytest.fail(
-                f"{tool} failed ({result.returncode}): {result.stderr.strip()}\n{log}",
-                pytrace=False,
-            )
-
-    def start(self) -> None:
-        if self.as_postgres_user:
-            try:
-                owner = pwd.getpwnam(PG_SUPERUSER)
-            except KeyError:
-                pytest.fail(
-                    "running as root, but there is no 'postgres' system user to run "
-                    "PostgreSQL (the Debian package 'postgresql' creates it)",
-                    pytrace=False,
-                )
-            os.chown(self.base_dir, owner.pw_uid, owner.pw_gid)
-        self._run(
-            "initdb",
-            "-D",
-            str(self.data_dir),
-            "-U",
-            PG_SUPERUSER,
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C",
-            "--no-sync",
-        )
-        self.port = free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.base_dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(self.data_dir),
-            "-l",
-            str(self.log_file),
-            "-o",
-            options,
-            "-w",
-            "-t",
-            "30",
-            "start",
-        )
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "immediate", "-w", "stop")
-
-    def url(self, database: str) -> str:
-        return f"postgresql+psycopg://{PG_SUPERUSER}@127.0.0.1:{self.port}/{database}"
-
-    def new_database(self) -> str:
-        """Create an empty database and return its SQLAlchemy URL."""
-        name = f"district_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(
-            host="127.0.0.1", port=self.port, user=PG_SUPERUSER, dbname="postgres", autocommit=True
-        ) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
-
-
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    """A PostgreSQL server for the whole session, stopped (and deleted) at the end."""
-    bin_dir = find_pg_bin()
-    # Not under pytest's tmp folder: that one is private to root, and the postgres user
-    # must be able to reach the data folder.
-    base_dir = Path(tempfile.mkdtemp(prefix="district-pg-"))
-    cluster = PostgresCluster(bin_dir=bin_dir, base_dir=base_dir)
+    """A PostgreSQL server for the whole session, stopped (and deleted) at the end.
+
+    Not under pytest's tmp folder: that one is private to root, and the postgres user
+    must be able to reach the data folder.
+    """
     try:
-        cluster.start()
-        yield cluster
-    finally:
-        if cluster.port:
-            with contextlib.suppress(BaseException):
-                cluster.stop()
-        shutil.rmtree(base_dir, ignore_errors=True)
+        with running_cluster("district-pg-") as cluster:
+            yield cluster
+    except PostgresUnavailableError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture

@@ -17,29 +17,29 @@ import io
 import itertools
 import json
 import os
-import pwd
 import queue
 import random
-import re
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
-import psycopg
 import pytest
 from sqlalchemy import create_engine, select
+
+from tests.helpers.postgres import (
+    PostgresCluster,
+    PostgresUnavailableError,
+    running_cluster,
+)
 
 if TYPE_CHECKING:
     from desk_app.context import DeskContext
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from desk_app.sync.transport import Transport
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-PG_SUPERUSER = "postgres"
 SERVER_START_TIMEOUT_S = 30.0
 DESK_DATABASE = "desk.sqlite3"
 # Monday 23 November 2026, 09:00 in the commune: a working day.
@@ -56,13 +55,6 @@ SHORT_TIMEOUT = 2.0
 
 
 # ------------------------------------------------------------------ small helpers
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -112,88 +104,13 @@ def revoke(db_url: str, agency: str, desk: int) -> None:
 # ------------------------------------------------------------------ PostgreSQL
 
 
-def _pg_version(initdb: Path) -> tuple[int, ...]:
-    return tuple(int(p) for p in re.findall(r"\d+", initdb.parent.parent.name)) or (0,)
-
-
-def find_pg_bin() -> Path:
-    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=_pg_version)
-    if candidates:
-        return candidates[-1].parent
-    found = shutil.which("initdb")
-    if found and shutil.which("pg_ctl"):
-        return Path(found).parent
-    pytest.fail(
-        "PostgreSQL server binaries (initdb, pg_ctl) were not found under "
-        "/usr/lib/postgresql/*/bin or on PATH; install the Debian package 'postgresql'.",
-        pytrace=False,
-    )
-
-
-@dataclass
-class PgCluster:
-    bin_dir: Path
-    base_dir: Path
-    port: int = 0
-    as_postgres: bool = field(default_factory=lambda: os.geteuid() == 0)
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [str(self.bin_dir / tool), *args]
-        if self.as_postgres:
-            command = ["runuser", "-u", PG_SUPERUSER, "--", *command]
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=60, cwd=self.base_dir, check=False
-        )
-        if done.returncode != 0:
-            log = self.base_dir / "postgres.log"
-            pytest.fail(
-                f"{tool} failed: {done.stderr.strip()}\n{log.read_text() if log.exists() else ''}",
-                pytrace=False,
-            )
-
-    def start(self) -> None:
-        if self.as_postgres:
-            owner = pwd.getpwnam(PG_SUPERUSER)
-            os.chown(self.base_dir, owner.pw_uid, owner.pw_gid)
-        data = str(self.base_dir / "data")
-        self._run(
-            "initdb", "-D", data, "-U", PG_SUPERUSER, "-A", "trust", "-E", "UTF8",
-            "--locale=C", "--no-sync",
-        )  # fmt: skip
-        self.port = free_port()
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.base_dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
-        )
-        log = str(self.base_dir / "postgres.log")
-        self._run("pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "-t", "30", "start")
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", str(self.base_dir / "data"), "-m", "immediate", "-w", "stop")
-
-    def new_database(self) -> str:
-        name = f"sync_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(
-            host="127.0.0.1", port=self.port, user=PG_SUPERUSER, dbname="postgres", autocommit=True
-        ) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql+psycopg://{PG_SUPERUSER}@127.0.0.1:{self.port}/{name}"
-
-
 @pytest.fixture(scope="session")
-def pg_cluster() -> Iterator[PgCluster]:
-    base = Path(tempfile.mkdtemp(prefix="sync-pg-"))
-    cluster = PgCluster(find_pg_bin(), base)
+def pg_cluster() -> Iterator[PostgresCluster]:
     try:
-        cluster.start()
-        yield cluster
-    finally:
-        if cluster.port:
-            with contextlib.suppress(BaseException):
-                cluster.stop()
-        shutil.rmtree(base, ignore_errors=True)
+        with running_cluster("sync-pg-") as cluster:
+            yield cluster
+    except PostgresUnavailableError as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -212,8 +129,8 @@ def new_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str]
     def make(kind: str) -> str:
         if kind == "sqlite":
             return f"sqlite:///{tmp_path / f'district-{next(numbers)}.db'}"
-        cluster: PgCluster = request.getfixturevalue("pg_cluster")
-        return cluster.new_database()
+        cluster: PostgresCluster = request.getfixturevalue("pg_cluster")
+        return cluster.new_database("sync")
 
     return make
 
@@ -329,7 +246,7 @@ def shared_server(
     if kind == "sqlite":
         db_url = f"sqlite:///{tmp_path_factory.mktemp('shared-sqlite') / 'district.db'}"
     else:
-        db_url = request.getfixturevalue("pg_cluster").new_database()
+        db_url = request.getfixturevalue("pg_cluster").new_database("sync")
     server = ServerProcess(db_url, tmp_path_factory.mktemp("shared-logs")).start()
     yield SharedServer(kind, db_url, server)
     server.stop()

@@ -68,7 +68,7 @@ def test_server_killed_mid_batch_then_restarted(
     # Four rounds; round 1 kills at a random instant of the command (it may come after the
     # sync finished, which proves nothing), the others once a batch has committed.
     for round_number in range(4):
-        desk.seed(4 * PUSH_BATCH if round_number == 0 else 3 * PUSH_BATCH + 200)
+        desk.seed(6 * PUSH_BATCH if round_number == 0 else 5 * PUSH_BATCH + 200)
         desk.intake(2)
         pending = desk.pending()
         before = len(server_uuids(db_url, agency))
@@ -78,7 +78,8 @@ def test_server_killed_mid_batch_then_restarted(
             time.sleep(startup + rng.uniform(0, 0.3))
         else:
             # After the first batch has committed, at a random point of a later one.
-            target = before + rng.randrange(1, pending - 2 * PUSH_BATCH + 1)
+            # At least three batches (~0.3 s even on PostgreSQL) still to go at the kill.
+            target = before + rng.randrange(1, pending - 4 * PUSH_BATCH + 1)
             wait_until(lambda t=target: len(server_uuids(db_url, agency)) >= t, 60)
             time.sleep(rng.uniform(0, 0.05))
         server.kill()

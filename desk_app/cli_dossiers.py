@@ -324,12 +324,27 @@ def cmd_show(args: argparse.Namespace) -> int:
     try:
         officer = _officer(ctx, args)
         view = ctx.intake.get(args.code, officer)
+        timeline = ctx.lifecycle.timeline(view.code)
     except DossierNotFoundError as exc:
         raise _usage(str(exc)) from exc
     finally:
         ctx.close()
     data = view.to_json()
     data["applicant_name"] = view.applicant_name
+    # Every step in the order the desks agree on; "applied": false marks a transition that
+    # lost a conflict (another desk's came first on the server).
+    data["timeline"] = [
+        {
+            "kind": e.kind,
+            "at": e.occurred_at_utc.replace(tzinfo=dt.UTC).isoformat(),
+            "actor": e.actor,
+            "origin": e.origin,
+            "server_seq": e.server_seq,
+            "to": e.payload.get("to"),
+            "applied": e.applied,
+        }
+        for e in timeline
+    ]
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:

@@ -8,6 +8,7 @@ main facts appear (CCCD masked: this screen faces the desk, not only the officer
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from typing import Any
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.auth import Officer, Permission
-from desk_app.clock import Clock, local_now
+from desk_app.clock import LOCAL_ZONE, Clock, local_now
 from desk_app.documents.vn_format import format_vn_datetime
 from desk_app.intake import (
     CHANNEL_LABELS,
@@ -37,10 +38,20 @@ from desk_app.intake import (
     DossierView,
     IntakeService,
 )
+from desk_app.lifecycle import TimelineEntry
 from ui.operations import Operations
 from ui.style import BANNER_STYLES, heading_font
 
 _Index = QModelIndex | QPersistentModelIndex
+
+
+def _event_text(entry: TimelineEntry) -> str:
+    if entry.kind == "dossier.received":
+        return "Tiếp nhận hồ sơ"
+    if entry.kind == "dossier.status_changed":
+        target = str(entry.payload.get("to", ""))
+        return "Chuyển sang: " + STATUS_LABELS.get(target, target)
+    return entry.kind
 
 
 def _short(moment: dt.datetime | None) -> str:
@@ -113,6 +124,7 @@ class LookupScreen(QWidget):
         ops: Operations,
         show_receipt: Callable[[bytes, str], object],
         parent: QWidget | None = None,
+        timeline: Callable[[str], list[TimelineEntry]] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("lookupScreen")
@@ -121,6 +133,7 @@ class LookupScreen(QWidget):
         self._clock = clock
         self._ops = ops
         self._show_receipt = show_receipt
+        self._timeline = timeline
         self._busy = False
         self.dossier: DossierView | None = None
 
@@ -159,6 +172,7 @@ class LookupScreen(QWidget):
             ("received", self.tr("Tiếp nhận lúc:")),
             ("due", self.tr("Hẹn trả:")),
             ("officer", self.tr("Người tiếp nhận:")),
+            ("timeline", self.tr("Diễn biến:")),
         ):
             value = QLabel(self.details)
             value.setObjectName("fact_" + key)
@@ -244,11 +258,34 @@ class LookupScreen(QWidget):
             else self.tr("Không có ngày hẹn trả cụ thể")
         )
         facts["officer"].setText(dossier.received_by_name)
+        facts["timeline"].setText(self.tr("…"))
+        if self._timeline is not None:
+            timeline, code = self._timeline, dossier.code
+            self._ops.run(lambda: timeline(code), self._show_timeline, self._timeline_failed)
         self.details.show()
         # the next scan replaces the code instead of appending to it
         self.code.selectAll()
         self.code.setFocus(Qt.FocusReason.OtherFocusReason)
         self.looked_up.emit(dossier)
+
+    def _show_timeline(self, entries: list[TimelineEntry]) -> None:
+        """Each recorded step in the order the desks agree on; a transition that lost a
+        conflict (another desk acted first) is shown struck out, with the reason."""
+        lines = []
+        for e in entries:
+            when = _short(e.occurred_at_utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE))
+            what = _event_text(e)
+            desk = e.origin.split("#")[-1]
+            line = html.escape(f"{when} · {what} · {e.actor} (quầy {desk})")
+            if not e.applied:
+                line = "<s>" + line + "</s> " + self.tr("— không áp dụng: quầy khác đã xử lý trước")
+            lines.append(line)
+        label = self.fact_labels["timeline"]
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setText("<br>".join(lines))
+
+    def _timeline_failed(self, exc: BaseException) -> None:
+        self.fact_labels["timeline"].setText(self.tr("Không đọc được diễn biến: {0}").format(exc))
 
     def _not_found(self, exc: BaseException) -> None:
         self._set_busy(False)

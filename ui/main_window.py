@@ -286,8 +286,9 @@ class MainWindow(QMainWindow):
             tabs.addTab(self.intake_screen, self.tr("Tiếp nhận"))
         if officer.can(Permission.VIEW):
             self.lookup_screen = LookupScreen(
-                ctx.intake, officer, ctx.clock, self.ops, self.show_receipt, tabs
-            )
+                ctx.intake, officer, ctx.clock, self.ops, self.show_receipt, tabs,
+                timeline=ctx.lifecycle.timeline,
+            )  # fmt: skip
             tabs.addTab(self.lookup_screen, self.tr("Tra cứu"))
             if self.intake_screen is not None:
                 self.intake_screen.dossier_received.connect(self._refresh_lookup)

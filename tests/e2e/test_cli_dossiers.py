@@ -263,6 +263,10 @@ def test_show_json_masks_the_cccd(received: dict[str, Any]) -> None:
     assert data["applicant"]["cccd"] == MASKED
     assert data["applicant"]["phone"] == "0912345678"
     assert CCCD not in result.stdout
+    [step] = data["timeline"]
+    assert step["kind"] == "dossier.received"
+    assert step["applied"] is True
+    assert step["origin"] == "000.20.33.H12#1"
     assert ("lan.nt", "view", code) in query(
         folder, "SELECT username, action, object_ref FROM audit_log"
     )

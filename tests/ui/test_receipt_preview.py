@@ -295,3 +295,49 @@ def test_intake_refreshes_todays_list(
     assert "(1)" in screen.today_title.text()
     # the dossier list is a service call, not SQL in the widget: reload after a change
     assert staffed_ctx.intake.list_received(OFFICER)[0].code == received.dossier.code
+
+
+def test_lookup_shows_the_timeline_with_a_lost_transition_struck_out(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, received: IntakeResult
+) -> None:
+    """Desk 2 withdrew the dossier first (server order); our later "result ready" stays in
+    the timeline, struck out as not applied."""
+    from desk_app.clock import utc_naive
+    from desk_app.events import envelope
+    from desk_app.sync.engine import apply_page
+
+    ctx = staffed_ctx
+    code = received.dossier.code
+    ctx.lifecycle.change_status(code, "result_ready", OFFICER)
+    with ctx.db.read() as s:
+        from sqlalchemy import select
+
+        from desk_app.db.models import Event
+
+        ours = list(s.scalars(select(Event).order_by(Event.seq)))
+    feed = [{**envelope(e), "server_seq": n} for n, e in enumerate(ours[:1], 1)]
+    withdrawal = {
+        **envelope(ours[-1]),
+        "uuid": "0190f3a2-0000-7000-8000-000000000002",
+        "payload": {"from": "received", "to": "withdrawn", "note": "", "at": "2026-11-23T08:59:00"},
+        "actor": "binh.tv",
+        "origin": {"agency_code": "000.20.33.H12", "desk": 2},
+        "origin_seq": 1,
+        "server_seq": 2,
+    }
+    feed.append(withdrawal)
+    feed.append({**envelope(ours[-1]), "server_seq": 3})
+    with ctx.db.write() as s:
+        apply_page(s, feed, "000.20.33.H12", 1, utc_naive(ctx.clock))
+
+    screen = lookup_screen(qtbot, window, OFFICER)
+    screen.code.setText(code)
+    qtbot.keyClick(screen.code, Qt.Key.Key_Return)
+    label = screen.fact_labels["timeline"]
+    qtbot.waitUntil(lambda: "Tiếp nhận hồ sơ" in label.text(), timeout=PRINT_MS)
+    text = label.text()
+    assert screen.fact_labels["status"].text() == "Rút hồ sơ"
+    assert "Chuyển sang: Rút hồ sơ · binh.tv (quầy 2)" in text
+    assert "<s>" in text and "Có kết quả" in text.split("<s>")[1]
+    assert "không áp dụng" in text
+    wait_idle(qtbot, window)

@@ -27,7 +27,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import holidays
 
@@ -123,6 +123,13 @@ DEFAULT_SAME_DAY_CUTOFF = dt.time(15, 0)
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
+class _DayTable(NamedTuple):
+    lo: int
+    hi: int
+    ordinals: list[int]  # sorted ordinals of every working day in years lo..hi
+    working: frozenset[int]
+
+
 class WorkingCalendar:
     """Working days and due dates for one commune desk."""
 
@@ -136,10 +143,9 @@ class WorkingCalendar:
         self.office_hours = office_hours
         self.same_day_cutoff = same_day_cutoff
         self._holidays = holidays.country_holidays("VN", language="vi")
-        self._years: tuple[int, int] | None = None
-        # Sorted ordinals of every working day in the covered years.
-        self._ordinals: list[int] = []
-        self._ordinal_set: frozenset[int] = frozenset()
+        # Built lazily, replaced whole (one assignment), never changed in place: one
+        # calendar can serve several threads.
+        self._table: _DayTable | None = None
 
     # ------------------------------------------------------------ working days
 
@@ -154,24 +160,24 @@ class WorkingCalendar:
             return kind == "working_day"
         return bool(self._holidays.is_working_day(day))
 
-    def _cover(self, year: int) -> None:
+    def _cover(self, year: int) -> _DayTable:
+        """The day table, extended if needed to cover ``year``."""
         if not MIN_YEAR <= year <= MAX_YEAR:
             raise ValueError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
-        lo, hi = self._years or (year, year)
-        if self._years is not None and lo <= year <= hi:
-            return
+        table = self._table
+        if table is not None and table.lo <= year <= table.hi:
+            return table
+        lo, hi = (table.lo, table.hi) if table is not None else (year, year)
         # One year of margin on each side: deadlines cross the new year.
         lo, hi = max(MIN_YEAR, min(lo, year - 1)), min(MAX_YEAR, max(hi, year + 1))
         first, last = dt.date(lo, 1, 1).toordinal(), dt.date(hi, 12, 31).toordinal()
-        self._ordinals = [
-            o for o in range(first, last + 1) if self._base_working(dt.date.fromordinal(o))
-        ]
-        self._ordinal_set = frozenset(self._ordinals)
-        self._years = (lo, hi)
+        ordinals = [o for o in range(first, last + 1) if self._base_working(dt.date.fromordinal(o))]
+        table = _DayTable(lo, hi, ordinals, frozenset(ordinals))
+        self._table = table
+        return table
 
     def is_working_day(self, day: dt.date) -> bool:
-        self._cover(day.year)
-        return day.toordinal() in self._ordinal_set
+        return day.toordinal() in self._cover(day.year).working
 
     def add_working_days(self, day: dt.date, count: int) -> dt.date:
         """The ``count``-th working day strictly after ``day`` (``day`` when count is 0)."""
@@ -179,13 +185,12 @@ class WorkingCalendar:
             raise ValueError("a working-day count cannot be negative")
         if count == 0:
             return day
-        self._cover(day.year)
-        i = bisect_right(self._ordinals, day.toordinal()) + count - 1
-        while i >= len(self._ordinals):
-            assert self._years is not None
-            self._cover(self._years[1] + 1)
-            i = bisect_right(self._ordinals, day.toordinal()) + count - 1
-        return dt.date.fromordinal(self._ordinals[i])
+        table = self._cover(day.year)
+        i = bisect_right(table.ordinals, day.toordinal()) + count - 1
+        while i >= len(table.ordinals):
+            table = self._cover(table.hi + 1)
+            i = bisect_right(table.ordinals, day.toordinal()) + count - 1
+        return dt.date.fromordinal(table.ordinals[i])
 
     def next_working_day(self, day: dt.date) -> dt.date:
         """The first working day strictly after ``day``."""
@@ -196,15 +201,15 @@ class WorkingCalendar:
         if end <= start:
             return 0
         self._cover(start.year)
-        self._cover(end.year)
-        return bisect_right(self._ordinals, end.toordinal()) - bisect_right(
-            self._ordinals, start.toordinal()
+        table = self._cover(end.year)
+        return bisect_right(table.ordinals, end.toordinal()) - bisect_right(
+            table.ordinals, start.toordinal()
         )
 
     def working_days_in(self, year: int) -> list[dt.date]:
-        self._cover(year)
+        table = self._cover(year)
         first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
-        return [dt.date.fromordinal(o) for o in self._ordinals if first <= o <= last]
+        return [dt.date.fromordinal(o) for o in table.ordinals if first <= o <= last]
 
     # ------------------------------------------------------------ receipt and due
 

@@ -98,6 +98,9 @@ class ProfileService:
 
     def __init__(self, db: Database) -> None:
         self._db = db
+        # The last calendar built, with what it was built from: building one reads the
+        # holidays of three years (~2 ms), and every save and due-date preview needs one.
+        self._calendar: tuple[object, WorkingCalendar] | None = None
 
     def get(self) -> Profile | None:
         with self._db.read() as s:
@@ -150,6 +153,14 @@ class ProfileService:
         with self._db.read() as s:
             rows = s.execute(select(CalendarOverride.day, CalendarOverride.kind)).all()
         overrides = overrides_from_rows((r[0], r[1]) for r in rows)
-        if profile is None:
-            return WorkingCalendar(overrides)
-        return WorkingCalendar(overrides, profile.office_hours, profile.same_day_cutoff)
+        hours = profile.office_hours if profile else DEFAULT_OFFICE_HOURS
+        cutoff = profile.same_day_cutoff if profile else DEFAULT_SAME_DAY_CUTOFF
+        # Still read each time, so overrides added by another desk (sync) or another
+        # process count at once; only the build is skipped when nothing changed.
+        key = (tuple(sorted(overrides.items())), hours, cutoff)
+        cached = self._calendar
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        calendar = WorkingCalendar(overrides, hours, cutoff)
+        self._calendar = (key, calendar)
+        return calendar

@@ -44,11 +44,24 @@ def _load_fonts() -> None:
         QGuiApplication.setFont(font)
 
 
-def _install_translations(app: QApplication) -> None:
-    # Vietnamese is the source language; other languages come as .qm files.
+def install_translations(app: QApplication) -> list[QTranslator]:
+    """Qt's own strings in Vietnamese, then the app's strings for the system language.
+
+    Qt ships no Vietnamese catalogue, so the file and print dialogs, context menus and
+    button boxes would speak English; ``qt_vi`` (ours) covers what the desk shows. The app
+    itself is written in Vietnamese; other languages come as ``desk_app_*.qm`` files.
+    """
+    folder = str(resource_path("translations"))
+    installed = []
+    qt_vi = QTranslator(app)
+    if qt_vi.load("qt_vi", folder):
+        app.installTranslator(qt_vi)
+        installed.append(qt_vi)
     translator = QTranslator(app)
-    if translator.load(QLocale(), "desk_app", "_", str(resource_path("translations"))):
+    if translator.load(QLocale(), "desk_app", "_", folder):
         app.installTranslator(translator)
+        installed.append(translator)
+    return installed
 
 
 def build_application(argv: list[str] | None = None) -> QApplication:
@@ -60,7 +73,7 @@ def build_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication(argv if argv is not None else sys.argv[:1])
     app.setApplicationDisplayName(QCoreApplication.translate("app", "Một cửa"))
     _load_fonts()
-    _install_translations(app)
+    install_translations(app)
     return app
 
 

@@ -79,8 +79,8 @@ assert _DOSSIER_COLUMNS == [
     "updated_at", "holder", "original_due_at", "pauses", "classification",
 ], _DOSSIER_COLUMNS  # fmt: skip
 assert _EVENT_COLUMNS == [
-    "uuid", "dossier_uuid", "kind", "version", "payload", "occurred_at", "actor", "origin_agency_code",
-    "origin_desk", "origin_seq", "is_local", "pushed_at", "server_seq",
+    "uuid", "dossier_uuid", "kind", "version", "payload", "occurred_at", "actor",
+    "origin_agency_code", "origin_desk", "origin_seq", "is_local", "pushed_at", "server_seq",
 ], _EVENT_COLUMNS  # fmt: skip
 
 

@@ -163,7 +163,9 @@ class Reader:
 
     def _check_datetime(self, name: str, value: object) -> dt.datetime:
         where = self._where(name)
-        if not isinstance(value, str) or "T" not in value:
+        # A date alone is not enough; the date and the time may be joined by "T" or by a
+        # space (demo data wrote the latter, and stored events stay readable).
+        if not isinstance(value, str) or len(value) < 16 or value[10:11] not in ("T", " "):
             raise PayloadError(where, "must be a date and time in ISO 8601 (2026-11-23T08:30:00)")
         try:
             parsed = dt.datetime.fromisoformat(value)

@@ -51,12 +51,14 @@ def folded_types() -> frozenset[type[Any]]:
 
 @folds(DossierReceivedV1)
 def _received(state: Projection, p: DossierReceivedV1, event: StoredEvent) -> Projection:
-    # The snapshot starts the dossier's course afresh: everything comes from it.
+    # The snapshot starts the dossier's course afresh: everything comes from it, but for
+    # the return time of a snapshot taken already returned (demo data), which it lacks.
     return Projection(
         status=p.status,
         holder=p.received_by or event.actor,
         due_at=p.due_at,
         original_due_at=p.due_at,
+        returned_at=state.returned_at if p.status == "returned" else None,
     )
 
 

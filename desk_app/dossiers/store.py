@@ -72,6 +72,7 @@ def seed(dossier: Dossier) -> Projection:
         holder=dossier.holder,
         due_at=dossier.due_at,
         original_due_at=dossier.original_due_at,
+        returned_at=dossier.returned_at,
     )
 
 

@@ -12,10 +12,10 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-# Control characters other than tab and line breaks; those three are allowed only in
-# multi-line text (notes), never in names, codes or one-line fields.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAKS = re.compile(r"[\t\n\r]")
+# Control characters; tab and line breaks are allowed only in multi-line text (notes),
+# never in names, codes or one-line fields.
+_CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class PayloadError(ValueError):
@@ -94,18 +94,23 @@ class Reader:
         multiline: bool,
         pattern: re.Pattern[str] | None,
     ) -> str:
-        where = self._where(name)
         if not isinstance(value, str):
-            raise PayloadError(where, "must be a string")
-        if len(value) > max_len:
-            raise PayloadError(where, f"is longer than {max_len} characters")
-        if len(value) < min_len:
-            raise PayloadError(where, f"needs at least {min_len} character(s)")
-        checked = value if multiline else _LINE_BREAKS.sub("\x01", value)
-        if _CONTROL.search(checked):
-            raise PayloadError(where, "contains a control character")
+            raise PayloadError(self._where(name), "must be a string")
+        if not min_len <= len(value) <= max_len:
+            raise PayloadError(
+                self._where(name),
+                f"is longer than {max_len} characters"
+                if len(value) > max_len
+                else f"needs at least {min_len} character(s)",
+            )
+        # isprintable() is the fast path: false for every control character (and for a
+        # few harmless separators, which the precise check then lets through).
+        if not value.isprintable():
+            control = _CONTROL_MULTILINE if multiline else _CONTROL_ONE_LINE
+            if control.search(value):
+                raise PayloadError(self._where(name), "contains a control character")
         if pattern is not None and not pattern.fullmatch(value):
-            raise PayloadError(where, "is not in the expected form")
+            raise PayloadError(self._where(name), "is not in the expected form")
         return value
 
     def choice(self, name: str, choices: Collection[str], *, default: str | None = None) -> str:

@@ -25,7 +25,14 @@ from desk_app.auth import Officer, Permission
 from desk_app.clock import Clock, local_now, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import Dossier
-from desk_app.dossiers import TRANSITIONS, record, reproject, resolved_order
+from desk_app.dossiers import (
+    TRANSITIONS,
+    Projection,
+    record,
+    reproject,
+    resolved_order,
+    stored_projection,
+)
 from desk_app.profile import ProfileService
 from event_schema import DossierStatusChangedV1
 
@@ -53,6 +60,7 @@ class TimelineEntry:
     origin: str
     payload: dict[str, Any]
     applied: bool
+    version: int = 1
 
 
 class LifecycleService:
@@ -118,6 +126,16 @@ class LifecycleService:
                     origin=f"{e.origin_agency_code}#{e.origin_desk}",
                     payload=dict(e.payload),
                     applied=applied,
+                    version=e.version,
                 )
                 for e, applied in entries
             ]
+
+    def projection(self, code: str) -> Projection:
+        """The dossier as its events make it, as stored: status, holder, the appointment
+        now and before any extension, pauses, classification."""
+        with self._db.read() as s:
+            dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
+            if dossier is None:
+                raise LookupError(f"không có hồ sơ mã {code.strip()!r}")
+            return stored_projection(dossier)

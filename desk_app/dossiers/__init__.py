@@ -13,7 +13,13 @@ pulled from the commune's feed.
 from desk_app.dossiers.kinds import fold
 from desk_app.dossiers.projection import CLASSIFICATIONS, Pause, Projection, resolved_order
 from desk_app.dossiers.pulled import UnreadableEventError, apply_pulled
-from desk_app.dossiers.store import InvalidEventError, pauses_of, record, reproject
+from desk_app.dossiers.store import (
+    InvalidEventError,
+    pauses_of,
+    record,
+    reproject,
+    stored_projection,
+)
 from desk_app.dossiers.transitions import TRANSITIONS, allowed
 
 __all__ = [
@@ -30,4 +36,5 @@ __all__ = [
     "record",
     "reproject",
     "resolved_order",
+    "stored_projection",
 ]

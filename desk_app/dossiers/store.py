@@ -100,3 +100,16 @@ def reproject(session: Session, dossier: Dossier) -> list[tuple[Event, bool]]:
 
 def pauses_of(dossier: Dossier) -> tuple[Pause, ...]:
     return tuple(Pause.from_json(p) for p in dossier.pauses or ())
+
+
+def stored_projection(dossier: Dossier) -> Projection:
+    """The projection as the dossier row holds it (no events read)."""
+    return Projection(
+        status=dossier.status,
+        holder=dossier.holder,
+        due_at=dossier.due_at,
+        original_due_at=dossier.original_due_at,
+        pauses=pauses_of(dossier),
+        classification=dossier.classification,
+        returned_at=dossier.returned_at,
+    )

@@ -14,8 +14,9 @@ from desk_app.calendar import OverrideKind, WorkingCalendar
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride
-from desk_app.events import append_event
+from desk_app.dossiers import record
 from desk_app.profile import ProfileService
+from event_schema import CalendarOverrideSetV1
 
 
 class OverrideError(ValueError):
@@ -58,10 +59,9 @@ class CalendarAdmin:
                     day=day, kind=kind, reason=reason, created_by=actor, created_at=now
                 )
             )
-            append_event(
+            record(
                 s,
-                kind="calendar.override_set",
-                payload={"day": day.isoformat(), "kind": kind, "reason": reason},
+                CalendarOverrideSetV1(day=day, kind=kind, reason=reason),
                 actor=actor,
                 agency_code=profile.agency_code,
                 desk=profile.desk_number,

@@ -76,11 +76,11 @@ assert _DOSSIER_COLUMNS == [
     "representative_cccd", "representative_phone", "request_text", "documents", "sets_count",
     "notes", "duration_kind", "duration_value", "received_at", "due_at", "received_by",
     "received_by_name", "origin_agency_code", "origin_desk", "register_line", "returned_at",
-    "updated_at",
+    "updated_at", "holder", "original_due_at", "pauses", "classification",
 ], _DOSSIER_COLUMNS  # fmt: skip
 assert _EVENT_COLUMNS == [
-    "uuid", "dossier_uuid", "kind", "payload", "occurred_at", "actor", "origin_agency_code",
-    "origin_desk", "origin_seq", "is_local", "pushed_at", "server_seq",
+    "uuid", "dossier_uuid", "kind", "version", "payload", "occurred_at", "actor",
+    "origin_agency_code", "origin_desk", "origin_seq", "is_local", "pushed_at", "server_seq",
 ], _EVENT_COLUMNS  # fmt: skip
 
 
@@ -287,6 +287,8 @@ def _generate_chunk(
             proc_name, docs, 1, "", kind, value,
             received_s, due_s, officer, officer_name, agency, desk, seq, returned_s,
             returned_s or received_s,
+            # The projection as folding the receipt snapshot below gives it.
+            officer, due_s, "[]", None,
         ))  # fmt: skip
         # Every value here is generated above and holds no quote or backslash.
         payload = (
@@ -295,7 +297,7 @@ def _generate_chunk(
             f'"due_at": {_json_str(due_s)}, "status": "{status}"}}'
         )
         event_rows.append((
-            _uuid7_fast(unix_ms, bits(74)), uid, "dossier.received", payload,
+            _uuid7_fast(unix_ms, bits(74)), uid, "dossier.received", 1, payload,
             _ts(received - _VN_OFFSET), officer, agency, desk, st.origin_seq_start + start + i + 1,
             1, None, None,
         ))  # fmt: skip

@@ -4,10 +4,16 @@ own transaction, so a change and its record exist together or not at all.
 An event's envelope is what travels to the district server::
 
     {"uuid", "dossier_uuid", "kind", "payload", "occurred_at", "actor",
-     "origin": {"agency_code", "desk"}, "origin_seq"}
+     "origin": {"agency_code", "desk"}, "origin_seq"[, "version"]}
 
 ``origin_seq`` numbers this desk's events 1, 2, 3… with no gaps; the server and other
-desks use it to keep each desk's order.
+desks use it to keep each desk's order. ``version`` is the version of the kind's payload
+schema (``event_schema``); it is sent only when it is not 1, so an envelope of today's
+kinds is exactly what servers that predate versions accept, and an envelope without it
+reads as version 1.
+
+``append_event`` stores what it is given; commands record typed payloads through
+``desk_app.dossiers.record``, which validates and dumps them first.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ def append_event(
     desk: int,
     occurred_at_utc: dt.datetime,
     dossier_uuid: str | None = None,
+    version: int = 1,
 ) -> Event:
     """Record a change made at this desk, inside the caller's transaction.
 
@@ -54,6 +61,7 @@ def append_event(
         uuid=uuid7(),
         dossier_uuid=dossier_uuid,
         kind=kind,
+        version=version,
         payload=payload,
         occurred_at=occurred_at_utc.replace(tzinfo=None),
         actor=actor,
@@ -70,7 +78,7 @@ def append_event(
 
 def envelope(event: Event) -> dict[str, Any]:
     """The JSON form of an event, as pushed to the district server."""
-    return {
+    data: dict[str, Any] = {
         "uuid": event.uuid,
         "dossier_uuid": event.dossier_uuid,
         "kind": event.kind,
@@ -80,6 +88,9 @@ def envelope(event: Event) -> dict[str, Any]:
         "origin": {"agency_code": event.origin_agency_code, "desk": event.origin_desk},
         "origin_seq": event.origin_seq,
     }
+    if event.version != 1:
+        data["version"] = event.version
+    return data
 
 
 def envelope_json(
@@ -92,20 +103,33 @@ def envelope_json(
     agency_code: str,
     desk: int,
     origin_seq: int,
+    version: int = 1,
 ) -> str:
     """The envelope as JSON text around a payload that is JSON text already (as stored):
     what ``envelope`` gives, without decoding and encoding the payload again."""
+    head_fields: dict[str, Any] = {
+        "uuid": uuid,
+        "dossier_uuid": dossier_uuid,
+        "kind": kind,
+        "occurred_at": occurred_at.replace(tzinfo=dt.UTC).isoformat(),
+        "actor": actor,
+        "origin": {"agency_code": agency_code, "desk": desk},
+        "origin_seq": origin_seq,
+    }
+    if version != 1:
+        head_fields["version"] = version
     head = json.dumps(
-        {
-            "uuid": uuid,
-            "dossier_uuid": dossier_uuid,
-            "kind": kind,
-            "occurred_at": occurred_at.replace(tzinfo=dt.UTC).isoformat(),
-            "actor": actor,
-            "origin": {"agency_code": agency_code, "desk": desk},
-            "origin_seq": origin_seq,
-        },
+        head_fields,
         ensure_ascii=False,
         separators=(",", ":"),
     )
     return f'{head[:-1]},"payload":{payload_json}}}'
+
+
+def envelope_version(env: dict[str, Any]) -> int:
+    """The payload version an envelope declares: 1 when it says none, 0 (a version no
+    schema has) when it says something that is not a version."""
+    version = env.get("version")
+    if version is None:
+        return 1
+    return version if isinstance(version, int) and not isinstance(version, bool) else 0

@@ -32,10 +32,11 @@ from desk_app.db.models import Dossier, DossierCodeCounter, RegisterCounter
 from desk_app.db.models import Receipt as ReceiptRow
 from desk_app.documents.receipt import ReceiptData, ReceiptDocument, render_receipt_pdf
 from desk_app.dossier_code import CodePattern
-from desk_app.events import append_event
+from desk_app.dossiers import record
 from desk_app.ids import lookup_pin, uuid7
 from desk_app.profile import Profile, ProfileService
 from desk_app.text import fold, normalize_name
+from event_schema import DocumentLine, DossierReceivedV1
 
 CHANNELS = ("in_person", "postal")
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "postal": "Qua bưu chính"}
@@ -469,15 +470,14 @@ class IntakeService:
                 updated_at=received,
             )
             s.add(dossier)
-            append_event(
+            record(
                 s,
-                kind="dossier.received",
-                payload=dossier_snapshot(dossier, code_seq=seq),
+                received_payload(dossier, code_seq=seq),
                 actor=officer.username,
                 agency_code=profile.agency_code,
                 desk=profile.desk_number,
                 occurred_at_utc=now_utc,
-                dossier_uuid=dossier.uuid,
+                dossier=dossier,
             )
             view = _view(dossier)
             pdf = render_receipt_pdf(receipt_data(view, profile, procedure.fee_text))
@@ -592,40 +592,45 @@ def _next_register_line(s: Any, year: int, desk: int) -> int:
     return int(row.last_line)
 
 
-def dossier_snapshot(d: Dossier, code_seq: int | None = None) -> dict[str, Any]:
+def received_payload(d: Dossier, code_seq: int | None = None) -> DossierReceivedV1:
     """The dossier as the ``dossier.received`` event carries it to other desks.
 
     ``code_seq`` lets a desk restored from the server continue its own code sequence.
     """
-    return {
-        "code": d.code,
-        "code_seq": code_seq,
-        "lookup_pin": d.lookup_pin,
-        "procedure_code": d.procedure_code,
-        "procedure_name": d.procedure_name,
-        "status": d.status,
-        "channel": d.channel,
-        "applicant_name": d.applicant_name,
-        "applicant_cccd": d.applicant_cccd,
-        "applicant_dob": d.applicant_dob.isoformat() if d.applicant_dob else None,
-        "applicant_phone": d.applicant_phone,
-        "applicant_address": d.applicant_address,
-        "applicant_email": d.applicant_email,
-        "representative_name": d.representative_name,
-        "representative_cccd": d.representative_cccd,
-        "representative_phone": d.representative_phone,
-        "request_text": d.request_text,
-        "documents": d.documents,
-        "sets_count": d.sets_count,
-        "notes": d.notes,
-        "duration_kind": d.duration_kind,
-        "duration_value": d.duration_value,
-        "received_at": d.received_at.isoformat(),
-        "due_at": d.due_at.isoformat() if d.due_at else None,
-        "received_by": d.received_by,
-        "received_by_name": d.received_by_name,
-        "register_line": d.register_line,
-    }
+    return DossierReceivedV1(
+        code=d.code,
+        code_seq=code_seq,
+        lookup_pin=d.lookup_pin,
+        procedure_code=d.procedure_code,
+        procedure_name=d.procedure_name,
+        status=d.status,
+        channel=d.channel,
+        applicant_name=d.applicant_name,
+        applicant_cccd=d.applicant_cccd,
+        applicant_dob=d.applicant_dob,
+        applicant_phone=d.applicant_phone,
+        applicant_address=d.applicant_address,
+        applicant_email=d.applicant_email,
+        representative_name=d.representative_name,
+        representative_cccd=d.representative_cccd,
+        representative_phone=d.representative_phone,
+        request_text=d.request_text,
+        documents=tuple(DocumentLine(x["name"], x["kind"], int(x["count"])) for x in d.documents),
+        sets_count=d.sets_count,
+        notes=d.notes,
+        duration_kind=d.duration_kind,
+        duration_value=d.duration_value,
+        received_at=d.received_at,
+        due_at=d.due_at,
+        received_by=d.received_by,
+        received_by_name=d.received_by_name,
+        register_line=d.register_line,
+    )
+
+
+def dossier_snapshot(d: Dossier, code_seq: int | None = None) -> dict[str, Any]:
+    """The ``dossier.received`` payload as stored and sent (JSON)."""
+    return received_payload(d, code_seq).dump()
 
 
 def receipt_data(view: DossierView, profile: Profile, fee_text: str) -> ReceiptData:

@@ -179,6 +179,14 @@ class Dossier(Base):
     register_line: Mapped[int | None] = mapped_column(Integer)
     returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # The rest of the projection folded from the events (``desk_app.dossiers``): who
+    # holds the dossier now, the appointment before any extension, the pauses of the
+    # clock ([{"started_at", "ended_at", "reason"}], local times, oldest first) and, once
+    # a result exists, whether it came "early", "on_time" or "late".
+    holder: Mapped[str | None] = mapped_column(String(64))
+    original_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    pauses: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    classification: Mapped[str | None] = mapped_column(String(8))
 
 
 class DossierCodeCounter(Base):
@@ -210,6 +218,8 @@ class Event(Base):
     uuid: Mapped[str] = mapped_column(String(36), unique=True)
     dossier_uuid: Mapped[str | None] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(64))
+    # The version of the kind's payload schema (``event_schema``); today's kinds are 1.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)
     actor: Mapped[str] = mapped_column(String(64))

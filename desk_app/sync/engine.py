@@ -27,21 +27,10 @@ from sqlalchemy.orm import Session
 
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
-from desk_app.db.models import (
-    Base,
-    CalendarOverride,
-    CatalogueVersion,
-    Dossier,
-    DossierCodeCounter,
-    Event,
-    OutboxRejection,
-    Procedure,
-    RegisterCounter,
-    SyncState,
-)
+from desk_app.db.models import Base, Dossier, Event, OutboxRejection, SyncState
+from desk_app.dossiers import UnreadableEventError, apply_pulled, reproject
 from desk_app.errors import DeskOperationalError
-from desk_app.events import envelope_json
-from desk_app.lifecycle import reproject
+from desk_app.events import envelope_json, envelope_version
 from desk_app.profile import ProfileService
 from desk_app.sync.transport import (
     RejectedError,
@@ -50,7 +39,6 @@ from desk_app.sync.transport import (
     UnauthorizedError,
     UnreachableError,
 )
-from desk_app.text import fold
 
 PUSH_BATCH = 500
 PULL_PAGE = 500
@@ -288,7 +276,7 @@ class SyncEngine:
             # decode-and-encode round of every payload on the way out.
             with self._db.read() as s:
                 batch = [
-                    _Outgoing(r.uuid, r.kind, envelope_json(*r))
+                    _Outgoing(r.uuid, r.kind, envelope_json(*r[:9], version=r.version))
                     for r in s.execute(
                         select(
                             Event.uuid,
@@ -300,6 +288,7 @@ class SyncEngine:
                             Event.origin_agency_code,
                             Event.origin_desk,
                             Event.origin_seq,
+                            Event.version,
                         )
                         .where(*_OUTBOX)
                         .order_by(Event.seq)
@@ -514,6 +503,7 @@ def apply_page(
                 uuid=env["uuid"],
                 dossier_uuid=env.get("dossier_uuid"),
                 kind=env["kind"],
+                version=envelope_version(env),
                 payload=env.get("payload") or {},
                 occurred_at=occurred,
                 actor=env.get("actor", ""),
@@ -527,7 +517,11 @@ def apply_page(
             s.add(event)
             existing[event.uuid] = event
             new += 1
-            _apply(s, event, own)
+            try:
+                apply_pulled(s, event, own)
+            except UnreadableEventError as exc:
+                if problems is not None:
+                    problems.append(str(exc))
             if event.dossier_uuid:
                 touched.add(event.dossier_uuid)
     s.flush()
@@ -536,100 +530,3 @@ def apply_page(
         if dossier is not None:
             reproject(s, dossier)
     return new
-
-
-def _apply(s: Session, event: Event, own: bool) -> None:
-    p = event.payload
-    if event.kind == "dossier.received" and event.dossier_uuid:
-        if s.get(Dossier, event.dossier_uuid) is not None or not p.get("code"):
-            return
-        if s.scalar(select(Dossier.uuid).where(Dossier.code == p["code"])):
-            return  # cannot happen with the code scheme; the event stays in the log
-        received = dt.datetime.fromisoformat(str(p["received_at"]))
-        due = dt.datetime.fromisoformat(str(p["due_at"])) if p.get("due_at") else None
-        name = str(p.get("applicant_name", ""))
-        s.add(
-            Dossier(
-                uuid=event.dossier_uuid,
-                code=p["code"],
-                lookup_pin=str(p.get("lookup_pin", "")),
-                procedure_id=_procedure_id(s, str(p.get("procedure_code", "")), received.date()),
-                procedure_code=str(p.get("procedure_code", "")),
-                procedure_name=str(p.get("procedure_name", "")),
-                status=str(p.get("status", "received")),
-                channel=str(p.get("channel", "in_person")),
-                applicant_name=name,
-                applicant_name_folded=fold(name),
-                applicant_cccd=p.get("applicant_cccd"),
-                applicant_dob=dt.date.fromisoformat(p["applicant_dob"])
-                if p.get("applicant_dob")
-                else None,
-                applicant_phone=str(p.get("applicant_phone", "")),
-                applicant_address=str(p.get("applicant_address", "")),
-                applicant_email=p.get("applicant_email"),
-                representative_name=p.get("representative_name"),
-                representative_cccd=p.get("representative_cccd"),
-                representative_phone=p.get("representative_phone"),
-                request_text=str(p.get("request_text", "")),
-                documents=list(p.get("documents") or []),
-                sets_count=int(p.get("sets_count", 1)),
-                notes=str(p.get("notes", "")),
-                duration_kind=str(p.get("duration_kind", "none")),
-                duration_value=p.get("duration_value"),
-                received_at=received,
-                due_at=due,
-                received_by=str(p.get("received_by", event.actor)),
-                received_by_name=str(p.get("received_by_name", event.actor)),
-                origin_agency_code=event.origin_agency_code,
-                origin_desk=event.origin_desk,
-                register_line=p.get("register_line"),
-                returned_at=None,
-                updated_at=received,
-            )
-        )
-        if own:
-            _advance_counters(
-                s, received, event.origin_desk, p.get("code_seq"), p.get("register_line")
-            )
-    elif event.kind == "calendar.override_set":
-        day = dt.date.fromisoformat(str(p["day"]))
-        s.flush()  # see _advance_counters: one page may set the same day twice
-        row = s.get(CalendarOverride, day)
-        if row is None:
-            row = CalendarOverride(day=day)
-            s.add(row)
-        row.kind = str(p["kind"])
-        row.reason = str(p.get("reason", ""))
-        row.created_by = event.actor
-        row.created_at = event.occurred_at
-
-
-def _procedure_id(s: Session, code: str, day: dt.date) -> int | None:
-    return s.scalar(
-        select(Procedure.id)
-        .join(CatalogueVersion)
-        .where(Procedure.code == code, CatalogueVersion.effective_from <= day)
-        .order_by(CatalogueVersion.effective_from.desc(), CatalogueVersion.id.desc())
-        .limit(1)
-    )
-
-
-def _advance_counters(
-    s: Session, received: dt.datetime, desk: int, code_seq: Any, register_line: Any
-) -> None:
-    """A desk restored from the server continues its code and register sequences."""
-    # Pages are applied without autoflush; get() sees only flushed rows, and a page may
-    # restore several dossiers of one day. Restores are rare: flush here.
-    s.flush()
-    if isinstance(code_seq, int):
-        counter = s.get(DossierCodeCounter, (received.date(), desk))
-        if counter is None:
-            s.add(DossierCodeCounter(day=received.date(), desk_number=desk, last_seq=code_seq))
-        elif counter.last_seq < code_seq:
-            counter.last_seq = code_seq
-    if isinstance(register_line, int):
-        line = s.get(RegisterCounter, (received.year, desk))
-        if line is None:
-            s.add(RegisterCounter(year=received.year, desk_number=desk, last_line=register_line))
-        elif line.last_line < register_line:
-            line.last_line = register_line

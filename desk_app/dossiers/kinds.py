@@ -1,0 +1,111 @@
+"""How each event kind folds into the dossier's projection: one function per payload
+type (so per kind and version), registered with ``@folds``.
+
+A fold returns the projection after the event, or ``None`` when the event does not
+apply from where the dossier stands (a transition another desk made impossible first);
+such an event stays in the log and shows in the timeline as not applied. Kinds that are
+not about a dossier's course (``calendar.override_set``) have no fold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import event_schema
+from desk_app.dossiers.projection import (
+    E,
+    Pause,
+    Projection,
+    StoredEvent,
+    classify,
+    resolved_order,
+    with_pause_ended,
+)
+from desk_app.dossiers.transitions import allowed
+from event_schema import DossierReceivedV1, DossierStatusChangedV1
+
+P = TypeVar("P")
+Fold = Callable[[Projection, P, StoredEvent], Projection | None]
+
+_FOLDS: dict[type[Any], Fold[Any]] = {}
+
+# Payload types that change no dossier's projection.
+NOT_FOLDED: frozenset[type[Any]] = frozenset({event_schema.CalendarOverrideSetV1})
+
+
+def folds(payload_type: type[P]) -> Callable[[Fold[P]], Fold[P]]:
+    """Register the fold of one payload type (one kind at one version)."""
+
+    def register(fold: Fold[P]) -> Fold[P]:
+        _FOLDS[payload_type] = fold
+        return fold
+
+    return register
+
+
+def folded_types() -> frozenset[type[Any]]:
+    return frozenset(_FOLDS)
+
+
+@folds(DossierReceivedV1)
+def _received(state: Projection, p: DossierReceivedV1, event: StoredEvent) -> Projection:
+    # The snapshot starts the dossier's course afresh: everything comes from it, but for
+    # the return time of a snapshot taken already returned (demo data), which it lacks.
+    return Projection(
+        status=p.status,
+        holder=p.received_by or event.actor,
+        due_at=p.due_at,
+        original_due_at=p.due_at,
+        returned_at=state.returned_at if p.status == "returned" else None,
+    )
+
+
+@folds(DossierStatusChangedV1)
+def _status_changed(
+    state: Projection, p: DossierStatusChangedV1, event: StoredEvent
+) -> Projection | None:
+    if not allowed(state.status, p.to_status):
+        return None
+    pauses = state.pauses
+    if state.status == "waiting_supplement":
+        pauses = with_pause_ended(pauses, p.at)
+    if p.to_status == "waiting_supplement":
+        # Waiting for the citizen's supplement stops the clock (tạm dừng).
+        pauses = (*pauses, Pause(p.at, None, "waiting_supplement"))
+    new = replace(state, status=p.to_status, pauses=pauses)
+    if p.to_status == "result_ready":
+        new = replace(new, result_at=p.at, classification=classify(p.at, state.original_due_at))
+    elif p.to_status == "returned":
+        new = replace(new, returned_at=p.at)
+    return new
+
+
+def fold(events: Iterable[E], start: Projection) -> tuple[Projection, list[tuple[E, bool]]]:
+    """Fold ``events`` (any order: they are put in resolved order) onto ``start``;
+    returns the projection and each event, in resolved order, with applied-or-not.
+
+    An event this desk cannot read (a version from a newer program, a payload without
+    its shape) changes nothing and counts as not applied; kinds no schema knows were
+    never folded and count as applied, as they always have.
+    """
+    state = start
+    result: list[tuple[E, bool]] = []
+    for event in resolved_order(list(events)):
+        applied = True
+        if event.kind in event_schema.KNOWN_KINDS:
+            try:
+                payload = event_schema.parse(event.kind, event.version, event.payload)
+            except (event_schema.PayloadError, event_schema.UnknownEventError):
+                applied = False
+            else:
+                fold_one = _FOLDS.get(type(payload))
+                if fold_one is not None:
+                    after = fold_one(state, payload, event)
+                    if after is None:
+                        applied = False
+                    else:
+                        state = after
+        result.append((event, applied))
+    return state, result

@@ -1,0 +1,169 @@
+"""Applying an event pulled from the commune's feed: what it does beyond the dossier's
+projection (a dossier received at another desk gets its row; a calendar override is
+set; a restored desk continues its own code and register sequences).
+
+The caller stores the event first — stored events never change — and re-projects the
+dossiers it touched afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+import event_schema
+from desk_app.db.models import (
+    CalendarOverride,
+    CatalogueVersion,
+    Dossier,
+    DossierCodeCounter,
+    Event,
+    Procedure,
+    RegisterCounter,
+)
+from desk_app.errors import OperationalError
+from desk_app.text import fold
+from event_schema import CalendarOverrideSetV1, DossierReceivedV1
+
+P = TypeVar("P")
+Effect = Callable[[Session, P, Event, bool], None]
+
+_EFFECTS: dict[type[Any], Effect[Any]] = {}
+
+
+class UnreadableEventError(OperationalError):
+    """A pulled event of a kind and version this desk knows does not have the shape its
+    schema promises. It stays in the log, changes nothing, and is reported."""
+
+    default_code = "sync.event_unreadable"
+
+    def __init__(self, event: Event, error: event_schema.PayloadError) -> None:
+        super().__init__(
+            f"event {event.uuid} ({event.kind} v{event.version}) cannot be read: {error}; "
+            "kept, not applied"
+        )
+        self.event_uuid = event.uuid
+        self.path = error.path
+
+
+def effect(payload_type: type[P]) -> Callable[[Effect[P]], Effect[P]]:
+    """Register what a pulled event of one payload type does besides projecting."""
+
+    def register(apply: Effect[P]) -> Effect[P]:
+        _EFFECTS[payload_type] = apply
+        return apply
+
+    return register
+
+
+def apply_pulled(s: Session, event: Event, own: bool) -> None:
+    """Apply a pulled event (``own``: recorded by this desk, maybe on a machine it
+    replaces). An unknown kind or version (from a newer program) is kept and skipped;
+    an unreadable payload raises ``UnreadableEventError`` before anything changes."""
+    if not event_schema.is_known(event.kind, event.version):
+        return
+    try:
+        payload = event_schema.parse(event.kind, event.version, event.payload)
+    except event_schema.PayloadError as exc:
+        raise UnreadableEventError(event, exc) from exc
+    apply = _EFFECTS.get(type(payload))
+    if apply is not None:
+        apply(s, payload, event, own)
+
+
+@effect(DossierReceivedV1)
+def _dossier_received(s: Session, p: DossierReceivedV1, event: Event, own: bool) -> None:
+    if not event.dossier_uuid or s.get(Dossier, event.dossier_uuid) is not None:
+        return
+    if s.scalar(select(Dossier.uuid).where(Dossier.code == p.code)):
+        return  # cannot happen with the code scheme; the event stays in the log
+    received = p.received_at
+    s.add(
+        Dossier(
+            uuid=event.dossier_uuid,
+            code=p.code,
+            lookup_pin=p.lookup_pin,
+            procedure_id=_procedure_id(s, p.procedure_code, received.date()),
+            procedure_code=p.procedure_code,
+            procedure_name=p.procedure_name,
+            status=p.status,
+            channel=p.channel,
+            applicant_name=p.applicant_name,
+            applicant_name_folded=fold(p.applicant_name),
+            applicant_cccd=p.applicant_cccd,
+            applicant_dob=p.applicant_dob,
+            applicant_phone=p.applicant_phone,
+            applicant_address=p.applicant_address,
+            applicant_email=p.applicant_email,
+            representative_name=p.representative_name,
+            representative_cccd=p.representative_cccd,
+            representative_phone=p.representative_phone,
+            request_text=p.request_text,
+            documents=[d.dump() for d in p.documents],
+            sets_count=p.sets_count,
+            notes=p.notes,
+            duration_kind=p.duration_kind,
+            duration_value=p.duration_value,
+            received_at=received,
+            due_at=p.due_at,
+            received_by=p.received_by or event.actor,
+            received_by_name=p.received_by_name or event.actor,
+            origin_agency_code=event.origin_agency_code,
+            origin_desk=event.origin_desk,
+            register_line=p.register_line,
+            returned_at=None,
+            updated_at=received,
+            holder=p.received_by or event.actor,
+            original_due_at=p.due_at,
+        )
+    )
+    if own:
+        _advance_counters(s, received, event.origin_desk, p.code_seq, p.register_line)
+
+
+@effect(CalendarOverrideSetV1)
+def _calendar_override_set(s: Session, p: CalendarOverrideSetV1, event: Event, own: bool) -> None:
+    s.flush()  # see _advance_counters: one page may set the same day twice
+    row = s.get(CalendarOverride, p.day)
+    if row is None:
+        row = CalendarOverride(day=p.day)
+        s.add(row)
+    row.kind = p.kind
+    row.reason = p.reason
+    row.created_by = event.actor
+    row.created_at = event.occurred_at
+
+
+def _procedure_id(s: Session, code: str, day: dt.date) -> int | None:
+    return s.scalar(
+        select(Procedure.id)
+        .join(CatalogueVersion)
+        .where(Procedure.code == code, CatalogueVersion.effective_from <= day)
+        .order_by(CatalogueVersion.effective_from.desc(), CatalogueVersion.id.desc())
+        .limit(1)
+    )
+
+
+def _advance_counters(
+    s: Session, received: dt.datetime, desk: int, code_seq: int | None, register_line: int | None
+) -> None:
+    """A desk restored from the server continues its code and register sequences."""
+    # Pages are applied without autoflush; get() sees only flushed rows, and a page may
+    # restore several dossiers of one day. Restores are rare: flush here.
+    s.flush()
+    if code_seq is not None:
+        counter = s.get(DossierCodeCounter, (received.date(), desk))
+        if counter is None:
+            s.add(DossierCodeCounter(day=received.date(), desk_number=desk, last_seq=code_seq))
+        elif counter.last_seq < code_seq:
+            counter.last_seq = code_seq
+    if register_line is not None:
+        line = s.get(RegisterCounter, (received.year, desk))
+        if line is None:
+            s.add(RegisterCounter(year=received.year, desk_number=desk, last_line=register_line))
+        elif line.last_line < register_line:
+            line.last_line = register_line

@@ -1,0 +1,58 @@
+"""The registry: every (kind, version) the desks and the server can read.
+
+Stored events never change. A new shape of a kind is a new version, registered beside
+the old one, and every version stays readable for as long as events of it exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.dossier import DossierReceivedV1, DossierStatusChangedV1
+
+# Every payload type of every registered version.
+Payload = DossierReceivedV1 | DossierStatusChangedV1 | CalendarOverrideSetV1
+
+_TYPES: tuple[type[Payload], ...] = (
+    DossierReceivedV1,
+    DossierStatusChangedV1,
+    CalendarOverrideSetV1,
+)
+
+
+class UnknownEventError(LookupError):
+    """No payload schema is registered for this kind and version: an event from a newer
+    program, or not an event of ours at all."""
+
+    def __init__(self, kind: str, version: int) -> None:
+        super().__init__(f"no schema for event kind {kind!r} version {version}")
+        self.kind = kind
+        self.version = version
+
+
+REGISTRY: dict[tuple[str, int], Callable[[object], Payload]] = {
+    (t.KIND, t.VERSION): t.parse for t in _TYPES
+}
+KNOWN_KINDS: frozenset[str] = frozenset(kind for kind, _ in REGISTRY)
+# The version a program writes for each kind: the newest it knows.
+LATEST: dict[str, int] = {kind: max(v for k, v in REGISTRY if k == kind) for kind in KNOWN_KINDS}
+
+
+def is_known(kind: str, version: int) -> bool:
+    return (kind, version) in REGISTRY
+
+
+def parse(kind: str, version: int, data: object) -> Payload:
+    """The typed payload of an event; ``PayloadError`` when it does not have its shape,
+    ``UnknownEventError`` when the kind or the version is not registered."""
+    parser = REGISTRY.get((kind, version))
+    if parser is None:
+        raise UnknownEventError(kind, version)
+    return parser(data)
+
+
+def dump(payload: Payload) -> dict[str, Any]:
+    """The JSON object a payload is stored and sent as."""
+    return payload.dump()

@@ -227,6 +227,11 @@ def line(layout: Layout, template_text: str, **values: str) -> Paragraph:
     return Paragraph(fill(template_text, **values), layout.styles.body)
 
 
+def paragraphs(layout: Layout, lines: Sequence[str], **values: str) -> list[Flowable]:
+    """Free body paragraphs from a template list, each with its placeholders filled."""
+    return [line(layout, wording, **values) for wording in lines]
+
+
 def notes(layout: Layout, heading: str, lines: Sequence[str], **values: str) -> list[Flowable]:
     """The small italic notes at the end of a form; nothing when there are no lines."""
     if not lines:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +19,7 @@ from desk_app.forms.fonts import register_fonts
 from desk_app.forms.form01 import SCHEMA, ReceiptData, ReceiptDocument, render_receipt_pdf
 from desk_app.forms.template import FormTemplateError, Text, TextList
 from desk_app.paths import resource_path
+from tests.unit.forms.pdf_tools import dump_toml, pdftotext, poppler, run
 
 CODE = "000.20.33.H12-261121-1001"
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
@@ -65,42 +63,15 @@ def receipt_data(**changes: Any) -> ReceiptData:
     return replace(data, **changes)
 
 
-def poppler(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.fail(f"{tool} not found: install poppler-utils (scripts/bootstrap.sh test)")
-    return path
-
-
-def run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
 def write_pdf(tmp_path: Path, data: ReceiptData, name: str = "receipt.pdf", **kw: Any) -> Path:
     path = tmp_path / name
     path.write_bytes(render_receipt_pdf(data, **kw))
     return path
 
 
-def pdftotext(path: Path, *options: str) -> str:
-    return run(poppler("pdftotext"), *options, str(path), "-")
-
-
 @pytest.fixture(scope="module")
 def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_pdf(tmp_path_factory.mktemp("receipt"), receipt_data())
-
-
-def dump_toml(raw: dict[str, dict[str, Any]]) -> str:
-    """Enough TOML for a template: sections of texts, numbers and lists of texts."""
-    lines = []
-    for section, table in raw.items():
-        lines.append(f"[{section}]")
-        for key, value in table.items():
-            # A JSON string or list of strings is also valid TOML.
-            rendered = value if isinstance(value, int | float) else json.dumps(value)
-            lines.append(f"{key} = {rendered}")
-    return "\n".join(lines) + "\n"
 
 
 def default_template_raw() -> dict[str, dict[str, Any]]:

@@ -128,7 +128,8 @@ class FormTemplate:
     def plain(self, key: str, values: Mapping[str, str]) -> str:
         """The text of ``key`` filled as plain text with the values it may use."""
         spec = self.schema[key]
-        assert isinstance(spec, Text)
+        if not isinstance(spec, Text):
+            raise TypeError(f"template key {key!r} is not a text")
         usable = {name: unicodedata.normalize("NFC", v) for name, v in values.items()}
         return self.texts[key].format(
             **{name: v for name, v in usable.items() if name in spec.placeholders}

@@ -36,7 +36,7 @@ from desk_app.clock import FixedClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
 from desk_app.db.migrate import HEAD_REVISION
-from desk_app.documents.receipt import render_receipt_pdf
+from desk_app.forms.form01 import render_receipt_pdf
 from desk_app.intake import ApplicantInput, DossierView, IntakeRequest, receipt_data
 from desk_app.profile import Profile
 

@@ -30,9 +30,9 @@ from desk_app.clock import Clock, local_now, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import Dossier, DossierCodeCounter, RegisterCounter
 from desk_app.db.models import Receipt as ReceiptRow
-from desk_app.documents.receipt import ReceiptData, ReceiptDocument, render_receipt_pdf
 from desk_app.dossier_code import CodePattern
 from desk_app.dossiers import record
+from desk_app.forms.form01 import ReceiptData, ReceiptDocument, render_receipt_pdf
 from desk_app.ids import lookup_pin, uuid7
 from desk_app.profile import Profile, ProfileService
 from desk_app.text import fold, normalize_name

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.auth import Officer
 from desk_app.catalogue import ProcedureInfo
-from desk_app.documents.vn_format import format_vn_datetime
+from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import (
     CHANNEL_LABELS,
     ApplicantInput,

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, Clock, local_now
-from desk_app.documents.vn_format import format_vn_datetime
+from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import (
     CHANNEL_LABELS,
     STATUS_LABELS,

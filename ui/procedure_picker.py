@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.catalogue import ProcedureInfo, search_procedures
-from desk_app.documents.vn_format import format_duration
+from desk_app.forms.vn_format import format_duration
 
 _CODE_ROLE = Qt.ItemDataRole.UserRole
 _NAVIGATION_KEYS = {

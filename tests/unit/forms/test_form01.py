@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -18,16 +15,11 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.generic import DictionaryObject
 
-from desk_app.documents.fonts import register_fonts
-from desk_app.documents.receipt import (
-    _LIST_KEYS,
-    _TEXT_KEYS,
-    ReceiptData,
-    ReceiptDocument,
-    load_receipt_template,
-    render_receipt_pdf,
-)
+from desk_app.forms.fonts import register_fonts
+from desk_app.forms.form01 import SCHEMA, ReceiptData, ReceiptDocument, render_receipt_pdf
+from desk_app.forms.template import FormTemplateError, Text, TextList
 from desk_app.paths import resource_path
+from tests.unit.forms.pdf_tools import dump_toml, pdftotext, poppler, run
 
 CODE = "000.20.33.H12-261121-1001"
 TITLE = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
@@ -71,42 +63,15 @@ def receipt_data(**changes: Any) -> ReceiptData:
     return replace(data, **changes)
 
 
-def poppler(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        pytest.fail(f"{tool} not found: install poppler-utils (scripts/bootstrap.sh test)")
-    return path
-
-
-def run(*args: str) -> str:
-    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
-
-
 def write_pdf(tmp_path: Path, data: ReceiptData, name: str = "receipt.pdf", **kw: Any) -> Path:
     path = tmp_path / name
     path.write_bytes(render_receipt_pdf(data, **kw))
     return path
 
 
-def pdftotext(path: Path, *options: str) -> str:
-    return run(poppler("pdftotext"), *options, str(path), "-")
-
-
 @pytest.fixture(scope="module")
 def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_pdf(tmp_path_factory.mktemp("receipt"), receipt_data())
-
-
-def dump_toml(raw: dict[str, dict[str, Any]]) -> str:
-    """Enough TOML for a template: sections of texts, numbers and lists of texts."""
-    lines = []
-    for section, table in raw.items():
-        lines.append(f"[{section}]")
-        for key, value in table.items():
-            # A JSON string or list of strings is also valid TOML.
-            rendered = value if isinstance(value, int | float) else json.dumps(value)
-            lines.append(f"{key} = {rendered}")
-    return "\n".join(lines) + "\n"
 
 
 def default_template_raw() -> dict[str, dict[str, Any]]:
@@ -339,7 +304,7 @@ def test_unknown_document_kind_is_refused() -> None:
 
 
 def test_default_template_is_cached() -> None:
-    assert load_receipt_template() is load_receipt_template()
+    assert SCHEMA.load() is SCHEMA.load()
 
 
 def test_missing_key_names_the_key(tmp_path: Path) -> None:
@@ -347,8 +312,8 @@ def test_missing_key_names_the_key(tmp_path: Path) -> None:
     del raw["signatures"]["officer"]
     path = tmp_path / "bad.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"missing key 'signatures\.officer'"):
-        load_receipt_template(path)
+    with pytest.raises(FormTemplateError, match=r"missing key 'signatures\.officer'"):
+        SCHEMA.load(path)
 
 
 def test_missing_section_names_the_section(tmp_path: Path) -> None:
@@ -356,8 +321,8 @@ def test_missing_section_names_the_section(tmp_path: Path) -> None:
     del raw["barcode"]
     path = tmp_path / "bad.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    with pytest.raises(ValueError, match=r"missing section \[barcode\]"):
-        load_receipt_template(path)
+    with pytest.raises(FormTemplateError, match=r"missing section \[barcode\]"):
+        SCHEMA.load(path)
 
 
 @pytest.mark.parametrize(
@@ -378,15 +343,16 @@ def test_wrong_values_name_the_key(
     raw[section][key] = value
     path = tmp_path / "bad.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    with pytest.raises(ValueError, match=message):
-        load_receipt_template(path)
+    with pytest.raises(FormTemplateError, match=message) as raised:
+        SCHEMA.load(path)
+    assert raised.value.code == "form.template_invalid"
 
 
-def test_invalid_toml_is_a_value_error(tmp_path: Path) -> None:
+def test_invalid_toml_is_a_template_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[page\nmargin = ", encoding="utf-8")
-    with pytest.raises(ValueError, match="not valid TOML"):
-        load_receipt_template(path)
+    with pytest.raises(FormTemplateError, match="not valid TOML"):
+        SCHEMA.load(path)
 
 
 def test_custom_template_wording_shows_in_the_pdf(tmp_path: Path) -> None:
@@ -395,7 +361,7 @@ def test_custom_template_wording_shows_in_the_pdf(tmp_path: Path) -> None:
     raw["copies"]["captions"] = ["Liên duy nhất"]
     path = tmp_path / "province.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    pdf = write_pdf(tmp_path, receipt_data(), template=load_receipt_template(path))
+    pdf = write_pdf(tmp_path, receipt_data(), template=SCHEMA.load(path))
     text = pdftotext(pdf)
     assert "PHIẾU HẸN TRẢ KẾT QUẢ (MẪU TỈNH)" in text
     assert TITLE not in text
@@ -407,25 +373,25 @@ def test_edited_template_file_is_read_again(tmp_path: Path) -> None:
     raw = default_template_raw()
     path = tmp_path / "province.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    first = load_receipt_template(path)
+    first = SCHEMA.load(path)
     raw["text"]["title"] = "GIẤY BIÊN NHẬN HỒ SƠ"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    assert load_receipt_template(path).text("text.title") == "GIẤY BIÊN NHẬN HỒ SƠ"
+    assert SCHEMA.load(path).text("text.title") == "GIẤY BIÊN NHẬN HỒ SƠ"
     assert first.text("text.title") == TITLE
 
 
 def test_every_allowed_placeholder_can_be_used(tmp_path: Path) -> None:
     raw = default_template_raw()
-    for dotted, allowed in _TEXT_KEYS.items():
+    for dotted, spec in SCHEMA.keys.items():
         section, key = dotted.split(".")
-        raw[section][key] += "".join(f" [{{{name}}}]" for name in sorted(allowed))
-    for dotted, (allowed, _minimum) in _LIST_KEYS.items():
-        section, key = dotted.split(".")
-        raw[section][key] = [
-            line + "".join(f" [{{{name}}}]" for name in sorted(allowed))
-            for line in raw[section][key]
-        ]
+        if isinstance(spec, Text):
+            raw[section][key] += "".join(f" [{{{name}}}]" for name in sorted(spec.placeholders))
+        elif isinstance(spec, TextList):
+            raw[section][key] = [
+                line + "".join(f" [{{{name}}}]" for name in sorted(spec.placeholders))
+                for line in raw[section][key]
+            ]
     path = tmp_path / "all.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    pdf = write_pdf(tmp_path, receipt_data(), template=load_receipt_template(path))
+    pdf = write_pdf(tmp_path, receipt_data(), template=SCHEMA.load(path))
     assert "[K7M2QX]" in pdftotext(pdf)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from desk_app.documents.vn_format import (
+from desk_app.forms.vn_format import (
     document_kind_label,
     format_duration,
     format_vn_date,

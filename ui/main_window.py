@@ -296,7 +296,6 @@ class MainWindow(QMainWindow):
             worker = self.sync_worker
             # Called directly: the worker's thread runs a loop, not an event loop.
             self.intake_screen.dossier_received.connect(lambda _d: worker.local_change())
-            self.lookup_screen.refresh_today()
         for index in range(min(tabs.count(), 9)):
             shortcut = QAction(self)
             shortcut.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))

@@ -33,7 +33,7 @@ from desk_app.context import DeskContext
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern, CodePatternError
 from desk_app.profile import AGENCY_CODE_RE, Profile
 from ui.fields import FieldMessage, TouchTracker
-from ui.operations import Operations
+from ui.operations import Changes, Operations
 from ui.style import BANNER_STYLES, set_text_color
 
 
@@ -306,6 +306,8 @@ class SetupResult:
 
     officer: Officer | None
     username: str
+    #: the profile saved (None when the desk had one already)
+    profile: Profile | None = None
 
 
 class FirstRunWizard(QWizard):
@@ -318,6 +320,7 @@ class FirstRunWizard(QWizard):
         ctx: DeskContext,
         ops: Operations,
         *,
+        existing: Profile | None = None,
         needs_profile: bool,
         needs_admin: bool,
         parent: QWidget | None = None,
@@ -342,7 +345,7 @@ class FirstRunWizard(QWizard):
         self.profile_page: ProfilePage | None = None
         self.admin_page: AdminPage | None = None
         if needs_profile:
-            self.profile_page = ProfilePage(ctx.profiles.get(), self)
+            self.profile_page = ProfilePage(existing, self)
             self.addPage(self.profile_page)
         if needs_admin:
             self.admin_page = AdminPage(self)
@@ -387,13 +390,14 @@ class FirstRunWizard(QWizard):
             if profile is not None:
                 ctx.profiles.save(profile, utc_naive(ctx.clock))
             if account is None:
-                return SetupResult(None, "")
+                return SetupResult(None, "", profile)
             username, full_name, password = account
             officer = ctx.users.add(username, full_name, Role.ADMIN, password, by=username)
-            return SetupResult(officer, username)
+            return SetupResult(officer, username, profile)
 
         self._set_saving(True)
-        self._ops.run(save, self._saved, self._failed)
+        changes = Changes(profile=profile is not None, users=account is not None)
+        self._ops.run(save, self._saved, self._failed, changes=changes, initiator=self)
 
     def reject(self) -> None:
         """Esc does nothing: embedded in the window, a dialog's reject would hide the wizard

@@ -411,7 +411,9 @@ def test_a_failed_save_loses_nothing(
     # A chair may not receive dossiers: the service refuses, a real error path.
     ops = Operations()
     opened: list[str] = []
-    screen = IntakeScreen(staffed_ctx.intake, CHAIR, ops, lambda _pdf, code: opened.append(code))
+    screen = IntakeScreen(
+        staffed_ctx.intake, staffed_ctx.clock, CHAIR, ops, lambda _pdf, code: opened.append(code)
+    )
     qtbot.addWidget(screen)
     screen.show()
     try:

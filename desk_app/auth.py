@@ -88,6 +88,24 @@ class Officer:
             )
 
 
+def account_problems(username: str, full_name: str, password: str) -> dict[str, str]:
+    """Every fault of a new account at once, by field (``username``, ``full_name``,
+    ``password``), as ``AccountError`` words them: lower-case Vietnamese clauses."""
+    found: dict[str, str] = {}
+    name = username.strip().lower()
+    if not name:
+        found["username"] = "nhập tên đăng nhập"
+    elif not USERNAME_RE.match(name):
+        found["username"] = (
+            "tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang"
+        )
+    if not full_name.strip():
+        found["full_name"] = "họ và tên không được để trống"
+    if len(password) < MIN_PASSWORD:
+        found["password"] = f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự"
+    return found
+
+
 class UserService:
     def __init__(self, db: Database, clock: Clock) -> None:
         self._db = db
@@ -105,21 +123,16 @@ class UserService:
         The first account of a desk must be an administrator; it is created by the set-up
         itself, so ``by`` is then only recorded.
         """
+        problems = account_problems(username, full_name, password)
+        if problems:
+            raise AccountError(next(iter(problems.values())))
         username = username.strip().lower()
-        if not USERNAME_RE.match(username):
-            raise AccountError(
-                "tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang"
-            )
-        if not full_name.strip():
-            raise AccountError("họ và tên không được để trống")
         try:
             role = Role(role)
         except ValueError:
             raise AccountError(
                 f"vai trò {role!r} không có; chọn officer, chair hoặc admin"
             ) from None
-        if len(password) < MIN_PASSWORD:
-            raise AccountError(f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự")
         now = utc_naive(self._clock)
         with self._db.write() as s:
             first = not s.scalar(select(func.count()).select_from(User))

@@ -7,7 +7,8 @@ window shows its progress, then the services are handed to the window
 (``MainWindow.attach``), which builds the screens and gives each the services it uses.
 
 The window owns the one "database thread" (``ui.operations.Operations``) on which every
-slow service call of the screens runs; it stops when the window closes.
+service call of the screens runs, and the "print thread" beside it; both stop when the
+window closes.
 """
 
 from __future__ import annotations

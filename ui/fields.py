@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFocusEvent, QPalette
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QPalette
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from ui.style import ERROR_COLOR, WARNING_COLOR, set_text_color
@@ -120,3 +120,19 @@ def parse_vn_date(text: str) -> dt.date | None:
 
 def format_vn_date_short(day: dt.date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+class EnterMovesOn(QObject):
+    """Return in a one-line field moves to the next field, as Tab does."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+            and isinstance(watched, QWidget)
+        ):
+            watched.focusNextChild()
+            return True
+        return False

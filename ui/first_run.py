@@ -26,14 +26,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from desk_app.auth import MIN_PASSWORD, USERNAME_RE, Officer, Role
+from desk_app.auth import MIN_PASSWORD, Officer, Role, account_problems
 from desk_app.calendar import DEFAULT_OFFICE_HOURS, DEFAULT_SAME_DAY_CUTOFF, OfficeHours
 from desk_app.clock import utc_naive
 from desk_app.context import DeskContext
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern, CodePatternError
-from desk_app.profile import AGENCY_CODE_RE, Profile
+from desk_app.profile import Profile
 from ui.fields import FieldMessage, TouchTracker
-from ui.operations import Operations
+from ui.operations import Changes, Operations
 from ui.style import BANNER_STYLES, set_text_color
 
 
@@ -47,6 +47,11 @@ def _max_desk(pattern: str) -> int:
             break
         best = desk
     return best
+
+
+def _sentence(clause: str) -> str:
+    """``mật khẩu cần…`` (as an error message words it) → ``Mật khẩu cần….`` for a form."""
+    return clause[:1].upper() + clause[1:] + "."
 
 
 def _office_hours_text(hours: OfficeHours) -> str:
@@ -207,25 +212,22 @@ class ProfilePage(_FormPage):
             return None
 
     def errors(self) -> dict[QWidget, str]:
-        errors: dict[QWidget, str] = {}
-        if not self.commune.text().strip():
-            errors[self.commune] = self.tr("Nhập tên xã, phường.")
-        if not self.province.text().strip():
-            errors[self.province] = self.tr("Nhập tên tỉnh, thành phố.")
-        agency = self.agency.text().strip().upper()
-        if not agency:
-            errors[self.agency] = self.tr("Nhập mã đơn vị.")
-        elif not AGENCY_CODE_RE.match(agency):
-            errors[self.agency] = self.tr("Mã đơn vị phải có dạng 000.00.00.H00.")
+        """The core's own checks of the profile (``Profile.problems``), by widget; only
+        reading the office hours' text is this form's."""
         hours = self._office_hours()
+        fields: dict[str, QWidget] = {
+            "commune_name": self.commune, "province": self.province,
+            "agency_code": self.agency, "desk_number": self.desk,
+            "same_day_cutoff": self.cutoff, "idle_lock_minutes": self.idle,
+        }  # fmt: skip
+        problems = self._profile(hours or DEFAULT_OFFICE_HOURS).problems()
+        if hours is None:
+            problems.pop("same_day_cutoff", None)  # judged against hours not typed yet
+        errors = {fields[name]: message for name, message in problems.items()}
         if hours is None:
             errors[self.hours] = self.tr(
                 "Giờ làm việc dạng 07:30-11:30, 13:00-17:00 (giờ bắt đầu trước giờ kết thúc)."
             )
-        else:
-            cutoff = self._cutoff()
-            if not hours.opening <= cutoff <= hours.closing:
-                errors[self.cutoff] = self.tr("Giờ chốt phải nằm trong giờ làm việc.")
         return errors
 
     def _cutoff(self) -> dt.time:
@@ -235,6 +237,9 @@ class ProfilePage(_FormPage):
     def profile(self) -> Profile:
         hours = self._office_hours()
         assert hours is not None
+        return self._profile(hours)
+
+    def _profile(self, hours: OfficeHours) -> Profile:
         return Profile(
             commune_name=" ".join(self.commune.text().split()),
             province=" ".join(self.province.text().split()),
@@ -282,19 +287,14 @@ class AdminPage(_FormPage):
         self.add_field(self.tr("&Nhập lại mật khẩu:"), self.password2, "adminPassword2")
 
     def errors(self) -> dict[QWidget, str]:
-        errors: dict[QWidget, str] = {}
-        username = self.username.text().strip().lower()
-        if not username:
-            errors[self.username] = self.tr("Nhập tên đăng nhập.")
-        elif not USERNAME_RE.match(username):
-            errors[self.username] = self.tr(
-                "Tên đăng nhập gồm 3–32 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang."
-            )
-        if not self.full_name.text().strip():
-            errors[self.full_name] = self.tr("Nhập họ và tên.")
+        """The core's own checks of a new account (``account_problems``), by widget; the
+        second password is this form's."""
+        fields: dict[str, QWidget] = {
+            "username": self.username, "full_name": self.full_name, "password": self.password,
+        }  # fmt: skip
         password = self.password.text()
-        if len(password) < MIN_PASSWORD:
-            errors[self.password] = self.tr("Mật khẩu cần ít nhất {0} ký tự.").format(MIN_PASSWORD)
+        problems = account_problems(self.username.text(), self.full_name.text(), password)
+        errors = {fields[name]: _sentence(message) for name, message in problems.items()}
         if self.password2.text() != password or not self.password2.text():
             errors[self.password2] = self.tr("Hai lần nhập mật khẩu không khớp.")
         return errors
@@ -306,6 +306,8 @@ class SetupResult:
 
     officer: Officer | None
     username: str
+    #: the profile saved (None when the desk had one already)
+    profile: Profile | None = None
 
 
 class FirstRunWizard(QWizard):
@@ -318,6 +320,7 @@ class FirstRunWizard(QWizard):
         ctx: DeskContext,
         ops: Operations,
         *,
+        existing: Profile | None = None,
         needs_profile: bool,
         needs_admin: bool,
         parent: QWidget | None = None,
@@ -342,7 +345,7 @@ class FirstRunWizard(QWizard):
         self.profile_page: ProfilePage | None = None
         self.admin_page: AdminPage | None = None
         if needs_profile:
-            self.profile_page = ProfilePage(ctx.profiles.get(), self)
+            self.profile_page = ProfilePage(existing, self)
             self.addPage(self.profile_page)
         if needs_admin:
             self.admin_page = AdminPage(self)
@@ -387,13 +390,14 @@ class FirstRunWizard(QWizard):
             if profile is not None:
                 ctx.profiles.save(profile, utc_naive(ctx.clock))
             if account is None:
-                return SetupResult(None, "")
+                return SetupResult(None, "", profile)
             username, full_name, password = account
             officer = ctx.users.add(username, full_name, Role.ADMIN, password, by=username)
-            return SetupResult(officer, username)
+            return SetupResult(officer, username, profile)
 
         self._set_saving(True)
-        self._ops.run(save, self._saved, self._failed)
+        changes = Changes(profile=profile is not None, users=account is not None)
+        self._ops.run(save, self._saved, self._failed, changes=changes, initiator=self)
 
     def reject(self) -> None:
         """Esc does nothing: embedded in the window, a dialog's reject would hide the wizard

@@ -5,18 +5,24 @@ given the services with ``attach``. Its pages, one at a time:
 
 * loading — while the database opens;
 * first-run wizard — when the desk has no commune profile or no account yet;
-* login — then the tabs the officer's role allows ("Tiếp nhận", "Tra cứu");
+* login — then the tabs the officer's role allows (the table ``ui.screens.SCREENS``);
 * lock — after ``idle_lock_minutes`` without input (the tabs are hidden, not discarded).
 
 The screens' modules import the core services (and SQLAlchemy with them), so they are
 imported when the services arrive, not when the empty window is first shown.
+
+Nothing here reads the database on the GUI thread: the desk's state (profile, whether
+accounts exist) is read on the database thread, and screens refresh themselves from
+``Operations.changed``; the window only sends new local events to the sync thread and
+re-reads the profile when an operation reports it changed.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -33,11 +39,12 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from ui.operations import Operations
+from ui.operations import Changes, Operations
 
 if TYPE_CHECKING:
     from desk_app.auth import Officer
     from desk_app.context import DeskContext
+    from desk_app.profile import Profile
     from ui.first_run import FirstRunWizard, SetupResult
     from ui.idle_lock import IdleLock, LockScreen
     from ui.intake_screen import IntakeScreen
@@ -45,6 +52,16 @@ if TYPE_CHECKING:
     from ui.lookup import LookupScreen
     from ui.receipt_preview import FileGateway, PrintGateway, ReceiptPreview
     from ui.sync_worker import SyncWorker
+
+DEFAULT_IDLE_LOCK_MINUTES = 10
+
+
+@dataclass(frozen=True)
+class DeskState:
+    """What the window needs to know about the desk before anyone logs in."""
+
+    profile: Profile | None
+    has_users: bool
 
 
 class MainWindow(QMainWindow):
@@ -81,8 +98,9 @@ class MainWindow(QMainWindow):
         self.lock_screen: LockScreen | None = None
         self.idle_lock: IdleLock | None = None
         self.tabs: QTabWidget | None = None
-        self.intake_screen: IntakeScreen | None = None
-        self.lookup_screen: LookupScreen | None = None
+        #: the session's screens by their key in ``ui.screens.SCREENS``
+        self.screens: dict[str, QWidget] = {}
+        self.profile: Profile | None = None
         self.preview: ReceiptPreview | None = None
         self.locked = False
         self._hidden_preview = False
@@ -107,6 +125,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.logout_button)
         self.logout_button.hide()
         self.statusBar().showMessage(self.tr("Đang mở cơ sở dữ liệu…"))
+        self.ops.changed.connect(self._on_changed)
+
+    @property
+    def intake_screen(self) -> IntakeScreen | None:
+        from ui.intake_screen import IntakeScreen
+
+        screen = self.screens.get("intake")
+        return screen if isinstance(screen, IntakeScreen) else None
+
+    @property
+    def lookup_screen(self) -> LookupScreen | None:
+        from ui.lookup import LookupScreen
+
+        screen = self.screens.get("lookup")
+        return screen if isinstance(screen, LookupScreen) else None
 
     def _fit_to_screen(self) -> None:
         # Reception PCs often have 1366×768 screens: never open taller than the screen.
@@ -156,21 +189,18 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ attach
 
     def attach(self, ctx: DeskContext) -> None:
-        """Receive the opened services; show the set-up wizard or the login screen."""
+        """Receive the opened services; read the desk's state on the database thread, then
+        show the set-up wizard or the login screen (and emit ``ready``)."""
         from ui.idle_lock import IdleLock, LockScreen
         from ui.login import LoginScreen
 
         self.context = ctx
-        profile = ctx.profiles.get()
-        has_users = ctx.users.has_users()
-        self._show_profile_status()
-
         timeout = self._idle_timeout_ms
         if timeout is None:
-            timeout = (profile.idle_lock_minutes if profile else 10) * 60_000
+            timeout = DEFAULT_IDLE_LOCK_MINUTES * 60_000
         self.idle_lock = IdleLock(timeout, self)
         self.idle_lock.timed_out.connect(self.lock)
-        self.login_screen = LoginScreen(ctx.users, self.ops, self._unit_text(), self)
+        self.login_screen = LoginScreen(ctx.users, self.ops, "", self)
         self.login_screen.logged_in.connect(self.start_session)
         self.pages.addWidget(self.login_screen)
         self.lock_screen = LockScreen(ctx.users, self.ops, self)
@@ -184,14 +214,46 @@ class MainWindow(QMainWindow):
             # Sync runs for the desk, whoever is logged in: the outbox is the desk's, and
             # the status bar shows only counts, never another officer's records.
             self.sync_worker = install_sync(self, ctx)
-        if profile is None or not has_users:
-            self._show_wizard(needs_profile=profile is None, needs_admin=not has_users)
+            self.sync_worker.pulled.connect(self._sync_pulled)
+        profiles, users = ctx.profiles, ctx.users
+        self.ops.run(
+            lambda: DeskState(profiles.get(), users.has_users()),
+            self._desk_state_read,
+            lambda exc: self.show_open_error(str(exc)),
+        )
+
+    def _desk_state_read(self, state: DeskState) -> None:
+        self._set_profile(state.profile)
+        if state.profile is None or not state.has_users:
+            self._show_wizard(needs_profile=state.profile is None, needs_admin=not state.has_users)
         else:
             self.show_login()
         self.ready.emit()
 
+    def _set_profile(self, profile: Profile | None) -> None:
+        self.profile = profile
+        if profile is not None and self._idle_timeout_ms is None and self.idle_lock is not None:
+            self.idle_lock.set_timeout(profile.idle_lock_minutes * 60_000)
+        self._show_profile_status()
+        if self.login_screen is not None:
+            self.login_screen.unit_label.setText(self._unit_text())
+
+    def _on_changed(self, changes: Changes, _initiator: object) -> None:
+        worker = self.sync_worker
+        if changes.outbox and worker is not None:
+            # Called directly: the worker's thread runs a loop, not an event loop.
+            worker.local_change()
+        if changes.profile and self.context is not None:
+            profiles = self.context.profiles
+            self.ops.run(profiles.get, self._set_profile)
+
+    @Slot(int)
+    def _sync_pulled(self, _count: int) -> None:
+        # Other desks' events were applied here: the dossier lists are out of date.
+        self.ops.report(Changes(dossiers=True), self.sync_worker)
+
     def _unit_text(self) -> str:
-        profile = self.context.profiles.get() if self.context else None
+        profile = self.profile
         if profile is None:
             return ""
         return self.tr("{0} — {1} — Quầy {2}").format(
@@ -199,8 +261,7 @@ class MainWindow(QMainWindow):
         )
 
     def _show_profile_status(self) -> None:
-        assert self.context is not None
-        profile = self.context.profiles.get()
+        profile = self.profile
         if profile is None:
             self.setWindowTitle(self.tr("Bộ phận Một cửa — chưa thiết lập đơn vị"))
             self.statusBar().showMessage(
@@ -224,6 +285,7 @@ class MainWindow(QMainWindow):
         self.wizard = FirstRunWizard(
             self.context,
             self.ops,
+            existing=self.profile,
             needs_profile=needs_profile,
             needs_admin=needs_admin,
             parent=self,
@@ -248,12 +310,8 @@ class MainWindow(QMainWindow):
         if page is not None:
             self.pages.removeWidget(page)
             page.deleteLater()
-        profile = self.context.profiles.get()
-        if profile is not None and self._idle_timeout_ms is None:
-            self.idle_lock.set_timeout(profile.idle_lock_minutes * 60_000)
-        self._show_profile_status()
-        if self.login_screen is not None:
-            self.login_screen.unit_label.setText(self._unit_text())
+        if result.profile is not None:
+            self._set_profile(result.profile)
         if result.officer is not None:
             self.start_session(result.officer)
         else:
@@ -268,9 +326,8 @@ class MainWindow(QMainWindow):
 
     def start_session(self, officer: Officer) -> None:
         """Build the tabs ``officer``'s role allows and start watching for idleness."""
-        from desk_app.auth import ROLE_LABELS, Permission
-        from ui.intake_screen import IntakeScreen
-        from ui.lookup import LookupScreen
+        from desk_app.auth import ROLE_LABELS
+        from ui.screens import SessionServices, screens_for
 
         ctx = self.context
         assert ctx is not None and self.idle_lock is not None
@@ -279,24 +336,11 @@ class MainWindow(QMainWindow):
         tabs = QTabWidget(self)
         tabs.setObjectName("mainTabs")
         tabs.setDocumentMode(True)
-        if officer.can(Permission.RECEIVE):
-            self.intake_screen = IntakeScreen(
-                ctx.intake, officer, self.ops, self.show_receipt, tabs
-            )
-            tabs.addTab(self.intake_screen, self.tr("Tiếp nhận"))
-        if officer.can(Permission.VIEW):
-            self.lookup_screen = LookupScreen(
-                ctx.intake, officer, ctx.clock, self.ops, self.show_receipt, tabs,
-                timeline=ctx.lifecycle.timeline,
-            )  # fmt: skip
-            tabs.addTab(self.lookup_screen, self.tr("Tra cứu"))
-            if self.intake_screen is not None:
-                self.intake_screen.dossier_received.connect(self._refresh_lookup)
-        if self.intake_screen is not None and self.sync_worker is not None:
-            worker = self.sync_worker
-            # Called directly: the worker's thread runs a loop, not an event loop.
-            self.intake_screen.dossier_received.connect(lambda _d: worker.local_change())
-            self.lookup_screen.refresh_today()
+        services = SessionServices(ctx, officer, self.ops, self.show_receipt)
+        for screen in screens_for(officer):
+            widget = screen.build(services, tabs)
+            self.screens[screen.key] = widget
+            tabs.addTab(widget, screen.translated_title())
         for index in range(min(tabs.count(), 9)):
             shortcut = QAction(self)
             shortcut.setShortcut(QKeySequence(f"Ctrl+{index + 1}"))
@@ -318,10 +362,6 @@ class MainWindow(QMainWindow):
         self._tab_changed(tabs.currentIndex())
         self.logged_in.emit(officer)
 
-    def _refresh_lookup(self, *_args: object) -> None:
-        if self.lookup_screen is not None:
-            self.lookup_screen.refresh_today()
-
     def tab_titles(self) -> list[str]:
         tabs = self.tabs
         return [tabs.tabText(i) for i in range(tabs.count())] if tabs else []
@@ -330,12 +370,11 @@ class MainWindow(QMainWindow):
         tabs = self.tabs
         if tabs is None or index < 0:
             return
+        from ui.screens import TabScreen
+
         widget = tabs.widget(index)
-        if widget is self.lookup_screen and self.lookup_screen is not None:
-            self.lookup_screen.refresh_today()
-            self.lookup_screen.focus_first()
-        elif widget is self.intake_screen and self.intake_screen is not None:
-            self.intake_screen.focus_first()
+        if widget is not None and isinstance(widget, TabScreen):
+            widget.screen_shown()
 
     def logout(self) -> None:
         """End the session: the next person logs in (what was typed is discarded)."""
@@ -359,8 +398,7 @@ class MainWindow(QMainWindow):
         self._close_preview()
         tabs = self.tabs
         self.tabs = None
-        self.intake_screen = None
-        self.lookup_screen = None
+        self.screens = {}
         if tabs is not None:
             self.pages.removeWidget(tabs)
             tabs.deleteLater()

@@ -6,8 +6,9 @@ be printed again from the lookup tab.
 
 The two edges of the world — the print dialog and the file dialog — come in through
 ``PrintGateway`` and ``FileGateway`` so tests replace only them. Pages are rendered and
-painted on the printer on the database thread (QPainter may paint on a QPrinter in a
-worker thread), with the dialog's buttons disabled meanwhile.
+painted on the printer on the print thread (``Operations.run_print``; QPainter may paint
+on a QPrinter in a worker thread), with the dialog's buttons disabled meanwhile — never
+queued behind a long job on the database thread.
 """
 
 from __future__ import annotations
@@ -235,7 +236,7 @@ class ReceiptPreview(QDialog):
             return
         pdf, printer = self.pdf, self.printer
         self._set_busy(True, self.tr("Đang in…"))
-        self._ops.run(lambda: print_pdf(pdf, printer), self._printed, self._print_failed)
+        self._ops.run_print(lambda: print_pdf(pdf, printer), self._printed, self._print_failed)
 
     def _printed(self, pages: int) -> None:
         self._set_busy(False)

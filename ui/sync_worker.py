@@ -14,7 +14,8 @@ nor the database thread of ``ui.operations`` — and runs one loop there:
 The waits are on a ``threading.Condition``: ``sync_now``, ``local_change`` and ``stop`` wake
 the loop at once, and nothing polls. After every probe and round the loop emits
 ``status_changed`` with a frozen ``SyncSnapshot``; the GUI receives it through a queued
-connection and never waits for the network.
+connection and never waits for the network. A round that applied other desks' events
+also emits ``pulled``, which the main window reports as changed dossiers.
 
 The thread runs a blocking loop, not an event loop: queued slot calls would never be
 delivered. ``sync_now``, ``local_change`` and ``stop`` are therefore plain thread-safe
@@ -82,6 +83,8 @@ class SyncWorker(QObject):
     """Drives the desk's sync on its own thread; reports ``SyncSnapshot``s to the GUI."""
 
     status_changed = Signal(object)
+    #: events of other desks were applied here in the last round (how many)
+    pulled = Signal(int)
 
     def __init__(
         self,
@@ -200,6 +203,8 @@ class SyncWorker(QObject):
             return delay, True
         self._emit_status(LinkState.SYNCING, status, None, None)
         summary = self._engine.sync_once()
+        if summary.pulled:
+            self.pulled.emit(summary.pulled)
         status = self._engine.status()
         if summary.errors:
             error = summary.errors[0]

@@ -137,7 +137,9 @@ def make_window(
     window.show()
     qtbot.waitExposed(window)
     activate(qtbot, window)
-    window.attach(ctx)
+    # The desk's state is read on the database thread: the page is chosen when it arrives.
+    with qtbot.waitSignal(window.ready, timeout=5000):
+        window.attach(ctx)
     return window
 
 

@@ -411,7 +411,9 @@ def test_a_failed_save_loses_nothing(
     # A chair may not receive dossiers: the service refuses, a real error path.
     ops = Operations()
     opened: list[str] = []
-    screen = IntakeScreen(staffed_ctx.intake, CHAIR, ops, lambda _pdf, code: opened.append(code))
+    screen = IntakeScreen(
+        staffed_ctx.intake, staffed_ctx.clock, CHAIR, ops, lambda _pdf, code: opened.append(code)
+    )
     qtbot.addWidget(screen)
     screen.show()
     try:
@@ -432,3 +434,21 @@ def test_a_failed_save_loses_nothing(
         assert staffed_ctx.intake.list_received(CHAIR) == []
     finally:
         ops.shutdown()
+
+
+def test_a_saved_dossier_wakes_the_sync_thread_at_once(
+    qtbot: Any, window: MainWindow, screen: IntakeScreen
+) -> None:
+    worker = window.sync_worker
+    assert worker is not None
+    snapshots: list[object] = []
+    worker.status_changed.connect(snapshots.append)
+    qtbot.waitUntil(lambda: worker.last_snapshot is not None, timeout=SAVE_MS)
+    qtbot.wait(200)
+    before = len(snapshots)  # a desk not enrolled looks again only every 60 s...
+    fill_valid(qtbot, screen)
+    with qtbot.waitSignal(window.receipt_shown, timeout=SAVE_MS):
+        screen.save()
+    # ...but the save reported new events to send (Changes.outbox), which wakes it now.
+    qtbot.waitUntil(lambda: len(snapshots) > before, timeout=SAVE_MS)
+    wait_idle(qtbot, window)

@@ -7,6 +7,7 @@ fakes. "Printing" goes to a PDF file through the real painting code, read back h
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ from tests.ui.intake_fixtures import (
 )
 from ui.lookup import LookupScreen
 from ui.main_window import MainWindow
-from ui.operations import Operations
+from ui.operations import Changes, Operations
 from ui.receipt_preview import ReceiptPreview
 
 __all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template", "window"]
@@ -69,6 +70,26 @@ def ops() -> Iterator[Operations]:
     operations = Operations()
     yield operations
     operations.shutdown()
+
+
+@pytest.fixture
+def busy_database() -> Iterator[Any]:
+    """Occupies an ``Operations``' database thread until the test ends (or ``set()``):
+    a long report or import the officer started before the citizen asked for a print."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def occupy(operations: Operations) -> None:
+        def long_job() -> bool:
+            started.set()
+            return release.wait(60)
+
+        operations.run(long_job, lambda _r: None)
+        assert started.wait(5), "the long job did not start"
+
+    occupy.release = release  # type: ignore[attr-defined]
+    yield occupy
+    release.set()
 
 
 def open_preview(
@@ -125,7 +146,7 @@ def test_printing_paints_every_page_on_white(
 ) -> None:
     preview = open_preview(qtbot, received, ops, fake_printer, fake_files)
     qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
-    assert preview.busy  # painting runs on the database thread
+    assert preview.busy  # painting runs on the print thread
     assert not preview.close_button.isEnabled()
     qtbot.waitUntil(lambda: not preview.busy, timeout=PRINT_MS)
 
@@ -145,6 +166,28 @@ def test_printing_paints_every_page_on_white(
     assert opaque == total  # painted on white, not the transparent render
     assert 0.005 < dark / total < 0.4  # text and barcode, not a black page
     printed.close()
+
+
+def test_printing_does_not_wait_behind_database_work(
+    qtbot: Any,
+    received: IntakeResult,
+    ops: Operations,
+    busy_database: Any,
+    fake_printer: FakePrintGateway,
+    fake_files: FakeFileGateway,
+) -> None:
+    preview = open_preview(qtbot, received, ops, fake_printer, fake_files)
+    busy_database(ops)
+    queued_after: list[bool] = []
+    ops.run(lambda: True, queued_after.append)  # behind the long job
+
+    qtbot.mouseClick(preview.print_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not preview.busy, timeout=PRINT_MS)
+    assert preview.message.text().startswith("Đã gửi 2 trang tới máy in")
+    assert load_pdf(fake_printer.output).pageCount() == 2
+    assert queued_after == []  # the database thread is still on its long job
+    busy_database.release.set()
+    qtbot.waitUntil(lambda: queued_after == [True], timeout=PRINT_MS)
 
 
 def test_cancelled_print_dialog_keeps_the_dossier(
@@ -285,6 +328,62 @@ def test_chair_looks_up_and_reprints(
     with qtbot.waitSignal(window.receipt_shown, timeout=PRINT_MS):
         screen.reprint()
     wait_idle(qtbot, window)
+
+
+def test_reprint_does_not_wait_behind_database_work(
+    qtbot: Any, window: MainWindow, received: IntakeResult, busy_database: Any
+) -> None:
+    screen = lookup_screen(qtbot, window, OFFICER)
+    screen.code.setText(received.dossier.code)
+    qtbot.keyClick(screen.code, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.dossier is not None, timeout=PRINT_MS)
+    busy_database(window.ops)
+    # the stored receipt is a quick read on the print thread
+    with qtbot.waitSignal(window.receipt_shown, timeout=PRINT_MS) as shown:
+        screen.reprint()
+    assert shown.args[0].pdf == received.receipt_pdf
+    assert window.ops.busy  # the long job still runs
+    busy_database.release.set()
+    wait_idle(qtbot, window)
+
+
+def another_request() -> IntakeRequest:
+    return IntakeRequest(
+        procedure_code="1.001193",
+        applicant=ApplicantInput(
+            name="Lê Thị Hồng", cccd="079305001235", address="Ấp Bình Thạnh, xã Tân Phú"
+        ),
+    )
+
+
+def test_todays_list_follows_the_reported_changes(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, received: IntakeResult
+) -> None:
+    screen = lookup_screen(qtbot, window, OFFICER)
+    assert screen.today_model.rowCount() == 1
+    request = another_request()
+    intake = staffed_ctx.intake
+    # An operation that declares no change leaves the list alone (no blind refresh)...
+    window.ops.run(lambda: intake.receive(request, OFFICER), lambda _r: None)
+    wait_idle(qtbot, window)
+    assert screen.today_model.rowCount() == 1
+    # ...an operation that says dossiers changed refreshes it, with no wiring in between.
+    window.ops.report(Changes(dossiers=True))
+    qtbot.waitUntil(lambda: screen.today_model.rowCount() == 2, timeout=PRINT_MS)
+    assert "(2)" in screen.today_title.text()
+
+
+def test_dossiers_pulled_by_the_sync_refresh_todays_list(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, received: IntakeResult
+) -> None:
+    screen = lookup_screen(qtbot, window, OFFICER)
+    worker = window.sync_worker
+    assert worker is not None
+    request = another_request()
+    staffed_ctx.intake.receive(request, OFFICER)  # as applying another desk's events would
+    assert screen.today_model.rowCount() == 1
+    worker.pulled.emit(1)  # what the sync thread emits after such a round
+    qtbot.waitUntil(lambda: screen.today_model.rowCount() == 2, timeout=PRINT_MS)
 
 
 def test_intake_refreshes_todays_list(

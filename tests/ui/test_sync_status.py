@@ -87,9 +87,9 @@ class DistrictServer:
             self.kill()
             pytest.fail(f"district-server did not start:\n{self.log.read_text()}")
 
-    def enrollment_code(self) -> str:
+    def enrollment_code(self, desk: int = 1) -> str:
         result = subprocess.run(
-            [str(SERVER), "enroll", "--commune", AGENCY, "--desk", "1", "--db", self.db_url],
+            [str(SERVER), "enroll", "--commune", AGENCY, "--desk", str(desk), "--db", self.db_url],
             capture_output=True,
             text=True,
             check=True,

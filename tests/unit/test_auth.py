@@ -16,6 +16,7 @@ from desk_app.auth import (
     Permission,
     PermissionDeniedError,
     Role,
+    account_problems,
 )
 from desk_app.context import DeskContext
 from tests.unit.intake_fixtures import (
@@ -201,3 +202,13 @@ def test_views_and_prints_are_audited(desk: DeskContext) -> None:
     assert audit(desk, "view") == [(OFFICER.username, "dossier", code, "")]
     assert audit(desk, "print") == [(OFFICER.username, "dossier", code, "receipt")]
     assert audit(desk, "export") == [(OFFICER.username, "dossier", code, "receipt")]
+
+
+def test_account_problems_name_every_faulty_field_at_once() -> None:
+    assert account_problems("hoa.lt", "Lê Thị Hoa", PASSWORD) == {}
+    assert account_problems("", " ", "ngan") == {
+        "username": "nhập tên đăng nhập",
+        "full_name": "họ và tên không được để trống",
+        "password": "mật khẩu cần ít nhất 8 ký tự",
+    }
+    assert set(account_problems("Hòa Lê", "Lê Thị Hoa", PASSWORD)) == {"username"}

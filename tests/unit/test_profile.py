@@ -132,3 +132,22 @@ def test_profile_saved_time_comes_from_the_clock(profiled_ctx: DeskContext) -> N
         row = s.scalars(select(CommuneProfile)).one()
     assert row.created_at == utc_naive(profiled_ctx.clock)
     assert row.created_at == dt.datetime(2026, 11, 23, 2, 0)  # 09:00 in Vietnam
+
+
+def test_problems_name_every_faulty_field_at_once_in_vietnamese() -> None:
+    assert TAN_PHU.problems() == {}
+    wrong = dataclasses.replace(
+        TAN_PHU,
+        commune_name=" ",
+        agency_code="H12",
+        same_day_cutoff=dt.time(18, 0),
+        idle_lock_minutes=0,
+    )
+    assert wrong.problems() == {
+        "commune_name": "Nhập tên xã, phường.",
+        "agency_code": "Mã đơn vị phải có dạng 000.00.00.H00.",
+        "same_day_cutoff": "Giờ chốt phải nằm trong giờ làm việc.",
+        "idle_lock_minutes": "Khóa màn hình sau 1 đến 240 phút.",
+    }
+    with pytest.raises(ProfileError, match="commune name"):  # the first, for the CLI
+        wrong.validate()

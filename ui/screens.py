@@ -1,0 +1,84 @@
+"""The working screens of a session, and the permission each needs: one table.
+
+The main window builds one tab per row the logged-in officer's role allows
+(``desk_app.auth.ROLE_PERMISSIONS``), in this order. A new screen is a row here and a
+builder; the window itself does not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtWidgets import QWidget
+
+from desk_app.auth import Officer, Permission
+from ui.operations import Operations
+
+if TYPE_CHECKING:
+    from desk_app.context import DeskContext
+
+_CONTEXT = "screens"
+
+
+@dataclass(frozen=True)
+class SessionServices:
+    """What a screen of a session may be given."""
+
+    ctx: DeskContext
+    officer: Officer
+    ops: Operations
+    show_receipt: Callable[[bytes, str], object]
+
+
+class TabScreen:
+    """Mixed into a screen's widget: what the main window tells every screen."""
+
+    def screen_shown(self) -> None:
+        """The screen's tab came to the front (after login, a tab change, a closed dialog)."""
+
+
+@dataclass(frozen=True)
+class Screen:
+    key: str
+    #: the tab's title, source text (translated when the tab is built)
+    title: str
+    permission: Permission
+    build: Callable[[SessionServices, QWidget], QWidget]
+
+    def translated_title(self) -> str:
+        return QCoreApplication.translate(_CONTEXT, self.title)
+
+
+def _title(source: str) -> str:
+    """``source`` marked for translation (by lupdate), translated when a tab is built."""
+    return str(QT_TRANSLATE_NOOP(_CONTEXT, source))
+
+
+def _intake(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.intake_screen import IntakeScreen
+
+    return IntakeScreen(s.ctx.intake, s.ctx.clock, s.officer, s.ops, s.show_receipt, parent)
+
+
+def _lookup(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.lookup import LookupScreen
+
+    ctx = s.ctx
+    return LookupScreen(
+        ctx.intake, s.officer, ctx.clock, s.ops, s.show_receipt, parent,
+        timeline=ctx.lifecycle.timeline,
+    )  # fmt: skip
+
+
+SCREENS: tuple[Screen, ...] = (
+    Screen("intake", _title("Tiếp nhận"), Permission.RECEIVE, _intake),
+    Screen("lookup", _title("Tra cứu"), Permission.VIEW, _lookup),
+)
+
+
+def screens_for(officer: Officer) -> list[Screen]:
+    """The rows of ``SCREENS`` the officer's role allows, in order."""
+    return [screen for screen in SCREENS if officer.can(screen.permission)]

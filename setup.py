@@ -27,7 +27,7 @@ def data_packages() -> list[str]:
 
 setup(
     packages=[
-        *find_packages(include=["desk_app*", "ui*", "district_server*"]),
+        *find_packages(include=["desk_app*", "ui*", "district_server*", "event_schema*"]),
         *data_packages(),
     ],
     package_dir=DATA_FOLDERS,

@@ -169,3 +169,15 @@ def test_the_installed_district_server_migrates_a_database(installed: Installed)
         conn.close()
     assert {"communes", "desks", "enrollment_codes", "credentials", "events"} <= tables
     assert revision == head_revision()  # of the checkout: every script shipped
+
+
+def test_the_installed_window_opens_with_its_fonts(installed: Installed) -> None:
+    env = dict(installed.env, QT_QPA_PLATFORM="offscreen", DESK_APP_STARTUP_PROBE="1")
+    opened = subprocess.run(
+        [str(installed.bin / "desk-app"), "--data-dir", str(installed.work / "window-data")],
+        capture_output=True, text=True, encoding="utf-8", cwd=installed.work, env=env,
+        timeout=120, check=False,
+    )  # fmt: skip
+    checked(opened)
+    assert "ready" in opened.stdout
+    assert "font not loaded" not in opened.stderr

@@ -1,32 +1,44 @@
-"""Where the shipped data lives: ``resources/`` and ``db/migrations/``.
+"""Where the shipped data lives: ``resources/`` and ``db/migrations/desk/``.
 
-Both sit beside the Python packages in the source tree (an editable install uses them in
-place); a PyInstaller build unpacks them under ``sys._MEIPASS`` with the same layout.
+The source tree keeps them at its top; they install as the packages ``desk_app._resources``
+and ``desk_app._migrations`` (setup.py), so ``importlib.resources`` finds them the same way
+in the checkout (editable install), an installed wheel and a PyInstaller build.
 """
 
 from __future__ import annotations
 
-import os
-import sys
+import atexit
+import contextlib
+import functools
+from importlib.resources import as_file, files
 from pathlib import Path
 
+RESOURCES_PACKAGE = "desk_app._resources"
+MIGRATIONS_PACKAGES = {"desk": "desk_app._migrations"}
 
-def project_root() -> Path:
-    """The folder holding ``resources/`` and ``db/``."""
-    override = os.environ.get("DESK_APP_ROOT")
-    if override:
-        return Path(override)
-    frozen = getattr(sys, "_MEIPASS", None)
-    if frozen:
-        return Path(frozen)
-    return Path(__file__).resolve().parent.parent
+# Fonts (ReportLab, Qt) and Alembic need real paths that stay valid for the process's life.
+# An install on disk hands them out as they are; a zipped one would be extracted once, here.
+_extracted = contextlib.ExitStack()
+atexit.register(_extracted.close)
+
+
+@functools.cache
+def _folder(package: str) -> Path:
+    return _extracted.enter_context(as_file(files(package)))
 
 
 def resource_path(*parts: str) -> Path:
     """A file or folder under ``resources/``."""
-    return project_root().joinpath("resources", *parts)
+    return _folder(RESOURCES_PACKAGE).joinpath(*parts)
 
 
 def migrations_path(name: str) -> Path:
-    """An Alembic script folder under ``db/migrations/`` (``desk`` or ``district``)."""
-    return project_root() / "db" / "migrations" / name
+    """The Alembic script folder of the desk database (``name`` is ``"desk"``).
+
+    The district server's scripts belong to it (``district_server.db.migrations_dir``).
+    """
+    try:
+        package = MIGRATIONS_PACKAGES[name]
+    except KeyError:
+        raise ValueError(f"no migrations named {name!r} ship with the desk app") from None
+    return _folder(package)

@@ -2,13 +2,15 @@
 
 Two backends are supported: PostgreSQL through psycopg 3 (production) and SQLite (the
 embedded default, a file in the user's data folder). Migrations are Alembic scripts under
-``db/migrations/district`` and are applied from code, without an ``alembic.ini``.
+``db/migrations/district`` (installed as ``district_server._migrations``) and are applied
+from code, without an ``alembic.ini``.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 DB_ENV_VAR = "DISTRICT_SERVER_DB"
 ROOT_ENV_VAR = "DISTRICT_SERVER_ROOT"
+MIGRATIONS_PACKAGE = "district_server._migrations"
 APP_NAME = "district-server"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
 # Execution option marking an engine whose transactions only read (see make_engine).
@@ -128,17 +131,20 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
     return sessionmaker(bind, expire_on_commit=False)
 
 
-def project_root() -> Path:
-    """The folder holding ``db/migrations``; ``DISTRICT_SERVER_ROOT`` overrides it."""
+def migrations_dir() -> Path:
+    """The Alembic script folder of the district server database.
+
+    It ships inside this package as ``district_server._migrations`` (setup.py maps it from
+    ``db/migrations/district``); ``DISTRICT_SERVER_ROOT`` names a source tree to use instead.
+    """
     override = os.environ.get(ROOT_ENV_VAR)
     if override:
-        return Path(override)
-    return Path(__file__).resolve().parent.parent
-
-
-def migrations_dir() -> Path:
-    """The Alembic script folder of the district server database."""
-    return project_root() / "db" / "migrations" / "district"
+        return Path(override) / "db" / "migrations" / "district"
+    folder = files(MIGRATIONS_PACKAGE)
+    # Alembic reads scripts from a real folder; a wheel installs them as files.
+    if not isinstance(folder, Path):
+        raise FileNotFoundError(f"migration scripts not on the file system: {folder}")
+    return folder
 
 
 def alembic_config(engine: Engine | None = None) -> Config:

@@ -13,6 +13,7 @@ window closes.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -29,6 +30,8 @@ from ui.main_window import MainWindow
 if TYPE_CHECKING:
     from desk_app.context import DeskContext
 
+log = logging.getLogger(__name__)
+
 # Set by the benchmark: print when the window is shown / ready, then quit at "ready".
 STARTUP_PROBE_ENV = "DESK_APP_STARTUP_PROBE"
 
@@ -36,9 +39,13 @@ STARTUP_PROBE_ENV = "DESK_APP_STARTUP_PROBE"
 def _load_fonts() -> None:
     families = []
     for name in ("NotoSans-Regular.ttf", "NotoSans-Bold.ttf"):
-        font_id = QFontDatabase.addApplicationFont(str(resource_path("fonts", name)))
-        if font_id >= 0:
-            families.extend(QFontDatabase.applicationFontFamilies(font_id))
+        path = resource_path("fonts", name)
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            # The window still opens, in a system font that may lack Vietnamese marks.
+            log.warning("font not loaded: %s", path)
+            continue
+        families.extend(QFontDatabase.applicationFontFamilies(font_id))
     if families:
         font = QFont(families[0])
         font.setPointSize(10)

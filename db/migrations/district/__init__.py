@@ -1,0 +1,1 @@
+"""The district database's Alembic scripts, installed as ``district_server._migrations``."""

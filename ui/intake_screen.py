@@ -42,7 +42,7 @@ from ui.fields import format_vn_date_short, parse_vn_date
 from ui.intake_view import Draft, IntakeView
 from ui.operations import Changes, Operations
 from ui.procedure_picker import duration_text
-from ui.screens import TabScreen
+from ui.tab_screen import TabScreen
 
 _DOCUMENT_PATH = re.compile(r"^documents\[(\d+)\]\.(\w+)$")
 DUE_REFRESH_MS = 60_000

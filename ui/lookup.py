@@ -31,7 +31,7 @@ from desk_app.intake import (
 from desk_app.lifecycle import TimelineEntry
 from ui.lookup_view import LookupView, TodayModel, short_time
 from ui.operations import Changes, Operations
-from ui.screens import TabScreen
+from ui.tab_screen import TabScreen
 
 __all__ = ["LookupController", "LookupScreen", "TodayModel"]
 

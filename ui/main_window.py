@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         tabs = self.tabs
         if tabs is None or index < 0:
             return
-        from ui.screens import TabScreen
+        from ui.tab_screen import TabScreen
 
         widget = tabs.widget(index)
         if widget is not None and isinstance(widget, TabScreen):

@@ -33,13 +33,6 @@ class SessionServices:
     show_receipt: Callable[[bytes, str], object]
 
 
-class TabScreen:
-    """Mixed into a screen's widget: what the main window tells every screen."""
-
-    def screen_shown(self) -> None:
-        """The screen's tab came to the front (after login, a tab change, a closed dialog)."""
-
-
 @dataclass(frozen=True)
 class Screen:
     key: str

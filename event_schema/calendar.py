@@ -29,7 +29,7 @@ class CalendarOverrideSetV1:
         payload = cls(
             day=r.date("day"),
             kind=r.choice("kind", OVERRIDE_KINDS),
-            reason=r.text("reason", max_len=1000, min_len=1),
+            reason=r.text("reason", max_len=1000, min_len=1, multiline=True),
         )
         r.finish()
         return payload

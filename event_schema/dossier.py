@@ -28,7 +28,6 @@ DURATION_KINDS = ("working_days", "same_day", "working_hours", "calendar_days", 
 _ID_NUMBER = re.compile(r"\d{9,12}")
 _PHONE = re.compile(r"[0-9+]{0,20}")
 _PIN = re.compile(r"[0-9A-Za-z]{0,12}")
-_CODE = re.compile(r"\S+")
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -46,7 +45,8 @@ class DocumentLine:
     @classmethod
     def read(cls, r: Reader) -> DocumentLine:
         line = cls(
-            name=r.text("name", max_len=300, min_len=1),
+            # Catalogue checklists are not held to the intake form's 300 characters.
+            name=r.text("name", max_len=1000, min_len=1),
             kind=r.choice("kind", DOCUMENT_KINDS),
             count=r.integer("count", low=1, high=99),
         )
@@ -97,11 +97,11 @@ class DossierReceivedV1:
     def parse(cls, data: object) -> DossierReceivedV1:
         r = Reader(data)
         payload = cls(
-            code=r.text("code", max_len=64, min_len=1, pattern=_CODE),
+            code=r.text("code", max_len=64, min_len=1),
             code_seq=r.optional_integer("code_seq", low=1, high=999_999),
             lookup_pin=r.text("lookup_pin", max_len=12, default="", pattern=_PIN),
             procedure_code=r.text("procedure_code", max_len=32, default=""),
-            procedure_name=r.text("procedure_name", max_len=300, default=""),
+            procedure_name=r.text("procedure_name", max_len=1000, default=""),
             status=r.choice("status", STATUSES, default="received"),
             channel=r.choice("channel", CHANNELS, default="in_person"),
             applicant_name=r.text("applicant_name", max_len=200, default=""),
@@ -117,7 +117,7 @@ class DossierReceivedV1:
             representative_phone=r.optional_text(
                 "representative_phone", max_len=20, pattern=_PHONE
             ),
-            request_text=r.text("request_text", max_len=300, default=""),
+            request_text=r.text("request_text", max_len=1000, default=""),
             documents=tuple(DocumentLine.read(d) for d in r.objects("documents", max_items=50)),
             sets_count=r.integer("sets_count", low=1, high=20, default=1),
             notes=r.text("notes", max_len=2000, default="", multiline=True),

@@ -82,6 +82,13 @@ def _status_changed(
     return new
 
 
+def fold_one(state: Projection, payload: object, event: StoredEvent) -> Projection | None:
+    """The projection after one event whose payload is parsed already; ``None`` when it
+    does not apply. Kinds without a fold leave the projection as it is."""
+    apply = _FOLDS.get(type(payload))
+    return state if apply is None else apply(state, payload, event)
+
+
 def fold(events: Iterable[E], start: Projection) -> tuple[Projection, list[tuple[E, bool]]]:
     """Fold ``events`` (any order: they are put in resolved order) onto ``start``;
     returns the projection and each event, in resolved order, with applied-or-not.
@@ -100,12 +107,10 @@ def fold(events: Iterable[E], start: Projection) -> tuple[Projection, list[tuple
             except (event_schema.PayloadError, event_schema.UnknownEventError):
                 applied = False
             else:
-                fold_one = _FOLDS.get(type(payload))
-                if fold_one is not None:
-                    after = fold_one(state, payload, event)
-                    if after is None:
-                        applied = False
-                    else:
-                        state = after
+                after = fold_one(state, payload, event)
+                if after is None:
+                    applied = False
+                else:
+                    state = after
         result.append((event, applied))
     return state, result

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 import event_schema
 from desk_app.db.models import Dossier, Event
-from desk_app.dossiers.kinds import fold
+from desk_app.dossiers.kinds import fold, fold_one
 from desk_app.dossiers.projection import Pause, Projection
 from desk_app.errors import InvalidInputError
 from desk_app.events import append_event
@@ -61,7 +61,14 @@ def record(
         dossier_uuid=dossier.uuid if dossier is not None else None,
     )
     if dossier is not None:
-        reproject(session, dossier)
+        if inspect(dossier).pending:
+            # A dossier created in this transaction has no other event: fold this one
+            # onto it without reading the log back (the intake's hot path).
+            after = fold_one(seed(dossier), payload, event)
+            if after is not None:
+                write(dossier, after)
+        else:
+            reproject(session, dossier)
     return event
 
 

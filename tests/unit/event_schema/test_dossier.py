@@ -95,7 +95,7 @@ def test_a_status_change_round_trips_exactly() -> None:
     [
         ("code", ..., "is required"),
         ("code", "", "at least 1"),
-        ("code", "000.20.33.H12 261123", "expected form"),
+        ("code", "000.20.33.H12\t261123", "control character"),
         ("code", 1001, "must be a string"),
         ("code", "x" * 65, "longer than 64"),
         ("received_at", ..., "is required"),
@@ -116,6 +116,7 @@ def test_a_status_change_round_trips_exactly() -> None:
         ("applicant_name", "Trần\nNhung", "control character"),
         ("applicant_name", None, "must be a string"),
         ("applicant_address", "x" * 301, "longer than 300"),
+        ("procedure_name", "x" * 1001, "longer than 1000"),
         ("applicant_cccd", "07930100123A", "expected form"),
         ("applicant_phone", "0912 345 678", "expected form"),
         ("notes", "x" * 2001, "longer than 2000"),

@@ -63,6 +63,12 @@ class NotFoundError(InvalidInputError, LookupError):
     default_code = "not_found"
 
 
+class DossierNotFoundError(NotFoundError):
+    """No dossier has the code asked for."""
+
+    default_code = "dossier.not_found"
+
+
 class TransitionNotAllowedError(InvalidInputError):
     """The action is not allowed from the dossier's current state. Exit status 2."""
 

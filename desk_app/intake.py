@@ -32,6 +32,7 @@ from desk_app.db.models import Dossier, DossierCodeCounter, RegisterCounter
 from desk_app.db.models import Receipt as ReceiptRow
 from desk_app.documents.receipt import ReceiptData, ReceiptDocument, render_receipt_pdf
 from desk_app.dossier_code import CodePattern
+from desk_app.errors import DossierNotFoundError, InvalidInputError
 from desk_app.events import append_event
 from desk_app.ids import lookup_pin, uuid7
 from desk_app.profile import Profile, ProfileService
@@ -129,7 +130,11 @@ class FieldWarning:
     message: str
 
 
-class IntakeValidationError(ValueError):
+class IntakeValidationError(InvalidInputError):
+    """Every fault of a request at once, each with its field path (``errors``)."""
+
+    default_code = "intake.invalid"
+
     def __init__(self, errors: Sequence[FieldError]) -> None:
         self.errors = list(errors)
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
@@ -363,10 +368,6 @@ class IntakeResult:
     dossier: DossierView
     receipt_pdf: bytes
     warnings: tuple[FieldWarning, ...] = field(default=())
-
-
-class DossierNotFoundError(LookupError):
-    pass
 
 
 # ------------------------------------------------------------------ service

@@ -26,6 +26,7 @@ from desk_app.auth import Officer, Permission
 from desk_app.clock import Clock, local_now, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import Dossier, Event
+from desk_app.errors import DossierNotFoundError, TransitionNotAllowedError
 from desk_app.events import append_event
 from desk_app.profile import ProfileService
 
@@ -48,7 +49,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class TransitionError(ValueError):
+class TransitionError(TransitionNotAllowedError):
     """The transition is not allowed from the dossier's current status."""
 
 
@@ -108,7 +109,7 @@ class LifecycleService:
         with self._db.write() as s:
             dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
             if dossier is None:
-                raise LookupError(f"không có hồ sơ mã {code.strip()!r}")
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
             if to not in TRANSITIONS.get(dossier.status, frozenset()):
                 raise TransitionError(
                     f"không thể chuyển hồ sơ từ trạng thái {dossier.status} sang {to}"
@@ -146,7 +147,7 @@ class LifecycleService:
         with self._db.read() as s:
             dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
             if dossier is None:
-                raise LookupError(f"không có hồ sơ mã {code.strip()!r}")
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
             entries = reproject(s, dossier)
             s.expunge(dossier)  # the recomputed status is for display, not to be flushed
             return [

@@ -18,17 +18,21 @@ from desk_app.calendar import (
 from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride, CommuneProfile, Dossier
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern
-from desk_app.errors import DeskOperationalError
+from desk_app.errors import InvalidInputError, OperationalError
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 
-class ProfileError(ValueError):
+class ProfileError(InvalidInputError):
     """A profile value is wrong; the message names it."""
 
+    default_code = "profile.invalid"
 
-class NotInitializedError(DeskOperationalError):
+
+class NotInitializedError(OperationalError):
     """The desk has no commune profile yet: run ``desk-app init`` or the first-run wizard."""
+
+    default_code = "desk.not_initialized"
 
 
 @dataclass(frozen=True)
@@ -45,19 +49,19 @@ class Profile:
 
     def validate(self) -> None:
         if not self.commune_name.strip():
-            raise ProfileError("the commune name is empty")
+            raise ProfileError("tên xã không được để trống")
         if not self.province.strip():
-            raise ProfileError("the province name is empty")
+            raise ProfileError("tên tỉnh không được để trống")
         if not AGENCY_CODE_RE.match(self.agency_code):
             raise ProfileError(
-                f"agency code {self.agency_code!r} is not of the QCVN 102 form 000.00.00.H00"
+                f"mã cơ quan {self.agency_code!r} không đúng dạng QCVN 102 000.00.00.H00"
             )
         if not 1 <= self.desk_number <= 99:
-            raise ProfileError("the desk number must be between 1 and 99")
+            raise ProfileError("số quầy phải từ 1 đến 99")
         if not (self.office_hours.opening <= self.same_day_cutoff <= self.office_hours.closing):
-            raise ProfileError("the same-day cut-off must fall within office hours")
+            raise ProfileError("giờ chốt nhận trong ngày phải nằm trong giờ làm việc")
         if not 1 <= self.idle_lock_minutes <= 240:
-            raise ProfileError("the idle lock must be between 1 and 240 minutes")
+            raise ProfileError("thời gian tự khoá phải từ 1 đến 240 phút")
         CodePattern(self.dossier_code_pattern).check_desk(self.desk_number)
 
     @property
@@ -111,7 +115,7 @@ class ProfileService:
         profile = self.get()
         if profile is None:
             raise NotInitializedError(
-                "this desk is not set up yet: run `desk-app init` or open the app once"
+                "quầy chưa được thiết lập: chạy `desk-app init` hoặc mở ứng dụng một lần"
             )
         return profile
 
@@ -131,8 +135,9 @@ class ProfileService:
                 )
                 if own:
                     raise ProfileError(
-                        "the agency code and desk number cannot change once this desk has "
-                        "received dossiers: their codes were issued under them"
+                        "không thể đổi mã cơ quan và số quầy khi quầy đã tiếp nhận hồ sơ: "
+                        "mã hồ sơ đã cấp theo chúng",
+                        code="profile.identity_fixed",
                     )
             if row is None:
                 row = CommuneProfile(id=1, created_at=now)

@@ -323,10 +323,10 @@ def test_an_override_can_be_replaced(profiled_ctx: DeskContext) -> None:
 @pytest.mark.parametrize(
     ("day", "kind", "reason", "message"),
     [
-        (D(2026, 11, 22), "day_off", "Nghỉ", "not a working day"),  # a Sunday
-        (D(2026, 11, 24), "day_off", "Nghỉ", "not a working day"),  # a holiday already
-        (D(2026, 11, 23), "working_day", "Làm bù", "working day already"),  # a Monday
-        (D(2026, 11, 25), "day_off", "   ", "reason"),
+        (D(2026, 11, 22), "day_off", "Nghỉ", "vốn đã không phải ngày làm việc"),  # a Sunday
+        (D(2026, 11, 24), "day_off", "Nghỉ", "không phải ngày làm việc"),  # a holiday already
+        (D(2026, 11, 23), "working_day", "Làm bù", "vốn đã là ngày làm việc"),  # a Monday
+        (D(2026, 11, 25), "day_off", "   ", "lý do"),
     ],
 )
 def test_nonsense_overrides_are_refused_and_write_nothing(

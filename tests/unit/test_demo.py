@@ -165,4 +165,4 @@ def test_seed_demo_on_a_desk_not_set_up_is_refused(run_cli: RunCli) -> None:
     result = run_cli("seed-demo", "--dossiers", "10")
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "not set up" in result.stderr
+    assert "chưa được thiết lập" in result.stderr

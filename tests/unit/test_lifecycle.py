@@ -15,6 +15,7 @@ from desk_app.auth import PermissionDeniedError
 from desk_app.clock import utc_naive
 from desk_app.context import DeskContext
 from desk_app.db.models import Event
+from desk_app.errors import DossierNotFoundError
 from desk_app.events import envelope
 from desk_app.ids import uuid7
 from desk_app.intake import STATUS_LABELS
@@ -115,9 +116,9 @@ def test_a_chair_cannot_change_a_status_and_unknown_codes_are_named(desk: DeskCo
     code = new_dossier(desk)
     with pytest.raises(PermissionDeniedError):
         desk.lifecycle.change_status(code, "in_progress", CHAIR)
-    with pytest.raises(LookupError, match="261123-1999"):
+    with pytest.raises(DossierNotFoundError, match="261123-1999"):
         desk.lifecycle.change_status(f"{AGENCY}-261123-1999", "in_progress", OFFICER)
-    with pytest.raises(LookupError):
+    with pytest.raises(DossierNotFoundError):
         desk.lifecycle.timeline(f"{AGENCY}-261123-1999")
 
 

@@ -64,15 +64,15 @@ def test_parent_body_and_place_name(name: str, parent_body: str, place: str) -> 
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
-        ({"commune_name": "  "}, ProfileError, "commune name"),
-        ({"province": ""}, ProfileError, "province"),
+        ({"commune_name": "  "}, ProfileError, "tên xã"),
+        ({"province": ""}, ProfileError, "tên tỉnh"),
         ({"agency_code": "000.20.33.h12"}, ProfileError, "QCVN 102"),
         ({"agency_code": "H12"}, ProfileError, "QCVN 102"),
-        ({"desk_number": 0}, ProfileError, "desk number"),
-        ({"desk_number": 100}, ProfileError, "desk number"),
-        ({"desk_number": 10}, CodePatternError, "desk number 10"),
-        ({"same_day_cutoff": dt.time(18, 0)}, ProfileError, "cut-off"),
-        ({"idle_lock_minutes": 0}, ProfileError, "idle lock"),
+        ({"desk_number": 0}, ProfileError, "số quầy"),
+        ({"desk_number": 100}, ProfileError, "số quầy"),
+        ({"desk_number": 10}, CodePatternError, "số quầy 10"),
+        ({"same_day_cutoff": dt.time(18, 0)}, ProfileError, "giờ chốt"),
+        ({"idle_lock_minutes": 0}, ProfileError, "tự khoá"),
         ({"dossier_code_pattern": "{agency}-{seq}"}, CodePatternError, "desk"),
     ],
 )
@@ -113,9 +113,9 @@ def test_agency_and_desk_are_fixed_once_dossiers_exist(profiled_ctx: DeskContext
     profiled_ctx.profiles.save(TAN_PHU, NOW)
 
     seed_demo(profiled_ctx, 3, workers=0)
-    with pytest.raises(ProfileError, match="cannot change"):
+    with pytest.raises(ProfileError, match="không thể đổi"):
         profiled_ctx.profiles.save(dataclasses.replace(TAN_PHU, desk_number=2), NOW)
-    with pytest.raises(ProfileError, match="cannot change"):
+    with pytest.raises(ProfileError, match="không thể đổi"):
         profiled_ctx.profiles.save(dataclasses.replace(TAN_PHU, agency_code="000.20.33.H13"), NOW)
     # Other fields may still change.
     profiled_ctx.profiles.save(dataclasses.replace(TAN_PHU, result_place="Quầy 1"), NOW)

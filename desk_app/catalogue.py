@@ -23,8 +23,8 @@ from desk_app.db.models import CatalogueVersion, Procedure
 from desk_app.errors import InvalidInputError
 from desk_app.paths import resource_path
 from desk_app.text import fold
+from desk_app.vocabulary import DOCUMENT_KINDS
 
-DOCUMENT_KINDS = ("original", "copy", "certified_copy")
 DEFAULT_CATALOGUE = resource_path("procedures", "catalogue.json")
 
 

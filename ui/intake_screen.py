@@ -42,7 +42,6 @@ from desk_app.auth import Officer
 from desk_app.catalogue import ProcedureInfo
 from desk_app.documents.vn_format import format_vn_datetime
 from desk_app.intake import (
-    CHANNEL_LABELS,
     ApplicantInput,
     DocumentInput,
     IntakeRequest,
@@ -53,10 +52,12 @@ from desk_app.intake import (
     Validation,
 )
 from desk_app.text import normalize_name
+from desk_app.vocabulary import DESK_CHANNEL_LABELS as CHANNEL_LABELS
+from desk_app.vocabulary import duration_text
 from ui.documents_table import DocumentsModel, DocumentsTable
 from ui.fields import FieldMessage, TouchTracker, format_vn_date_short, parse_vn_date
 from ui.operations import Operations
-from ui.procedure_picker import ProcedurePicker, duration_text
+from ui.procedure_picker import ProcedurePicker
 from ui.style import BANNER_STYLES, heading_font, set_text_color
 
 _DOCUMENT_PATH = re.compile(r"^documents\[(\d+)\]\.(\w+)$")
@@ -526,7 +527,7 @@ class IntakeScreen(QWidget):
         else:
             self.chosen_label.setText(
                 self.tr("{0} ({1}) · Thời hạn: {2}").format(
-                    procedure.name, procedure.code, duration_text(procedure)
+                    procedure.name, procedure.code, duration_text(procedure.duration)
                 )
             )
             self.documents_model.set_documents(procedure.documents)

@@ -31,14 +31,9 @@ from PySide6.QtWidgets import (
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, Clock, local_now
 from desk_app.documents.vn_format import format_vn_datetime
-from desk_app.intake import (
-    CHANNEL_LABELS,
-    STATUS_LABELS,
-    DossierNotFoundError,
-    DossierView,
-    IntakeService,
-)
+from desk_app.intake import DossierNotFoundError, DossierView, IntakeService
 from desk_app.lifecycle import TimelineEntry
+from desk_app.vocabulary import CHANNEL_LABELS, STATUS_LABELS
 from ui.operations import Operations
 from ui.style import BANNER_STYLES, heading_font
 

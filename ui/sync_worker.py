@@ -32,7 +32,7 @@ from enum import Enum, StrEnum
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from desk_app.errors import DeskError
+from desk_app.errors import error_code, user_message
 from desk_app.sync.backoff import Backoff
 from desk_app.sync.engine import SyncEngine, SyncStatus
 from desk_app.sync.transport import OFFLINE_CODES, UNREACHABLE
@@ -41,9 +41,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_S = 30.0
 DEFAULT_IDLE_CHECK_S = 60.0
-
-# A round that failed on something other than the network (a bug, the database).
-INTERNAL = "sync.internal"
 
 
 class LinkState(StrEnum):
@@ -171,10 +168,7 @@ class SyncWorker(QObject):
                 delay, backing_off = self._backoff.next_delay(), True
                 with self._cond:
                     since = self._last.last_success_at if self._last else None
-                if isinstance(exc, DeskError):
-                    error, code = exc.message, exc.code
-                else:
-                    error, code = type(exc).__name__, INTERNAL
+                error, code = user_message(exc), error_code(exc)
                 self._emit(LinkState.OFFLINE, self._safe_pending(), since, error, delay, code)
 
     def _sleep_until(self, deadline: float) -> _Wake:

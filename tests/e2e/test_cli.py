@@ -91,7 +91,7 @@ def test_init_then_procedures(run_cli: RunCli, data_dir: Path) -> None:
         assert isinstance(p["duration"], str) and p["duration"]
     birth = next(p for p in procedures if p["code"] == "1.001193")
     assert birth["name"] == "Đăng ký khai sinh"
-    assert birth["duration"] == "same day"
+    assert birth["duration"] == "Trong ngày" and birth["duration_kind"] == "same_day"
 
     plain = run_cli("procedures", "--on", "2026-11-23")
     assert plain.returncode == 0, plain.stderr

@@ -364,7 +364,11 @@ def test_the_button_is_disabled_while_a_round_runs(qtbot: QtBot, profiled_ctx: D
             "máy chủ huyện từ chối dữ liệu: bad event",
             "Máy chủ huyện từ chối dữ liệu: bad event",
         ),
-        ("sync.internal", "KeyError", "Lỗi đồng bộ: KeyError"),
+        (
+            "internal",
+            "lỗi không lường trước (KeyError)",
+            "Lỗi đồng bộ: lỗi không lường trước (KeyError)",
+        ),
         # The wording never decides: an English "server unreachable" with another code
         # is not read as the network being down.
         ("sync.rejected", "server unreachable", "Server unreachable"),

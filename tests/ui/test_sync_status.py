@@ -26,7 +26,13 @@ from desk_app.auth import Officer
 from desk_app.context import DeskContext
 from desk_app.intake import ApplicantInput, IntakeRequest
 from tests.conftest import AGENCY, REPO_ROOT
-from ui.sync_status import SyncStatusWidget, describe_error, format_local, install_sync
+from ui.sync_status import (
+    TROUBLE_COLOR,
+    SyncStatusWidget,
+    describe_error,
+    format_local,
+    install_sync,
+)
 from ui.sync_worker import LinkState, SyncSnapshot, SyncWorker
 
 SERVER = REPO_ROOT / ".venv" / "bin" / "district-server"
@@ -96,6 +102,15 @@ class DistrictServer:
             timeout=60,
         )
         return result.stdout.splitlines()[0].strip()
+
+    def revoke(self) -> None:
+        subprocess.run(
+            [str(SERVER), "revoke", "--commune", AGENCY, "--desk", "1", "--db", self.db_url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -326,6 +341,28 @@ def test_sync_now_runs_a_round_at_once(
     finally:
         worker.stop()
     assert worker.thread().isFinished()
+
+
+def test_a_revoked_credential_is_trouble_on_a_live_link_not_offline(
+    qtbot: QtBot, window: QMainWindow, server: DistrictServer, profiled_ctx: DeskContext
+) -> None:
+    ctx = profiled_ctx
+    ctx.sync.enroll(server.url, server.enrollment_code())
+    server.revoke()
+    worker = SyncWorker(ctx.sync, backoff_base_s=5.0, backoff_cap_s=5.0)
+    widget = SyncStatusWidget(worker)
+    window.statusBar().addPermanentWidget(widget)
+    window.show()
+    worker.start()
+    try:
+        wait_for_text(qtbot, widget, "Trực tuyến", "cần đăng ký lại")
+        shown = widget.snapshot
+        assert shown is not None and shown.state is LinkState.ONLINE
+        assert shown.last_error_code == "sync.unauthorized"
+        assert ctx.sync.status().last_error_code == "sync.unauthorized"  # kept in the database
+        assert TROUBLE_COLOR in widget.dot.styleSheet()
+    finally:
+        worker.stop()
 
 
 def test_the_button_is_disabled_while_a_round_runs(qtbot: QtBot, profiled_ctx: DeskContext) -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.cli.common import (
-    UsageError,
     count_arg,
     date_arg,
     datetime_arg,
@@ -42,18 +41,13 @@ def cmd_init(args: argparse.Namespace) -> int:
     from desk_app.clock import utc_naive
     from desk_app.profile import Profile
 
-    try:
-        hours = OfficeHours.parse(args.office_hours)
-        cutoff = parse_hhmm(args.same_day_cutoff)
-    except ValueError as exc:  # the calendar's own check of the text given
-        raise UsageError(str(exc)) from exc
     profile = Profile(
         commune_name=args.commune,
         province=args.province,
         agency_code=args.agency_code,
         desk_number=args.desk,
-        office_hours=hours,
-        same_day_cutoff=cutoff,
+        office_hours=OfficeHours.parse(args.office_hours),
+        same_day_cutoff=parse_hhmm(args.same_day_cutoff),
         dossier_code_pattern=args.code_pattern,
         result_place=args.result_place or "",
     )

@@ -226,7 +226,7 @@ BAD_INPUTS = [
             "--office-hours",
             "7h30-17h",
         ),
-        "office hours",
+        "giờ làm việc",
         id="bad-office-hours",
     ),
     pytest.param(("frobnicate",), "invalid choice", id="unknown-command"),

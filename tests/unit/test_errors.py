@@ -12,6 +12,7 @@ import pytest
 import desk_app
 from desk_app import errors
 from desk_app.auth import AccountError, AuthError, PermissionDeniedError
+from desk_app.calendar import OfficeHoursError
 from desk_app.calendar_admin import OverrideError
 from desk_app.catalogue import CatalogueError
 from desk_app.cli import UsageError, main
@@ -47,7 +48,7 @@ def all_error_classes() -> list[type[DeskError]]:
         (EnrollmentError, 1), (UnreachableError, 1), (RejectedError, 1), (UnauthorizedError, 1),
         (ProfileError, 2), (CodePatternError, 2), (CatalogueError, 2), (AccountError, 2),
         (OverrideError, 2), (IntakeValidationError, 2), (DossierNotFoundError, 2),
-        (TransitionError, 2), (UsageError, 2), (ServerUrlError, 2),
+        (TransitionError, 2), (UsageError, 2), (ServerUrlError, 2), (OfficeHoursError, 2),
         (errors.StorageDamagedError, 3), (errors.StorageFullError, 3),
         (errors.StorageReadOnlyError, 3), (errors.StorageLockedError, 3),
         (AuthError, 4), (PermissionDeniedError, 4),

@@ -23,6 +23,7 @@ from desk_app import audit
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import User
+from desk_app.errors import InvalidInputError, RefusedError
 
 
 class Role(StrEnum):
@@ -57,16 +58,22 @@ MIN_PASSWORD = 8
 _hasher = PasswordHasher()
 
 
-class AuthError(Exception):
+class AuthError(RefusedError):
     """Login refused; the message is safe to show (it never says which part was wrong)."""
 
+    default_code = "auth.refused"
 
-class AccountError(ValueError):
+
+class AccountError(InvalidInputError):
     """An account cannot be created as asked; the message says why."""
 
+    default_code = "account.invalid"
 
-class PermissionDeniedError(Exception):
+
+class PermissionDeniedError(RefusedError):
     """The officer's role does not allow this."""
+
+    default_code = "auth.permission_denied"
 
 
 @dataclass(frozen=True)
@@ -186,7 +193,7 @@ class UserService:
                 if stored is not None:
                     stored.password_hash = _hasher.hash(password)
         if not ok or user is None:
-            raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.")
+            raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.", code="auth.wrong_password")
         return Officer(user.username, user.full_name, Role(user.role))
 
     def verify_password(self, officer: Officer, password: str) -> bool:

@@ -31,6 +31,8 @@ from typing import Literal, NamedTuple
 
 import holidays
 
+from desk_app.errors import InvalidInputError
+
 DurationKind = Literal["working_days", "same_day", "working_hours", "calendar_days", "none"]
 DURATION_KINDS: tuple[DurationKind, ...] = (
     "working_days",
@@ -40,6 +42,12 @@ DURATION_KINDS: tuple[DurationKind, ...] = (
     "none",
 )
 OverrideKind = Literal["day_off", "working_day"]
+
+
+class OfficeHoursError(InvalidInputError):
+    """Office hours or a time of day that cannot be used; the message says why."""
+
+    default_code = "calendar.office_hours_invalid"
 
 
 @dataclass(frozen=True)
@@ -67,13 +75,15 @@ class OfficeHours:
 
     def __post_init__(self) -> None:
         if not self.periods:
-            raise ValueError("office hours need at least one period")
+            raise OfficeHoursError("giờ làm việc cần ít nhất một buổi")
         previous_end: dt.time | None = None
         for start, end in self.periods:
             if start >= end:
-                raise ValueError(f"office period {start:%H:%M}–{end:%H:%M} ends before it starts")
+                raise OfficeHoursError(
+                    f"buổi làm việc {start:%H:%M}–{end:%H:%M} kết thúc trước khi bắt đầu"
+                )
             if previous_end is not None and start < previous_end:
-                raise ValueError("office periods must be in order and must not overlap")
+                raise OfficeHoursError("các buổi làm việc phải theo thứ tự và không chồng nhau")
             previous_end = end
 
     @property
@@ -91,7 +101,7 @@ class OfficeHours:
         for part in text.split(","):
             m = re.fullmatch(r"\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*", part)
             if not m:
-                raise ValueError(f"office hours {text!r}: expected HH:MM-HH:MM[,HH:MM-HH:MM]")
+                raise OfficeHoursError(f"giờ làm việc {text!r}: cần dạng HH:MM-HH:MM[,HH:MM-HH:MM]")
             periods.append((parse_hhmm(m.group(1)), parse_hhmm(m.group(2))))
         return cls(tuple(periods))
 
@@ -109,7 +119,7 @@ class OfficeHours:
 def parse_hhmm(text: str) -> dt.time:
     m = re.fullmatch(r"(\d{1,2}):(\d{2})", text.strip())
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ValueError(f"{text!r} is not a time of day HH:MM")
+        raise OfficeHoursError(f"{text!r} không phải giờ dạng HH:MM")
     return dt.time(int(m.group(1)), int(m.group(2)))
 
 
@@ -163,7 +173,10 @@ class WorkingCalendar:
     def _cover(self, year: int) -> _DayTable:
         """The day table, extended if needed to cover ``year``."""
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise ValueError(f"year {year} is outside {MIN_YEAR}–{MAX_YEAR}")
+            raise InvalidInputError(
+                f"năm {year} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR} mà lịch làm việc biết",
+                code="calendar.year_out_of_range",
+            )
         table = self._table
         if table is not None and table.lo <= year <= table.hi:
             return table

@@ -15,12 +15,15 @@ from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride
 from desk_app.dossiers import record
+from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
 from event_schema import CalendarOverrideSetV1
 
 
-class OverrideError(ValueError):
+class OverrideError(InvalidInputError):
     """The override makes no sense (e.g. a day off on a Sunday); the message says why."""
+
+    default_code = "calendar.override_invalid"
 
 
 @dataclass(frozen=True)
@@ -41,12 +44,12 @@ class CalendarAdmin:
         """Declare ``day`` an extra day off or a make-up working day."""
         reason = reason.strip()
         if not reason:
-            raise OverrideError("give the reason (the decision that announces the change)")
+            raise OverrideError("cần ghi lý do (văn bản công bố thay đổi)")
         calendar = self._profiles.calendar()
         if kind == "day_off" and not calendar.is_working_day(day):
-            raise OverrideError(f"{day:%d/%m/%Y} is not a working day already")
+            raise OverrideError(f"ngày {day:%d/%m/%Y} vốn đã không phải ngày làm việc")
         if kind == "working_day" and calendar.is_working_day(day):
-            raise OverrideError(f"{day:%d/%m/%Y} is a working day already")
+            raise OverrideError(f"ngày {day:%d/%m/%Y} vốn đã là ngày làm việc")
         profile = self._profiles.require()
         now = utc_naive(self._clock)
         with self._db.write() as s:

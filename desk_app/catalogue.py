@@ -20,15 +20,18 @@ from sqlalchemy import select
 from desk_app.calendar import DURATION_KINDS, Duration
 from desk_app.db.engine import Database
 from desk_app.db.models import CatalogueVersion, Procedure
+from desk_app.errors import InvalidInputError
 from desk_app.paths import resource_path
 from desk_app.text import fold
+from desk_app.vocabulary import DOCUMENT_KINDS
 
-DOCUMENT_KINDS = ("original", "copy", "certified_copy")
 DEFAULT_CATALOGUE = resource_path("procedures", "catalogue.json")
 
 
-class CatalogueError(ValueError):
+class CatalogueError(InvalidInputError):
     """A catalogue file is malformed; the message names the entry and field."""
+
+    default_code = "catalogue.invalid"
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from desk_app.clock import local_now
 from desk_app.context import DeskContext
 from desk_app.db.models import Base
 from desk_app.dossier_code import CodePattern
+from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.text import fold
 
 FAMILY = (
@@ -144,7 +145,7 @@ def seed_demo(
     today = now_local.date()
     procedures: list[ProcedureInfo] = ctx.catalogue.in_force(today)
     if not procedures:
-        raise RuntimeError("no procedure catalogue is loaded")
+        raise OperationalError("chưa nạp danh mục thủ tục nào", code="catalogue.missing")
     pattern = CodePattern(profile.dossier_code_pattern)
     rng = random.Random(seed)
 
@@ -169,7 +170,10 @@ def seed_demo(
     for day in chosen:
         seq = seq_by_day.get(day, 0) + 1
         if seq > pattern.max_seq:
-            raise RuntimeError(f"too many demo dossiers for {day}; seed fewer")
+            raise InvalidInputError(
+                f"quá nhiều hồ sơ mẫu cho ngày {day:%d/%m/%Y}; hãy tạo ít hơn",
+                code="demo.too_many",
+            )
         seq_by_day[day] = seq
         seqs.append(seq)
 

@@ -18,18 +18,24 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from desk_app.errors import InvalidInputError, OperationalError
+
 DEFAULT_PATTERN = "{agency}-{yymmdd}-{desk:1d}{seq:03d}"
 
 _FIELD = re.compile(r"\{(\w+)(?::([^}]*))?\}")
 _WIDTH = re.compile(r"0?([1-9]\d*)d")
 
 
-class CodePatternError(ValueError):
+class CodePatternError(InvalidInputError):
     """The dossier-code pattern is unusable; the message says why."""
 
+    default_code = "dossier_code.pattern_invalid"
 
-class SequenceExhaustedError(RuntimeError):
+
+class SequenceExhaustedError(OperationalError):
     """This desk has issued every code its pattern allows for the day."""
+
+    default_code = "dossier_code.exhausted"
 
 
 @dataclass(frozen=True)
@@ -41,17 +47,18 @@ class CodePattern:
         fields = {m.group(1): m.group(2) for m in _FIELD.finditer(self.pattern)}
         unknown = set(fields) - {"agency", "yymmdd", "yyyymmdd", "desk", "seq"}
         if unknown:
-            raise CodePatternError(f"unknown field(s) in the code pattern: {sorted(unknown)}")
+            raise CodePatternError(f"mẫu mã hồ sơ có trường lạ: {sorted(unknown)}")
         for required in ("agency", "desk", "seq"):
             if required not in fields:
-                raise CodePatternError(f"the code pattern must contain {{{required}}}")
+                raise CodePatternError(f"mẫu mã hồ sơ phải có {{{required}}}")
         if "yymmdd" not in fields and "yyyymmdd" not in fields:
-            raise CodePatternError("the code pattern must contain {yymmdd} or {yyyymmdd}")
+            raise CodePatternError("mẫu mã hồ sơ phải có {yymmdd} hoặc {yyyymmdd}")
         for name in ("desk", "seq"):
             spec = fields[name] or ""
             if not _WIDTH.fullmatch(spec):
                 raise CodePatternError(
-                    f"{{{name}}} needs a fixed width, e.g. {{{name}:03d}}, so codes never collide"
+                    f"{{{name}}} cần độ rộng cố định (width), ví dụ {{{name}:03d}}, "
+                    "để mã không trùng"
                 )
         # Zero padding for both numeric fields, whatever the spec's leading zero.
         template = _FIELD.sub(
@@ -79,14 +86,14 @@ class CodePattern:
     def check_desk(self, desk: int) -> None:
         if len(str(desk)) > self._width("desk"):
             raise CodePatternError(
-                f"desk number {desk} does not fit the {self._width('desk')}-digit desk field "
-                "of the dossier-code pattern"
+                f"số quầy {desk} không vừa trường quầy {self._width('desk')} chữ số "
+                "của mẫu mã hồ sơ"
             )
 
     def format(self, agency: str, day: dt.date, desk: int, seq: int) -> str:
         if not 1 <= seq <= self.max_seq:
             raise SequenceExhaustedError(
-                f"desk {desk} has issued all {self.max_seq} dossier codes for {day:%d/%m/%Y}"
+                f"quầy {desk} đã cấp hết {self.max_seq} mã hồ sơ của ngày {day:%d/%m/%Y}"
             )
         text = self._template.format(
             agency=agency,

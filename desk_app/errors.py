@@ -63,6 +63,12 @@ class NotFoundError(InvalidInputError, LookupError):
     default_code = "not_found"
 
 
+class DossierNotFoundError(NotFoundError):
+    """No dossier has the code asked for."""
+
+    default_code = "dossier.not_found"
+
+
 class TransitionNotAllowedError(InvalidInputError):
     """The action is not allowed from the dossier's current state. Exit status 2."""
 
@@ -98,3 +104,20 @@ class RefusedError(DeskError):
 
     exit_status = 4
     default_code = "refused"
+
+
+UNEXPECTED_CODE = "internal"
+
+
+def user_message(exc: BaseException) -> str:
+    """What a person may be shown about ``exc``: a ``DeskError``'s message, and for
+    anything else (a bug) only its kind — its text may quote a statement's data, such as
+    a citizen's CCCD in an SQL parameter."""
+    if isinstance(exc, DeskError):
+        return exc.message
+    return f"lỗi không lường trước ({type(exc).__name__})"
+
+
+def error_code(exc: BaseException) -> str:
+    """The stable code of ``exc``; ``internal`` for anything that is not a ``DeskError``."""
+    return exc.code if isinstance(exc, DeskError) else UNEXPECTED_CODE

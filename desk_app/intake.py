@@ -24,7 +24,7 @@ from sqlalchemy import select
 
 from desk_app import audit
 from desk_app.auth import Officer, Permission
-from desk_app.catalogue import DOCUMENT_KINDS, CatalogueService, ProcedureInfo
+from desk_app.catalogue import CatalogueService, ProcedureInfo
 from desk_app.cccd import check_cccd, mask_cccd
 from desk_app.clock import Clock, local_now, utc_naive
 from desk_app.db.engine import Database
@@ -32,26 +32,13 @@ from desk_app.db.models import Dossier, DossierCodeCounter, RegisterCounter
 from desk_app.db.models import Receipt as ReceiptRow
 from desk_app.dossier_code import CodePattern
 from desk_app.dossiers import record
+from desk_app.errors import DossierNotFoundError, InvalidInputError
 from desk_app.forms.form01 import ReceiptData, ReceiptDocument, render_receipt_pdf
 from desk_app.ids import lookup_pin, uuid7
 from desk_app.profile import Profile, ProfileService
 from desk_app.text import fold, normalize_name
+from desk_app.vocabulary import DESK_CHANNELS, DOCUMENT_KINDS
 from event_schema import DocumentLine, DossierReceivedV1
-
-CHANNELS = ("in_person", "postal")
-CHANNEL_LABELS = {"in_person": "Trực tiếp", "postal": "Qua bưu chính"}
-KIND_LABELS = {"original": "Bản chính", "copy": "Bản sao", "certified_copy": "Bản sao chứng thực"}
-STATUS_LABELS = {
-    "received": "Đã tiếp nhận",
-    "in_progress": "Đang giải quyết",
-    "waiting_supplement": "Chờ bổ sung",
-    "extended": "Gia hạn",
-    "stopped": "Dừng giải quyết",
-    "withdrawn": "Rút hồ sơ",
-    "result_ready": "Có kết quả",
-    "returned": "Đã trả kết quả",
-    "refused": "Từ chối tiếp nhận",
-}
 
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)+$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -130,7 +117,11 @@ class FieldWarning:
     message: str
 
 
-class IntakeValidationError(ValueError):
+class IntakeValidationError(InvalidInputError):
+    """Every fault of a request at once, each with its field path (``errors``)."""
+
+    default_code = "intake.invalid"
+
     def __init__(self, errors: Sequence[FieldError]) -> None:
         self.errors = list(errors)
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
@@ -232,7 +223,7 @@ def validate(
                 errors.append(FieldError("representative.cccd", check.error))
         _check_phone(r.phone, "representative.phone", errors, required=False)
 
-    if request.channel not in CHANNELS:
+    if request.channel not in DESK_CHANNELS:
         errors.append(FieldError("channel", "Hình thức nộp là trực tiếp hoặc qua bưu chính."))
     if not 1 <= request.sets_count <= 20:
         errors.append(FieldError("sets_count", "Số bộ hồ sơ từ 1 đến 20."))
@@ -364,10 +355,6 @@ class IntakeResult:
     dossier: DossierView
     receipt_pdf: bytes
     warnings: tuple[FieldWarning, ...] = field(default=())
-
-
-class DossierNotFoundError(LookupError):
-    pass
 
 
 # ------------------------------------------------------------------ service
@@ -665,8 +652,7 @@ def receipt_data(view: DossierView, profile: Profile, fee_text: str) -> ReceiptD
 
 
 __all__ = [
-    "CHANNELS", "CHANNEL_LABELS", "KIND_LABELS", "STATUS_LABELS", "ApplicantInput",
-    "DocumentInput", "DossierNotFoundError", "DossierView", "FieldError", "IntakeRequest",
-    "IntakeResult", "IntakeService", "IntakeValidationError", "RepresentativeInput", "Validation",
-    "replace", "validate",
+    "ApplicantInput", "DocumentInput", "DossierNotFoundError", "DossierView", "FieldError",
+    "IntakeRequest", "IntakeResult", "IntakeService", "IntakeValidationError",
+    "RepresentativeInput", "Validation", "replace", "validate",
 ]  # fmt: skip

@@ -33,6 +33,7 @@ from desk_app.dossiers import (
     resolved_order,
     stored_projection,
 )
+from desk_app.errors import DossierNotFoundError, TransitionNotAllowedError
 from desk_app.profile import ProfileService
 from event_schema import DossierStatusChangedV1
 
@@ -46,7 +47,7 @@ __all__ = [
 ]
 
 
-class TransitionError(ValueError):
+class TransitionError(TransitionNotAllowedError):
     """The transition is not allowed from the dossier's current status."""
 
 
@@ -78,7 +79,7 @@ class LifecycleService:
         with self._db.write() as s:
             dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
             if dossier is None:
-                raise LookupError(f"không có hồ sơ mã {code.strip()!r}")
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
             if to not in TRANSITIONS.get(dossier.status, frozenset()):
                 raise TransitionError(
                     f"không thể chuyển hồ sơ từ trạng thái {dossier.status} sang {to}"
@@ -113,7 +114,7 @@ class LifecycleService:
         with self._db.read() as s:
             dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
             if dossier is None:
-                raise LookupError(f"không có hồ sơ mã {code.strip()!r}")
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
             entries = reproject(s, dossier)
             s.expunge(dossier)  # the recomputed status is for display, not to be flushed
             return [
@@ -137,5 +138,5 @@ class LifecycleService:
         with self._db.read() as s:
             dossier = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
             if dossier is None:
-                raise LookupError(f"không có hồ sơ mã {code.strip()!r}")
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
             return stored_projection(dossier)

@@ -18,17 +18,21 @@ from desk_app.calendar import (
 from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride, CommuneProfile, Dossier
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern
-from desk_app.errors import DeskOperationalError
+from desk_app.errors import InvalidInputError, OperationalError
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
 
-class ProfileError(ValueError):
+class ProfileError(InvalidInputError):
     """A profile value is wrong; the message names it."""
 
+    default_code = "profile.invalid"
 
-class NotInitializedError(DeskOperationalError):
+
+class NotInitializedError(OperationalError):
     """The desk has no commune profile yet: run ``desk-app init`` or the first-run wizard."""
+
+    default_code = "desk.not_initialized"
 
 
 @dataclass(frozen=True)
@@ -64,18 +68,9 @@ class Profile:
         return found
 
     def validate(self) -> None:
-        english = {
-            "commune_name": "the commune name is empty",
-            "province": "the province name is empty",
-            "agency_code": f"agency code {self.agency_code!r} is not of the QCVN 102 form "
-            "000.00.00.H00",
-            "desk_number": "the desk number must be between 1 and 99",
-            "same_day_cutoff": "the same-day cut-off must fall within office hours",
-            "idle_lock_minutes": "the idle lock must be between 1 and 240 minutes",
-        }
         problems = self.problems()
         if problems:
-            raise ProfileError(english[next(iter(problems))])
+            raise ProfileError(next(iter(problems.values())))
         CodePattern(self.dossier_code_pattern).check_desk(self.desk_number)
 
     @property
@@ -129,7 +124,7 @@ class ProfileService:
         profile = self.get()
         if profile is None:
             raise NotInitializedError(
-                "this desk is not set up yet: run `desk-app init` or open the app once"
+                "quầy chưa được thiết lập: chạy `desk-app init` hoặc mở ứng dụng một lần"
             )
         return profile
 
@@ -149,8 +144,9 @@ class ProfileService:
                 )
                 if own:
                     raise ProfileError(
-                        "the agency code and desk number cannot change once this desk has "
-                        "received dossiers: their codes were issued under them"
+                        "không thể đổi mã cơ quan và số quầy khi quầy đã tiếp nhận hồ sơ: "
+                        "mã hồ sơ đã cấp theo chúng",
+                        code="profile.identity_fixed",
                     )
             if row is None:
                 row = CommuneProfile(id=1, created_at=now)

@@ -186,6 +186,7 @@ def run_desk_app(
     env: dict[str, str] | None = None,
     drop_env: Sequence[str] = (),
     timeout: float = 60,
+    input: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m desk_app [--data-dir DIR] ARGS`` as a real child process."""
     command = [sys.executable, "-m", "desk_app"]
@@ -193,6 +194,7 @@ def run_desk_app(
         command += ["--data-dir", str(data_dir)]
     return subprocess.run(
         [*command, *args],
+        input=input,
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -213,7 +215,10 @@ def run_cli(data_dir: Path) -> RunCli:
         env: dict[str, str] | None = None,
         drop_env: Sequence[str] = (),
         timeout: float = 60,
+        input: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        return run_desk_app(args, data_dir=data_dir, env=env, drop_env=drop_env, timeout=timeout)
+        return run_desk_app(
+            args, data_dir=data_dir, env=env, drop_env=drop_env, timeout=timeout, input=input
+        )
 
     return run

@@ -33,7 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.intake import KIND_LABELS, DocumentInput
+from desk_app.intake import DocumentInput
+from desk_app.vocabulary import DOCUMENT_KIND_LABELS as KIND_LABELS
 
 NAME, KIND, COUNT = range(3)
 _Index = QModelIndex | QPersistentModelIndex

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.intake import CHANNEL_LABELS
+from desk_app.vocabulary import DESK_CHANNEL_LABELS as CHANNEL_LABELS
 from ui.documents_table import DocumentsModel, DocumentsTable
 from ui.fields import FieldMessage, TouchTracker
 from ui.style import heading_font

@@ -38,10 +38,10 @@ from desk_app.intake import (
     validate,
 )
 from desk_app.text import normalize_name
+from desk_app.vocabulary import duration_text
 from ui.fields import format_vn_date_short, parse_vn_date
 from ui.intake_view import Draft, IntakeView
 from ui.operations import Changes, Operations
-from ui.procedure_picker import duration_text
 from ui.tab_screen import TabScreen
 
 _DOCUMENT_PATH = re.compile(r"^documents\[(\d+)\]\.(\w+)$")
@@ -138,7 +138,7 @@ class IntakeController(QObject):
             self.view.show_procedure(chosen, ())
         else:
             chosen = self.tr("{0} ({1}) · Thời hạn: {2}").format(
-                procedure.name, procedure.code, duration_text(procedure)
+                procedure.name, procedure.code, duration_text(procedure.duration)
             )
             self.view.show_procedure(chosen, procedure.documents)
         self.refresh_due()

@@ -21,14 +21,9 @@ from PySide6.QtWidgets import QWidget
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, Clock, local_now
 from desk_app.forms.vn_format import format_vn_datetime
-from desk_app.intake import (
-    CHANNEL_LABELS,
-    STATUS_LABELS,
-    DossierNotFoundError,
-    DossierView,
-    IntakeService,
-)
+from desk_app.intake import DossierNotFoundError, DossierView, IntakeService
 from desk_app.lifecycle import TimelineEntry
+from desk_app.vocabulary import CHANNEL_LABELS, STATUS_LABELS
 from ui.lookup_view import LookupView, TodayModel, short_time
 from ui.operations import Changes, Operations
 from ui.tab_screen import TabScreen

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.intake import STATUS_LABELS, DossierView
+from desk_app.intake import DossierView
+from desk_app.vocabulary import STATUS_LABELS
 from ui.style import BANNER_STYLES, heading_font
 
 _Index = QModelIndex | QPersistentModelIndex

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.catalogue import ProcedureInfo, search_procedures
-from desk_app.forms.vn_format import format_duration
+from desk_app.vocabulary import duration_text
 
 _CODE_ROLE = Qt.ItemDataRole.UserRole
 _NAVIGATION_KEYS = {
@@ -31,10 +31,6 @@ _NAVIGATION_KEYS = {
     Qt.Key.Key_PageUp,
     Qt.Key.Key_PageDown,
 }
-
-
-def duration_text(procedure: ProcedureInfo) -> str:
-    return format_duration(procedure.duration.kind, procedure.duration.value)
 
 
 class ProcedurePicker(QWidget):
@@ -108,7 +104,7 @@ class ProcedurePicker(QWidget):
             mark = "✔ " if self.current and procedure.code == self.current.code else ""
             item = QListWidgetItem(
                 f"{mark}{procedure.name}\n"
-                f"    {procedure.code} · {procedure.field} · {duration_text(procedure)}"
+                f"    {procedure.code} · {procedure.field} · {duration_text(procedure.duration)}"
             )
             item.setData(_CODE_ROLE, procedure.code)
             item.setToolTip(procedure.fee_text or procedure.name)
@@ -141,7 +137,7 @@ class ProcedurePicker(QWidget):
         lines = [
             f"<b>{escape(p.name)}</b>",
             self.tr("Mã {0} · Lĩnh vực {1}").format(escape(p.code), escape(p.field)),
-            self.tr("Thời hạn: {0}").format(escape(duration_text(p)))
+            self.tr("Thời hạn: {0}").format(escape(duration_text(p.duration)))
             + (f" ({escape(p.duration_note)})" if p.duration_note else ""),
         ]
         if p.fee_text:

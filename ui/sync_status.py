@@ -2,8 +2,9 @@
 
 ``SyncStatusWidget`` only renders the ``SyncSnapshot``s the ``SyncWorker`` sends: a
 coloured dot with the state, the number of events waiting to be sent, the time of the last
-good round (commune time), the last error in plain Vietnamese (the engine's English text is
-in the tooltip) and the "Đồng bộ ngay" button.
+good round (commune time), the last error in plain Vietnamese — chosen by the error's
+code, never by its wording; the engine's whole message is in the tooltip — and the
+"Đồng bộ ngay" button.
 
 ``install_sync(window, ctx)`` builds the worker and the widget, puts the widget in the
 window's status bar, starts the sync thread and stops it when the window closes, is
@@ -21,15 +22,9 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
 from desk_app.clock import LOCAL_ZONE
+from desk_app.sync import transport
 from ui.style import ERROR_COLOR, SUCCESS_COLOR, WARNING_COLOR
-from ui.sync_worker import (
-    CREDENTIAL_PREFIX,
-    REFUSED_DATA_PREFIX,
-    UNREACHABLE_PREFIX,
-    LinkState,
-    SyncSnapshot,
-    SyncWorker,
-)
+from ui.sync_worker import LinkState, SyncSnapshot, SyncWorker
 
 if TYPE_CHECKING:
     from desk_app.context import DeskContext
@@ -63,16 +58,20 @@ def state_text(state: LinkState) -> str:
     return labels[state]
 
 
-def describe_error(raw: str) -> str:
-    """The engine's English error in plain Vietnamese (the raw text goes in a tooltip)."""
-    if raw.startswith(UNREACHABLE_PREFIX):
-        return _tr("Không kết nối được máy chủ")
-    if raw.startswith(CREDENTIAL_PREFIX):
-        return _tr("Máy chủ từ chối chứng thư của quầy — cần đăng ký lại")
-    if raw.startswith(REFUSED_DATA_PREFIX):
-        detail = raw.removeprefix(REFUSED_DATA_PREFIX).strip()
-        return _tr("Máy chủ từ chối dữ liệu: {0}").format(detail)
-    return _tr("Lỗi đồng bộ: {0}").format(raw)
+def describe_error(code: str | None, message: str) -> str:
+    """The line for the status bar, decided on the error's code; ``message`` (the
+    engine's own words) is shown only where no fixed line says it better."""
+    fixed = {
+        transport.UNREACHABLE: _tr("Không kết nối được máy chủ"),
+        transport.SERVER_ERROR: _tr("Máy chủ huyện đang gặp lỗi"),
+        transport.TLS: _tr("Không xác minh được chứng chỉ bảo mật của máy chủ"),
+        transport.UNAUTHORIZED: _tr("Máy chủ từ chối chứng thư của quầy — cần đăng ký lại"),
+    }
+    if code in fixed:
+        return fixed[code]
+    if code == transport.REJECTED:
+        return message[:1].upper() + message[1:]  # the engine's words carry the server's
+    return _tr("Lỗi đồng bộ: {0}").format(message)
 
 
 def format_local(when_utc: dt.datetime) -> str:
@@ -183,8 +182,8 @@ class SyncStatusWidget(QWidget):
         self.last_success_label.setVisible(snapshot.state is not LinkState.NOT_ENROLLED)
 
         if snapshot.last_error:
-            message = describe_error(snapshot.last_error)
-            if snapshot.last_error.startswith(REFUSED_DATA_PREFIX):
+            message = describe_error(snapshot.last_error_code, snapshot.last_error)
+            if snapshot.last_error_code == transport.REJECTED:
                 shown = self.error_label.fontMetrics().elidedText(
                     message, Qt.TextElideMode.ElideRight, ERROR_WIDTH_PX
                 )

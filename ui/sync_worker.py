@@ -33,18 +33,15 @@ from enum import Enum, StrEnum
 
 from PySide6.QtCore import QObject, QThread, Signal
 
+from desk_app.errors import error_code, user_message
 from desk_app.sync.backoff import Backoff
 from desk_app.sync.engine import SyncEngine, SyncStatus
+from desk_app.sync.transport import OFFLINE_CODES, UNREACHABLE
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_S = 30.0
 DEFAULT_IDLE_CHECK_S = 60.0
-
-# The engine's error strings start with these (see desk_app.sync.engine.sync_once).
-UNREACHABLE_PREFIX = "server unreachable"
-CREDENTIAL_PREFIX = "credential refused"
-REFUSED_DATA_PREFIX = "the server refused the data:"
 
 
 class LinkState(StrEnum):
@@ -61,8 +58,10 @@ class SyncSnapshot:
     """One immutable look at the sync, safe to hand from the sync thread to the GUI.
 
     ``last_success_at`` is naive UTC, as the engine stores it; ``last_error`` is the
-    engine's raw (English) text; ``next_retry_in_s`` is the wait before the next attempt,
-    counted from the moment the snapshot was taken (``None`` while a round runs).
+    engine's message and ``last_error_code`` its stable code (``sync.unreachable``...),
+    which is what the status bar decides on; ``next_retry_in_s`` is the wait before the
+    next attempt, counted from the moment the snapshot was taken (``None`` while a round
+    runs).
     """
 
     state: LinkState
@@ -70,6 +69,7 @@ class SyncSnapshot:
     last_success_at: dt.datetime | None
     last_error: str | None
     next_retry_in_s: float | None
+    last_error_code: str | None = None
 
 
 class _Wake(Enum):
@@ -171,7 +171,8 @@ class SyncWorker(QObject):
                 delay, backing_off = self._backoff.next_delay(), True
                 with self._cond:
                     since = self._last.last_success_at if self._last else None
-                self._emit(LinkState.OFFLINE, self._safe_pending(), since, repr(exc), delay)
+                error, code = user_message(exc), error_code(exc)
+                self._emit(LinkState.OFFLINE, self._safe_pending(), since, error, delay, code)
 
     def _sleep_until(self, deadline: float) -> _Wake:
         with self._cond:
@@ -198,8 +199,8 @@ class SyncWorker(QObject):
             return self._idle_check_s, False
         if not self._engine.probe():
             delay = self._backoff.next_delay()
-            error = f"{UNREACHABLE_PREFIX}: {status.server_url} did not answer the health check"
-            self._emit_status(LinkState.OFFLINE, status, error, delay)
+            error = f"máy chủ huyện {status.server_url} không trả lời (health check)"
+            self._emit_status(LinkState.OFFLINE, status, error, delay, UNREACHABLE)
             return delay, True
         self._emit_status(LinkState.SYNCING, status, None, None)
         summary = self._engine.sync_once()
@@ -207,11 +208,11 @@ class SyncWorker(QObject):
             self.pulled.emit(summary.pulled)
         status = self._engine.status()
         if summary.errors:
-            error = summary.errors[0]
-            reached = summary.online or not error.startswith(UNREACHABLE_PREFIX)
+            error, code = summary.errors[0], summary.error_codes[0]
+            reached = summary.online or code not in OFFLINE_CODES
             delay = self._backoff.next_delay()
             state = LinkState.ONLINE if reached else LinkState.OFFLINE
-            self._emit(state, summary.pending, status.last_success_at, error, delay)
+            self._emit(state, summary.pending, status.last_success_at, error, delay, code)
             return delay, True
         self._backoff.reset()
         self._emit(
@@ -226,8 +227,9 @@ class SyncWorker(QObject):
             return
         remaining = max(0.0, deadline - time.monotonic())
         self._emit(
-            last.state, self._safe_pending(), last.last_success_at, last.last_error, remaining
-        )
+            last.state, self._safe_pending(), last.last_success_at, last.last_error, remaining,
+            last.last_error_code,
+        )  # fmt: skip
 
     def _safe_pending(self) -> int:
         try:
@@ -238,9 +240,14 @@ class SyncWorker(QObject):
                 return self._last.pending if self._last else 0
 
     def _emit_status(
-        self, state: LinkState, status: SyncStatus, error: str | None, retry_s: float | None
+        self,
+        state: LinkState,
+        status: SyncStatus,
+        error: str | None,
+        retry_s: float | None,
+        code: str | None = None,
     ) -> None:
-        self._emit(state, status.pending, status.last_success_at, error, retry_s)
+        self._emit(state, status.pending, status.last_success_at, error, retry_s, code)
 
     def _emit(
         self,
@@ -249,8 +256,9 @@ class SyncWorker(QObject):
         last_success_at: dt.datetime | None,
         error: str | None,
         retry_s: float | None,
+        code: str | None = None,
     ) -> None:
-        snapshot = SyncSnapshot(state, pending, last_success_at, error, retry_s)
+        snapshot = SyncSnapshot(state, pending, last_success_at, error, retry_s, code)
         with self._cond:
             self._last = snapshot
         self.status_changed.emit(snapshot)

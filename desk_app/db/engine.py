@@ -3,37 +3,118 @@
 Write transactions start with ``BEGIN IMMEDIATE`` so that two processes (the app and a
 scheduled ``desk-app sync``) queue for the write lock instead of failing half-way
 through with "database is locked" when a read turns into a write.
+
+This is also the one place where SQLite's failures of the file itself (locked, disk
+full, read-only, damaged) become ``StorageError``s: every statement of the engine — the
+services' sessions and the migrations alike — goes through ``_translate``. Their messages
+are fixed Vietnamese sentences: the SQL and its parameters (a citizen's CCCD, name,
+address) never reach a message, a log line or the terminal.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
+
+from desk_app.errors import (
+    StorageDamagedError,
+    StorageError,
+    StorageFullError,
+    StorageLockedError,
+    StorageReadOnlyError,
+)
 
 _IMMEDIATE = "desk_app_begin_immediate"
 
+# SQLite's primary result codes (the low byte of the extended code) → what the officer
+# is told. The driver's own text is not kept: it may quote the statement.
+_STORAGE_ERRORS: dict[int, tuple[type[StorageError], str]] = {
+    sqlite3.SQLITE_BUSY: (
+        StorageLockedError,
+        "cơ sở dữ liệu đang bị một chương trình khác giữ khoá; hãy thử lại sau ít phút",
+    ),
+    sqlite3.SQLITE_LOCKED: (
+        StorageLockedError,
+        "cơ sở dữ liệu đang bị một chương trình khác giữ khoá; hãy thử lại sau ít phút",
+    ),
+    sqlite3.SQLITE_FULL: (
+        StorageFullError,
+        "ổ đĩa đã đầy: không ghi được vào cơ sở dữ liệu; hãy giải phóng dung lượng",
+    ),
+    sqlite3.SQLITE_READONLY: (
+        StorageReadOnlyError,
+        "cơ sở dữ liệu chỉ cho đọc: không ghi được; hãy kiểm tra quyền ghi thư mục dữ liệu",
+    ),
+    sqlite3.SQLITE_CANTOPEN: (
+        StorageReadOnlyError,
+        "không mở được tệp cơ sở dữ liệu; hãy kiểm tra thư mục dữ liệu và quyền ghi",
+    ),
+    sqlite3.SQLITE_NOTADB: (
+        StorageDamagedError,
+        "tệp cơ sở dữ liệu bị hỏng hoặc không phải cơ sở dữ liệu của ứng dụng; "
+        "hãy khôi phục từ bản sao lưu",
+    ),
+    sqlite3.SQLITE_CORRUPT: (
+        StorageDamagedError,
+        "tệp cơ sở dữ liệu bị hỏng; hãy khôi phục từ bản sao lưu",
+    ),
+    sqlite3.SQLITE_IOERR: (
+        StorageDamagedError,
+        "lỗi đọc/ghi ổ đĩa khi dùng cơ sở dữ liệu; hãy kiểm tra ổ đĩa",
+    ),
+}
 
-def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
-    # Let SQLAlchemy, not the driver, decide when a transaction begins.
-    dbapi_conn.isolation_level = None
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    # FULL: a committed dossier survives a power cut, not only a process crash.
-    cur.execute("PRAGMA synchronous=FULL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    # Without it, INSERT OR REPLACE deletes a row without firing its delete triggers,
-    # which would let a REPLACE rewrite the append-only event and audit logs.
-    cur.execute("PRAGMA recursive_triggers=ON")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+
+def storage_error(exc: BaseException) -> StorageError | None:
+    """The ``StorageError`` a driver error stands for, or ``None`` for any other error
+    (a constraint, a bug in a statement), which stays what it is."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:
+        return None
+    found = _STORAGE_ERRORS.get(code & 0xFF)
+    if found is None:
+        return None
+    kind, message = found
+    return kind(message)
+
+
+def _translate(context: ExceptionContext) -> None:
+    translated = storage_error(context.original_exception)
+    if translated is not None:
+        # Raised from None: the chained driver error would carry the statement's parameters.
+        raise translated from None
+
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _connect_listener(busy_timeout_ms: int) -> Callable[[sqlite3.Connection, Any], None]:
+    def on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when a transaction begins.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: a committed dossier survives a power cut, not only a process crash.
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        # Without it, INSERT OR REPLACE deletes a row without firing its delete triggers,
+        # which would let a REPLACE rewrite the append-only event and audit logs.
+        cur.execute("PRAGMA recursive_triggers=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cur.close()
+
+    return on_connect
 
 
 def _on_begin(conn: Connection) -> None:
@@ -47,12 +128,28 @@ def _json_dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine on the SQLite file ``path`` (created if missing)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{path}", json_serializer=_json_dumps)
-    event.listen(engine, "connect", _on_connect)
+def make_engine(
+    path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+) -> Engine:
+    """An engine on the SQLite file ``path`` (created if missing, unless ``read_only``).
+
+    ``busy_timeout_ms``: how long a statement waits for another process's lock before
+    ``StorageLockedError``.
+    """
+    if read_only:
+        url = f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+    else:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageReadOnlyError(
+                f"không tạo được thư mục dữ liệu {path.parent}: {exc.strerror}"
+            ) from None
+        url = f"sqlite:///{path}"
+    engine = create_engine(url, json_serializer=_json_dumps)
+    event.listen(engine, "connect", _connect_listener(busy_timeout_ms))
     event.listen(engine, "begin", _on_begin)
+    event.listen(engine, "handle_error", _translate)
     return engine
 
 

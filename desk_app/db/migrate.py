@@ -14,19 +14,21 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
-from desk_app.errors import DeskOperationalError
+from desk_app.errors import OperationalError
 from desk_app.paths import migrations_path
 
 if TYPE_CHECKING:
     from alembic.config import Config
 
 # Every revision under db/migrations/desk/versions, oldest first; the last is the head.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006")
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 
-class DatabaseTooNewError(DeskOperationalError):
+class DatabaseTooNewError(OperationalError):
     """The database was written by a newer version of the desk app."""
+
+    default_code = "database.too_new"
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -53,9 +55,9 @@ def upgrade_to_head(engine: Engine) -> None:
         return
     if current is not None and current not in KNOWN_REVISIONS:
         raise DatabaseTooNewError(
-            f"the database is at schema revision {current}, which this version of the "
-            "desk app does not know: it was written by a newer version; install that "
-            "version (or newer) to open it"
+            f"cơ sở dữ liệu ở phiên bản lược đồ {current} mà phiên bản ứng dụng này không "
+            "biết: nó do một phiên bản mới hơn ghi; hãy cài "
+            "phiên bản đó (hoặc mới hơn) để mở"
         )
     from alembic import command
 

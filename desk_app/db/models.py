@@ -285,6 +285,7 @@ class SyncState(Base):
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_code: Mapped[str | None] = mapped_column(String(64))
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     # The highest event number the server had for this desk number at enrolment: a
     # replacement machine numbers its events above it.

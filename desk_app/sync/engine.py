@@ -29,10 +29,12 @@ from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import Base, Dossier, Event, OutboxRejection, SyncState
 from desk_app.dossiers import UnreadableEventError, apply_pulled, reproject
-from desk_app.errors import DeskOperationalError
+from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.events import envelope_json, envelope_version
 from desk_app.profile import ProfileService
 from desk_app.sync.transport import (
+    REJECTED,
+    SERVER_ERROR,
     RejectedError,
     SyncTransportError,
     Transport,
@@ -46,8 +48,21 @@ PULL_PAGE = 500
 TransportFactory = Callable[[str, str | None, str | None], Transport]
 
 
-class EnrollmentError(DeskOperationalError):
+NOT_ENROLLED = "sync.not_enrolled"
+EVENT_LEFT_OUT = "sync.event_left_out"
+
+
+class EnrollmentError(OperationalError):
     """Enrolment failed; the message says why in plain words."""
+
+    default_code = "sync.enrollment_failed"
+
+
+class ServerUrlError(EnrollmentError, InvalidInputError):
+    """The server address given is not an http(s) URL: bad input, not a failure."""
+
+    exit_status = 2
+    default_code = "sync.bad_url"
 
 
 @dataclass
@@ -56,10 +71,17 @@ class SyncSummary:
     pulled: int = 0
     pending: int = 0
     errors: list[str] = field(default_factory=list)
+    # The stable code of each error, in step with ``errors`` (``sync.unreachable``...).
+    error_codes: list[str] = field(default_factory=list)
     online: bool = False
     rejected: int = 0
     # What happened and was handled within the round (not failures).
     notices: list[str] = field(default_factory=list)
+
+    def fail(self, code: str, message: str) -> None:
+        """Record one error of the round: its code for programs, its message for people."""
+        self.error_codes.append(code)
+        self.errors.append(message)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +90,7 @@ class SyncSummary:
             "pending": self.pending,
             "rejected": self.rejected,
             "errors": self.errors,
+            "error_codes": self.error_codes,
             "notices": self.notices,
             "online": self.online,
         }
@@ -83,6 +106,7 @@ class SyncStatus:
     last_error: str | None
     last_error_at: dt.datetime | None
     rejected: int = 0
+    last_error_code: str | None = None
 
     @property
     def online(self) -> bool:
@@ -118,21 +142,25 @@ class SyncEngine:
         profile = self._profiles.require()
         url = server_url.strip().rstrip("/")
         if not url.startswith(("http://", "https://")):
-            raise EnrollmentError(f"{server_url!r} is not an http(s) URL")
+            raise ServerUrlError(f"{server_url!r} không phải địa chỉ http(s)")
         try:
             with self._transport_factory(url, None, ca_file) as transport:
                 answer = transport.enroll(code.strip())
         except UnreachableError as exc:
-            raise EnrollmentError(f"the server at {url} cannot be reached: {exc}") from exc
+            raise EnrollmentError(f"{exc.message} tại {url}", code=exc.code) from exc
         except RejectedError as exc:
-            raise EnrollmentError(f"the server refused the code: {exc.detail}") from exc
+            raise EnrollmentError(
+                f"máy chủ huyện không nhận mã đăng ký: {exc.detail}",
+                code="sync.enrollment_refused",
+            ) from exc
         if (
             answer.get("agency_code") != profile.agency_code
             or answer.get("desk") != profile.desk_number
         ):
             raise EnrollmentError(
-                f"the code was issued for {answer.get('agency_code')} desk {answer.get('desk')}, "
-                f"but this desk is {profile.agency_code} desk {profile.desk_number}"
+                f"mã được cấp cho {answer.get('agency_code')} quầy {answer.get('desk')}, "
+                f"nhưng quầy này là {profile.agency_code} quầy {profile.desk_number}",
+                code="sync.enrollment_mismatch",
             )
         floor = int(answer.get("last_origin_seq") or 0)
         now = utc_naive(self._clock)
@@ -150,10 +178,11 @@ class SyncEngine:
                 # This machine recorded its own events under numbers the server already has
                 # from another machine of this desk number: both cannot be kept.
                 raise EnrollmentError(
-                    f"desk {profile.desk_number} of {profile.agency_code} already has history "
-                    f"on the server, and this machine recorded {clashing} events of its own "
-                    "under the same desk number before enrolling: set this machine up with "
-                    "another desk number, or restore it on an empty data folder"
+                    f"quầy {profile.desk_number} của {profile.agency_code} đã có lịch sử trên "
+                    f"máy chủ, và máy này đã ghi {clashing} sự kiện của mình dưới cùng số quầy "
+                    "trước khi đăng ký: hãy thiết lập máy này với số quầy khác, hoặc khôi phục "
+                    "nó vào một thư mục dữ liệu trống",
+                    code="sync.desk_history_clash",
                 )
             state = s.get(SyncState, 1)
             keep_cursor = state is not None and state.server_url == url
@@ -170,6 +199,7 @@ class SyncEngine:
                 state.pull_cursor = 0
                 state.full_pull_done = False
             state.last_error = None
+            state.last_error_code = None
             state.last_error_at = None
         return {"server_url": url, "agency_code": profile.agency_code, "desk": profile.desk_number}
 
@@ -193,6 +223,7 @@ class SyncEngine:
         return SyncStatus(
             True, state.server_url, pending, state.last_attempt_at, state.last_success_at,
             state.last_error, state.last_error_at, self.rejected_count(),
+            state.last_error_code,
         )  # fmt: skip
 
     def probe(self) -> bool:
@@ -216,7 +247,7 @@ class SyncEngine:
         with self._db.read() as s:
             state = s.get(SyncState, 1)
         if state is None:
-            summary.errors.append("this desk is not enrolled with a district server")
+            summary.fail(NOT_ENROLLED, "quầy chưa đăng ký với máy chủ huyện")
             summary.pending = self.pending_count()
             return summary
         profile = self._profiles.require()
@@ -229,7 +260,7 @@ class SyncEngine:
                     except RejectedError as exc:
                         if isinstance(exc, UnauthorizedError):
                             raise
-                        summary.errors.append(f"the server refused the data: {exc.detail}")
+                        summary.fail(REJECTED, f"máy chủ huyện từ chối dữ liệu: {exc.detail}")
                     summary.online = True
                     try:
                         self._pull_all(transport, profile.agency_code, profile.desk_number, summary)
@@ -237,16 +268,11 @@ class SyncEngine:
                         summary.notices.append(str(exc))
                         continue  # everything of ours is pending again: send it now
                     break
-        except UnauthorizedError as exc:
+        except RejectedError as exc:  # the credential included: the server answered
             summary.online = True
-            summary.errors.append(f"credential refused ({exc.detail}); enrol this desk again")
-        except RejectedError as exc:
-            summary.online = True
-            summary.errors.append(f"the server refused the request: {exc.detail}")
-        except UnreachableError as exc:
-            summary.errors.append(f"server unreachable: {exc}")
-        except SyncTransportError as exc:  # pragma: no cover - all kinds are handled above
-            summary.errors.append(str(exc))
+            summary.fail(exc.code, exc.message)
+        except SyncTransportError as exc:
+            summary.fail(exc.code, exc.message)
         self._record_outcome(summary)
         summary.pending = self.pending_count()
         return summary
@@ -265,10 +291,12 @@ class SyncEngine:
                 return
             if summary.errors:
                 state.last_error = summary.errors[0]
+                state.last_error_code = summary.error_codes[0]
                 state.last_error_at = now
             else:
                 state.last_success_at = now
                 state.last_error = None
+                state.last_error_code = None
 
     def _push_all(self, transport: Transport, summary: SyncSummary) -> None:
         while True:
@@ -313,8 +341,10 @@ class SyncEngine:
             if len(batch) == 1:
                 self._set_aside(batch[0].uuid, exc.detail)
                 summary.rejected += 1
-                summary.errors.append(
-                    f"the server refused event {batch[0].uuid} ({batch[0].kind}): {exc.detail}"
+                summary.fail(
+                    REJECTED,
+                    f"máy chủ huyện từ chối sự kiện {batch[0].uuid} ({batch[0].kind}): "
+                    f"{exc.detail}",
                 )
                 return
             middle = len(batch) // 2
@@ -345,7 +375,8 @@ class SyncEngine:
             summary.pushed += len(rows)
         if len(rows) != len(wanted):
             raise UnreachableError(
-                f"the server acknowledged {len(rows)} of {len(wanted)} events; will retry"
+                f"the server acknowledged {len(rows)} of {len(wanted)} events; will retry",
+                code=SERVER_ERROR,
             )
 
     def _set_aside(self, event_uuid: str, reason: str) -> None:
@@ -390,10 +421,13 @@ class SyncEngine:
             events = page["events"]
             next_cursor = int(page.get("next_cursor", cursor))
             done = not page.get("has_more") or not events
+            left_out: list[str] = []
             with self._db.write() as s:
                 summary.pulled += apply_page(
-                    s, events, agency, desk, utc_naive(self._clock), summary.errors
+                    s, events, agency, desk, utc_naive(self._clock), left_out
                 )
+            for problem in left_out:
+                summary.fail(EVENT_LEFT_OUT, problem)
                 state = s.get(SyncState, 1)
                 assert state is not None
                 state.pull_cursor = max(state.pull_cursor, next_cursor)

@@ -3,37 +3,87 @@
 Errors are sorted into what the desk should do about them: ``Unreachable`` (retry later,
 the network or the server is down, including 5xx and time-outs), ``Rejected`` (the server
 refused the request: fix something first — retrying the same thing will not help) and
-``Unauthorized`` (the credential is unknown or revoked: enrol again).
+``Unauthorized`` (the credential is unknown or revoked: enrol again). Each carries a
+stable ``code`` (``sync.unreachable``, ``sync.server_error``, ``sync.tls``,
+``sync.rejected``, ``sync.unauthorized``) for the window to decide on, a Vietnamese
+``message`` and the technical ``detail`` for the log.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 import httpx
+
+from desk_app.errors import OperationalError
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
 
 
-class SyncTransportError(Exception):
-    pass
+UNREACHABLE = "sync.unreachable"
+SERVER_ERROR = "sync.server_error"
+TLS = "sync.tls"
+REJECTED = "sync.rejected"
+UNAUTHORIZED = "sync.unauthorized"
+# The codes that mean "no usable answer from the server": the link is down, not in trouble.
+OFFLINE_CODES = frozenset({UNREACHABLE, SERVER_ERROR, TLS})
 
 
-class UnreachableError(SyncTransportError):
-    pass
+class SyncTransportError(OperationalError):
+    default_code = "sync.error"
 
-
-class RejectedError(SyncTransportError):
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(f"HTTP {status}: {detail}")
-        self.status = status
+    def __init__(self, message: str, *, code: str | None = None, detail: str = "") -> None:
+        super().__init__(f"{message} ({detail})" if detail else message, code=code)
         self.detail = detail
 
 
+class UnreachableError(SyncTransportError):
+    """No usable answer: retry later. ``code`` tells the network, the server and TLS apart."""
+
+    default_code = UNREACHABLE
+
+    def __init__(self, detail: str, *, code: str = UNREACHABLE) -> None:
+        messages = {
+            UNREACHABLE: "không kết nối được máy chủ huyện",
+            SERVER_ERROR: "máy chủ huyện đang gặp lỗi",
+            TLS: "không xác minh được chứng chỉ bảo mật (TLS) của máy chủ huyện",
+        }
+        super().__init__(messages.get(code, messages[UNREACHABLE]), code=code, detail=detail)
+
+
+class RejectedError(SyncTransportError):
+    """The server answered and refused: retrying the same request will not help."""
+
+    default_code = REJECTED
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(f"máy chủ huyện từ chối yêu cầu (HTTP {status})", detail=detail)
+        self.status = status
+
+
 class UnauthorizedError(RejectedError):
-    pass
+    """The credential is unknown or revoked: the desk must enrol again."""
+
+    default_code = UNAUTHORIZED
+
+    def __init__(self, status: int, detail: str) -> None:
+        SyncTransportError.__init__(
+            self, "máy chủ huyện không chấp nhận chứng thư của quầy — cần đăng ký lại",
+            detail=detail,
+        )  # fmt: skip
+        self.status = status
+
+
+def _is_tls(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _detail(response: httpx.Response) -> str:
@@ -78,9 +128,12 @@ class Transport:
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            raise UnreachableError(f"{type(exc).__name__}: {exc}") from exc
+            code = TLS if _is_tls(exc) else UNREACHABLE
+            raise UnreachableError(f"{type(exc).__name__}: {exc}", code=code) from exc
         if response.status_code >= 500:
-            raise UnreachableError(f"HTTP {response.status_code}: {_detail(response)}")
+            raise UnreachableError(
+                f"HTTP {response.status_code}: {_detail(response)}", code=SERVER_ERROR
+            )
         if response.status_code == 401:
             raise UnauthorizedError(401, _detail(response))
         if response.status_code >= 400:
@@ -88,7 +141,7 @@ class Transport:
         try:
             return response.json()
         except ValueError as exc:
-            raise UnreachableError("the server answered with something that is not JSON") from exc
+            raise UnreachableError("the answer is not JSON", code=SERVER_ERROR) from exc
 
     def health(self, timeout_s: float = 3.0) -> bool:
         try:
@@ -113,7 +166,7 @@ class Transport:
             "POST", "/api/v1/events", content=body, headers={"Content-Type": "application/json"}
         )
         if not isinstance(answer, dict) or not isinstance(answer.get("acknowledged"), list):
-            raise UnreachableError("unexpected push answer")
+            raise UnreachableError("unexpected push answer", code=SERVER_ERROR)
         return answer
 
     def pull(
@@ -124,5 +177,5 @@ class Transport:
             params["exclude_own_upto"] = exclude_own_upto
         body = self._call("GET", "/api/v1/events", params=params)
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
-            raise UnreachableError("unexpected pull answer")
+            raise UnreachableError("unexpected pull answer", code=SERVER_ERROR)
         return body

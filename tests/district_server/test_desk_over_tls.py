@@ -3,6 +3,7 @@ refusal without it (the desk never silently falls back to plain HTTP or no verif
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -50,7 +51,7 @@ def test_desk_enrols_and_syncs_over_tls_with_its_ca_file(
     assert "CERTIFICATE_VERIFY_FAILED" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1
     not_enrolled = desk(data, "sync")
-    assert "not enrolled" in not_enrolled.stdout
+    assert json.loads(not_enrolled.stdout)["error_codes"] == ["sync.not_enrolled"]
 
     code = issue_code(sqlite_url, AGENCY, 1)
     enrolled = desk(data, "enroll", "--server", server.base_url, "--code", code,

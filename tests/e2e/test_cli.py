@@ -91,7 +91,7 @@ def test_init_then_procedures(run_cli: RunCli, data_dir: Path) -> None:
         assert isinstance(p["duration"], str) and p["duration"]
     birth = next(p for p in procedures if p["code"] == "1.001193")
     assert birth["name"] == "Đăng ký khai sinh"
-    assert birth["duration"] == "same day"
+    assert birth["duration"] == "Trong ngày" and birth["duration_kind"] == "same_day"
 
     plain = run_cli("procedures", "--on", "2026-11-23")
     assert plain.returncode == 0, plain.stderr
@@ -179,7 +179,7 @@ BAD_INPUTS = [
             "--desk",
             "1",
         ),
-        "agency code 'H12'",
+        "mã cơ quan 'H12'",
         id="bad-agency-code",
     ),
     pytest.param(
@@ -209,7 +209,7 @@ BAD_INPUTS = [
             "--desk",
             "10",
         ),
-        "desk number 10",
+        "số quầy 10",
         id="desk-10-one-digit-field",
     ),
     pytest.param(
@@ -226,19 +226,19 @@ BAD_INPUTS = [
             "--office-hours",
             "7h30-17h",
         ),
-        "office hours",
+        "giờ làm việc",
         id="bad-office-hours",
     ),
     pytest.param(("frobnicate",), "invalid choice", id="unknown-command"),
     pytest.param(("holidays", "list", "--year", "20260"), "outside 1990", id="year-typo"),
     pytest.param(
         ("holidays", "add-day-off", "2026-11-22", "--reason", "Nghỉ"),
-        "not a working day",
+        "không phải ngày làm việc",
         id="day-off-on-a-sunday",
     ),
     pytest.param(
         ("holidays", "add-working-day", "2026-11-23", "--reason", "Làm bù"),
-        "working day already",
+        "vốn đã là ngày làm việc",
         id="working-day-on-a-monday",
     ),
     pytest.param(
@@ -312,7 +312,7 @@ def test_bad_input_on_a_fresh_folder_creates_no_database(
 def test_override_on_a_desk_not_set_up_is_an_operational_error(run_cli: RunCli) -> None:
     result = run_cli("holidays", "add-day-off", "2026-11-25", "--reason", "Nghỉ")
     assert result.returncode == 1
-    assert "not set up" in one_error_line(result)
+    assert "chưa được thiết lập" in one_error_line(result)
 
 
 # ------------------------------------------------------------------ calendar overrides
@@ -346,7 +346,7 @@ def test_administrator_overrides_move_due_dates(inited_dir: Path, run_cli: RunCl
     before = database_digest(inited_dir)
     refused = run_cli("holidays", "add-day-off", "2026-11-22", "--reason", "Chủ nhật")
     assert refused.returncode == 2
-    assert "not a working day" in one_error_line(refused)
+    assert "không phải ngày làm việc" in one_error_line(refused)
     assert database_digest(inited_dir) == before
 
     listed = run_cli("holidays", "list", "--year", "2026", "--json")

@@ -149,7 +149,7 @@ def test_users_add_reads_the_password_from_stdin(pristine: Path) -> None:
 @pytest.mark.parametrize(
     ("stdin", "message"),
     [
-        pytest.param("", "no password on standard input", id="no-password"),
+        pytest.param("", "không có mật khẩu ở đầu vào chuẩn", id="no-password"),
         pytest.param("ngan7ky\n", "mật khẩu cần ít nhất 8 ký tự", id="short-password"),
     ],
 )
@@ -308,7 +308,7 @@ def test_an_unknown_officer_is_one_line_and_exit_2(fresh: Path) -> None:
     result = cli(fresh, "intake", "--json", "-", "--officer", "khong.co", stdin=line() + "\n")
     assert result.returncode == 2
     assert result.stderr == (
-        "desk-app: error: no account named 'khong.co' (see `desk-app users list`)\n"
+        "desk-app: error: không có tài khoản 'khong.co' (xem `desk-app users list`)\n"
     )
     assert result.stdout == ""
     assert dossier_count(fresh) == 0

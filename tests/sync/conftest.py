@@ -589,7 +589,7 @@ def assert_exactly_once(db_url: str, agency: str, desks: list[Desk]) -> list[Sto
 _ZYGOTE = r"""
 import json, os, sys, traceback
 import desk_app.cli, desk_app.context, desk_app.sync.engine, desk_app.sync.transport
-import desk_app.cli_dossiers, desk_app.demo
+import desk_app.cli.dossiers, desk_app.demo
 from desk_app.cli import main
 for line in sys.stdin:
     cmd = json.loads(line)

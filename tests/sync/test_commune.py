@@ -75,11 +75,12 @@ def test_other_commune_cannot_push_into_or_pull_from_a_commune(
         )
     summary = desk_b.sync()
     assert summary.errors, summary
-    assert summary.errors[0].startswith("the server refused the data")
+    assert summary.error_codes[0] == "sync.rejected"
     assert commune_a in summary.errors[0] and commune_b in summary.errors[0]
     assert summary.online  # the server answered: this is no network trouble
     assert summary.pending == desk_b.pending() == 2  # nothing lost, nothing marked sent
-    assert desk_b.engine().status().last_error == summary.errors[0]
+    status = desk_b.engine().status()
+    assert status.last_error == summary.errors[0] and status.last_error_code == "sync.rejected"
     assert server_uuids(shared_server.db_url, commune_a) == stored_a
     assert server_uuids(shared_server.db_url, commune_b) == set()  # all or nothing
 
@@ -96,7 +97,7 @@ def test_other_commune_cannot_push_into_or_pull_from_a_commune(
 
     # Nor can a desk of A be enrolled with a code issued for B.
     spare_a = make_desk(commune_a, 3)
-    with pytest.raises(EnrollmentError, match="issued for"):
+    with pytest.raises(EnrollmentError, match="được cấp cho"):
         spare_a.ctx.sync.enroll(shared_server.url, issue_code(shared_server.db_url, commune_b, 3))
     assert spare_a.engine().status().enrolled is False
 
@@ -214,15 +215,18 @@ def test_revoked_credential_loses_nothing_and_reenrolment_sends_the_rest(
     revoke(shared_server.db_url, agency, 1)
 
     summary = desk.sync()
-    assert summary.errors and summary.errors[0].startswith("credential refused"), summary
-    assert "enrol" in summary.errors[0]
+    # A revoked credential is its own trouble, not the network: the desk must enrol again.
+    assert summary.error_codes == ["sync.unauthorized"], summary
+    assert "đăng ký lại" in summary.errors[0] and summary.online
     assert summary.pushed == 0 and summary.pending == desk.pending() == 2
     status = desk.engine().status()
     assert status.pending == 2 and status.last_error == summary.errors[0]
+    assert status.last_error_code == "sync.unauthorized"
     assert len(server_uuids(shared_server.db_url, agency)) == 2
 
     desk.enroll(shared_server.db_url, shared_server.url)
     again = desk.sync()
     assert not again.errors and again.pushed == 2 and again.pending == 0
     assert desk.engine().status().last_error is None
+    assert desk.engine().status().last_error_code is None
     assert_exactly_once(shared_server.db_url, agency, [desk])

@@ -143,7 +143,7 @@ def test_a_database_from_a_newer_version_shows_the_error(
         lambda: "Không mở được" in window.loading_label.text(), timeout=READY_TIMEOUT_MS
     )
     assert "9999" in window.loading_label.text()
-    assert "newer version" in window.loading_label.text()
+    assert "phiên bản mới hơn" in window.loading_label.text()
     assert window.loading_bar.isHidden()
     assert window.statusBar().currentMessage() == "Lỗi mở cơ sở dữ liệu"
     assert thread.wait(READY_TIMEOUT_MS)

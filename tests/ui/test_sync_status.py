@@ -26,7 +26,13 @@ from desk_app.auth import Officer
 from desk_app.context import DeskContext
 from desk_app.intake import ApplicantInput, IntakeRequest
 from tests.conftest import AGENCY, REPO_ROOT
-from ui.sync_status import SyncStatusWidget, describe_error, format_local, install_sync
+from ui.sync_status import (
+    TROUBLE_COLOR,
+    SyncStatusWidget,
+    describe_error,
+    format_local,
+    install_sync,
+)
 from ui.sync_worker import LinkState, SyncSnapshot, SyncWorker
 
 SERVER = REPO_ROOT / ".venv" / "bin" / "district-server"
@@ -96,6 +102,15 @@ class DistrictServer:
             timeout=60,
         )
         return result.stdout.splitlines()[0].strip()
+
+    def revoke(self) -> None:
+        subprocess.run(
+            [str(SERVER), "revoke", "--commune", AGENCY, "--desk", "1", "--db", self.db_url],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -280,7 +295,7 @@ def test_the_desk_syncs_by_itself_through_an_outage(
         shown = widget.snapshot
         assert shown is not None
         assert shown.last_error is not None
-        assert "server unreachable" in shown.last_error
+        assert shown.last_error_code == "sync.unreachable"
         assert widget.error_label.toolTip().endswith(shown.last_error)
         receive_one(ctx, officer)
         worker.local_change()
@@ -328,6 +343,28 @@ def test_sync_now_runs_a_round_at_once(
     assert worker.thread().isFinished()
 
 
+def test_a_revoked_credential_is_trouble_on_a_live_link_not_offline(
+    qtbot: QtBot, window: QMainWindow, server: DistrictServer, profiled_ctx: DeskContext
+) -> None:
+    ctx = profiled_ctx
+    ctx.sync.enroll(server.url, server.enrollment_code())
+    server.revoke()
+    worker = SyncWorker(ctx.sync, backoff_base_s=5.0, backoff_cap_s=5.0)
+    widget = SyncStatusWidget(worker)
+    window.statusBar().addPermanentWidget(widget)
+    window.show()
+    worker.start()
+    try:
+        wait_for_text(qtbot, widget, "Trực tuyến", "cần đăng ký lại")
+        shown = widget.snapshot
+        assert shown is not None and shown.state is LinkState.ONLINE
+        assert shown.last_error_code == "sync.unauthorized"
+        assert ctx.sync.status().last_error_code == "sync.unauthorized"  # kept in the database
+        assert TROUBLE_COLOR in widget.dot.styleSheet()
+    finally:
+        worker.stop()
+
+
 def test_the_button_is_disabled_while_a_round_runs(qtbot: QtBot, profiled_ctx: DeskContext) -> None:
     worker = SyncWorker(profiled_ctx.sync)  # never started: snapshots are fed by hand
     widget = SyncStatusWidget(worker)
@@ -345,19 +382,37 @@ def test_the_button_is_disabled_while_a_round_runs(qtbot: QtBot, profiled_ctx: D
 
 
 @pytest.mark.parametrize(
-    ("raw", "shown"),
+    ("code", "raw", "shown"),
     [
-        ("server unreachable: ConnectError: [Errno 111]", "Không kết nối được máy chủ"),
+        ("sync.unreachable", "ConnectError: [Errno 111]", "Không kết nối được máy chủ"),
+        ("sync.server_error", "HTTP 503", "Máy chủ huyện đang gặp lỗi"),
         (
-            "credential refused (unknown token); enrol this desk again",
+            "sync.tls",
+            "CERTIFICATE_VERIFY_FAILED",
+            "Không xác minh được chứng chỉ bảo mật của máy chủ",
+        ),
+        (
+            "sync.unauthorized",
+            "unknown token",
             "Máy chủ từ chối chứng thư của quầy — cần đăng ký lại",
         ),
-        ("the server refused the data: bad event", "Máy chủ từ chối dữ liệu: bad event"),
-        ("something else", "Lỗi đồng bộ: something else"),
+        (
+            "sync.rejected",
+            "máy chủ huyện từ chối dữ liệu: bad event",
+            "Máy chủ huyện từ chối dữ liệu: bad event",
+        ),
+        (
+            "internal",
+            "lỗi không lường trước (KeyError)",
+            "Lỗi đồng bộ: lỗi không lường trước (KeyError)",
+        ),
+        # The wording never decides: an English "server unreachable" with another code
+        # is not read as the network being down.
+        ("sync.rejected", "server unreachable", "Server unreachable"),
     ],
 )
-def test_engine_errors_read_in_vietnamese(raw: str, shown: str) -> None:
-    assert describe_error(raw) == shown
+def test_engine_errors_read_by_their_code(code: str, raw: str, shown: str) -> None:
+    assert describe_error(code, raw) == shown
 
 
 def test_times_show_in_commune_time() -> None:

@@ -215,7 +215,7 @@ def test_nonsense_durations_are_refused(kind: str, value: int | None) -> None:
 
 
 def test_years_outside_the_supported_range_are_refused() -> None:
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match="nằm ngoài"):
         WorkingCalendar().is_working_day(D(2200, 1, 1))
 
 
@@ -226,9 +226,9 @@ def test_office_hours_parse_and_validate() -> None:
     assert OfficeHours.from_json(hours.to_json()) == hours
     with pytest.raises(ValueError, match="HH:MM"):
         OfficeHours.parse("7h30-11h30")
-    with pytest.raises(ValueError, match="ends before"):
+    with pytest.raises(ValueError, match="kết thúc trước"):
         OfficeHours.parse("11:30-07:30")
-    with pytest.raises(ValueError, match="overlap"):
+    with pytest.raises(ValueError, match="chồng nhau"):
         OfficeHours.parse("07:30-12:00,11:00-17:00")
 
 
@@ -323,10 +323,10 @@ def test_an_override_can_be_replaced(profiled_ctx: DeskContext) -> None:
 @pytest.mark.parametrize(
     ("day", "kind", "reason", "message"),
     [
-        (D(2026, 11, 22), "day_off", "Nghỉ", "not a working day"),  # a Sunday
-        (D(2026, 11, 24), "day_off", "Nghỉ", "not a working day"),  # a holiday already
-        (D(2026, 11, 23), "working_day", "Làm bù", "working day already"),  # a Monday
-        (D(2026, 11, 25), "day_off", "   ", "reason"),
+        (D(2026, 11, 22), "day_off", "Nghỉ", "vốn đã không phải ngày làm việc"),  # a Sunday
+        (D(2026, 11, 24), "day_off", "Nghỉ", "không phải ngày làm việc"),  # a holiday already
+        (D(2026, 11, 23), "working_day", "Làm bù", "vốn đã là ngày làm việc"),  # a Monday
+        (D(2026, 11, 25), "day_off", "   ", "lý do"),
     ],
 )
 def test_nonsense_overrides_are_refused_and_write_nothing(

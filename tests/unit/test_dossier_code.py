@@ -69,11 +69,11 @@ def test_sequence_outside_the_field_is_refused(seq: int) -> None:
         ("{agency}-{yymmdd}-{desk:1d}", r"\{seq\}"),
         ("{yymmdd}-{desk:1d}{seq:03d}", r"\{agency\}"),
         ("{agency}-{desk:1d}{seq:03d}", "yymmdd"),
-        ("{agency}-{yymmdd}-{desk}{seq:03d}", "fixed width"),
-        ("{agency}-{yymmdd}-{desk:1d}{seq}", "fixed width"),
-        ("{agency}-{yymmdd}-{desk:d}{seq:03d}", "fixed width"),
-        ("{agency}-{yymmdd}-{desk:1d}{seq:>3}", "fixed width"),
-        ("{agency}-{yymmdd}-{desk:1d}{seq:03d}-{pin}", "unknown field"),
+        ("{agency}-{yymmdd}-{desk}{seq:03d}", "độ rộng cố định"),
+        ("{agency}-{yymmdd}-{desk:1d}{seq}", "độ rộng cố định"),
+        ("{agency}-{yymmdd}-{desk:d}{seq:03d}", "độ rộng cố định"),
+        ("{agency}-{yymmdd}-{desk:1d}{seq:>3}", "độ rộng cố định"),
+        ("{agency}-{yymmdd}-{desk:1d}{seq:03d}-{pin}", "trường lạ"),
     ],
 )
 def test_unusable_patterns_are_refused(pattern: str, message: str) -> None:
@@ -88,9 +88,9 @@ def test_zero_width_sequence_is_refused_up_front() -> None:
 
 def test_desk_10_does_not_fit_a_one_digit_desk_field() -> None:
     pattern = CodePattern(DEFAULT_PATTERN)
-    with pytest.raises(CodePatternError, match="desk number 10"):
+    with pytest.raises(CodePatternError, match="số quầy 10"):
         pattern.check_desk(10)
-    with pytest.raises(CodePatternError, match="desk number 10"):
+    with pytest.raises(CodePatternError, match="số quầy 10"):
         pattern.format(AGENCY, MONDAY, 10, 1)
     pattern.check_desk(9)
 

@@ -64,15 +64,15 @@ def test_parent_body_and_place_name(name: str, parent_body: str, place: str) -> 
 @pytest.mark.parametrize(
     ("changes", "error", "message"),
     [
-        ({"commune_name": "  "}, ProfileError, "commune name"),
-        ({"province": ""}, ProfileError, "province"),
-        ({"agency_code": "000.20.33.h12"}, ProfileError, "QCVN 102"),
-        ({"agency_code": "H12"}, ProfileError, "QCVN 102"),
-        ({"desk_number": 0}, ProfileError, "desk number"),
-        ({"desk_number": 100}, ProfileError, "desk number"),
-        ({"desk_number": 10}, CodePatternError, "desk number 10"),
-        ({"same_day_cutoff": dt.time(18, 0)}, ProfileError, "cut-off"),
-        ({"idle_lock_minutes": 0}, ProfileError, "idle lock"),
+        ({"commune_name": "  "}, ProfileError, "tên xã"),
+        ({"province": ""}, ProfileError, "tên tỉnh"),
+        ({"agency_code": "000.20.33.h12"}, ProfileError, "000.00.00.H00"),
+        ({"agency_code": "H12"}, ProfileError, "000.00.00.H00"),
+        ({"desk_number": 0}, ProfileError, "Số quầy"),
+        ({"desk_number": 100}, ProfileError, "Số quầy"),
+        ({"desk_number": 10}, CodePatternError, "số quầy 10"),
+        ({"same_day_cutoff": dt.time(18, 0)}, ProfileError, "Giờ chốt"),
+        ({"idle_lock_minutes": 0}, ProfileError, "Khóa màn hình"),
         ({"dossier_code_pattern": "{agency}-{seq}"}, CodePatternError, "desk"),
     ],
 )
@@ -113,9 +113,9 @@ def test_agency_and_desk_are_fixed_once_dossiers_exist(profiled_ctx: DeskContext
     profiled_ctx.profiles.save(TAN_PHU, NOW)
 
     seed_demo(profiled_ctx, 3, workers=0)
-    with pytest.raises(ProfileError, match="cannot change"):
+    with pytest.raises(ProfileError, match="không thể đổi"):
         profiled_ctx.profiles.save(dataclasses.replace(TAN_PHU, desk_number=2), NOW)
-    with pytest.raises(ProfileError, match="cannot change"):
+    with pytest.raises(ProfileError, match="không thể đổi"):
         profiled_ctx.profiles.save(dataclasses.replace(TAN_PHU, agency_code="000.20.33.H13"), NOW)
     # Other fields may still change.
     profiled_ctx.profiles.save(dataclasses.replace(TAN_PHU, result_place="Quầy 1"), NOW)
@@ -149,5 +149,5 @@ def test_problems_name_every_faulty_field_at_once_in_vietnamese() -> None:
         "same_day_cutoff": "Giờ chốt phải nằm trong giờ làm việc.",
         "idle_lock_minutes": "Khóa màn hình sau 1 đến 240 phút.",
     }
-    with pytest.raises(ProfileError, match="commune name"):  # the first, for the CLI
+    with pytest.raises(ProfileError, match="tên xã"):  # the first, for the CLI
         wrong.validate()

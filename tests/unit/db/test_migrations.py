@@ -129,7 +129,7 @@ def future_dir(desk_template: Path, data_dir: Path) -> Path:
 
 def test_open_refuses_a_database_from_a_newer_version(future_dir: Path) -> None:
     before = (future_dir / DATABASE_FILE).read_bytes()
-    with pytest.raises(DatabaseTooNewError, match=r"revision 9999.*newer version"):
+    with pytest.raises(DatabaseTooNewError, match=r"lược đồ 9999.*phiên bản mới hơn"):
         DeskContext.open(future_dir)
     assert (future_dir / DATABASE_FILE).read_bytes() == before
 
@@ -139,7 +139,7 @@ def test_cli_refuses_a_database_from_a_newer_version(future_dir: Path, run_cli: 
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
-    assert "newer version" in lines[0]
+    assert "phiên bản mới hơn" in lines[0]
     assert lines[0].startswith("desk-app: error:")
     assert result.stdout == ""
 

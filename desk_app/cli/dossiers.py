@@ -1,9 +1,7 @@
-"""``desk-app`` commands for accounts and dossiers: users, intake, receipt, show, list.
+"""``desk-app`` commands for dossiers: intake, receipt, show, list.
 
 Who acts: ``--officer NAME`` (or ``$DESK_APP_OFFICER``) names the account that receives,
-views or prints, for the receipt and the audit log. Without it, a desk with exactly one
-account uses that one, and a desk with no account yet acts as ``cli``; a desk with several
-accounts must be told.
+views or prints, for the receipt and the audit log (see ``common.acting_officer``).
 """
 
 from __future__ import annotations
@@ -11,18 +9,23 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-if TYPE_CHECKING:
-    from desk_app.auth import Officer
-    from desk_app.context import DeskContext
-    from desk_app.intake import IntakeRequest
+from desk_app.cli.common import (
+    UsageError,
+    acting_officer,
+    date_arg,
+    iso,
+    officer_option,
+    open_desk,
+    positive_arg,
+)
 
-OFFICER_ENV = "DESK_APP_OFFICER"
+if TYPE_CHECKING:
+    from desk_app.intake import IntakeRequest
 
 
 class _LineError(Exception):
@@ -30,86 +33,6 @@ class _LineError(Exception):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
-
-
-def _usage(message: str) -> Exception:
-    from desk_app.cli import UsageError
-
-    return UsageError(message)
-
-
-def _open(args: argparse.Namespace) -> DeskContext:
-    from desk_app.cli import _open as open_ctx
-
-    return open_ctx(args)
-
-
-def _officer(ctx: DeskContext, args: argparse.Namespace) -> Officer:
-    from desk_app.auth import Officer, Role
-
-    name = (getattr(args, "officer", None) or os.environ.get(OFFICER_ENV) or "").strip().lower()
-    accounts = [(o, active) for o, active, _ in ctx.users.list()]
-    if name:
-        for officer, active in accounts:
-            if officer.username == name:
-                if not active:
-                    raise _usage(f"account {name!r} is disabled")
-                return officer
-        raise _usage(f"no account named {name!r} (see `desk-app users list`)")
-    active_accounts = [o for o, active in accounts if active]
-    if not accounts:
-        return Officer("cli", "Cán bộ tiếp nhận", Role.ADMIN)
-    if len(active_accounts) == 1:
-        return active_accounts[0]
-    raise _usage(f"several accounts exist: name one with --officer or ${OFFICER_ENV}")
-
-
-# ------------------------------------------------------------------ users
-
-
-def cmd_users_add(args: argparse.Namespace) -> int:
-    from desk_app.auth import AccountError, PermissionDeniedError, Role
-
-    password = _read_password(sys.stdin)
-    ctx = _open(args)
-    try:
-        by = args.by
-        if by is None:
-            # The desk's only administrator acts unless told otherwise; before any account
-            # exists, the set-up itself does.
-            admins = [o for o, active, _ in ctx.users.list() if active and o.role is Role.ADMIN]
-            if len(admins) > 1:
-                raise _usage("several administrators exist: name the one acting with --by")
-            by = admins[0].username if admins else "setup"
-        officer = ctx.users.add(args.name, args.full_name or args.name, args.role, password, by=by)
-    except (AccountError, PermissionDeniedError) as exc:
-        raise _usage(str(exc)) from exc
-    finally:
-        ctx.close()
-    print(f"account {officer.username} ({officer.role.value}) created")
-    return 0
-
-
-def _read_password(stream: TextIO) -> str:
-    line = stream.readline()
-    if not line:
-        raise _usage("no password on standard input (give it as the first line)")
-    return line.rstrip("\r\n")
-
-
-def cmd_users_list(args: argparse.Namespace) -> int:
-    ctx = _open(args)
-    try:
-        rows = ctx.users.list()
-    finally:
-        ctx.close()
-    for officer, active, created in rows:
-        state = "active" if active else "disabled"
-        print(
-            f"{officer.username:<20} {officer.role.value:<8} {state:<8} "
-            f"{created:%Y-%m-%d}  {officer.full_name}"
-        )
-    return 0
 
 
 # ------------------------------------------------------------------ intake
@@ -231,23 +154,22 @@ def _lines(source: str) -> Iterator[tuple[int, str]]:
         return
     path = Path(source)
     if not path.is_file():
-        raise _usage(f"{source}: no such file")
+        raise UsageError(f"{source}: không có tệp này")
     with path.open(encoding="utf-8-sig") as handle:
         yield from enumerate(handle, 1)
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from desk_app.auth import PermissionDeniedError
-    from desk_app.errors import DeskOperationalError
+    from desk_app.errors import DeskError, InvalidInputError
     from desk_app.intake import IntakeValidationError
 
     if args.json != "-" and not Path(args.json).is_file():
-        raise _usage(f"{args.json}: no such file")
-    ctx = _open(args)
+        raise UsageError(f"{args.json}: không có tệp này")
+    ctx = open_desk(args)
     failed = 0
     try:
         ctx.profiles.require()
-        officer = _officer(ctx, args)
+        officer = acting_officer(ctx, args)
         for number, raw in _lines(args.json):
             if not raw.strip():
                 continue
@@ -264,21 +186,29 @@ def cmd_intake(args: argparse.Namespace) -> int:
                 more = f" (+{len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
                 print(f"line {number}: {first.field}: {first.message}{more}", file=sys.stderr)
                 continue
-            except (DeskOperationalError, PermissionDeniedError):
-                raise  # the same for every line: stop here
+            except InvalidInputError as exc:
+                failed += 1
+                print(f"line {number}: (line): {exc.message}", file=sys.stderr)
+                continue
+            except DeskError:
+                raise  # storage, role, set-up: the same for every line, so stop here
             except Exception as exc:
                 # One unprintable or otherwise unexpected line must not stop a bulk import;
-                # its transaction was rolled back, so nothing of it was written.
+                # its transaction was rolled back, so nothing of it was written. Only the
+                # error's kind is printed: its text may quote the line's data.
                 failed += 1
-                print(f"line {number}: (line): not received: {exc}", file=sys.stderr)
+                print(
+                    f"line {number}: (line): not received ({type(exc).__name__})",
+                    file=sys.stderr,
+                )
                 continue
             d = result.dossier
             out = {
                 "line": number,
                 "code": d.code,
-                "due_at": _iso(d.due_at),
+                "due_at": iso(d.due_at),
                 "status": d.status,
-                "received_at": _iso(d.received_at),
+                "received_at": iso(d.received_at),
                 "procedure_code": d.procedure_code,
             }
             print(json.dumps(out, ensure_ascii=False), flush=True)
@@ -287,27 +217,19 @@ def cmd_intake(args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
-
-
 # ------------------------------------------------------------------ read
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
-    from desk_app.intake import DossierNotFoundError
-
     out = Path(args.out)
     if out.exists() and out.is_dir():
-        raise _usage(f"{out} is a folder; give a file name ending in .pdf")
+        raise UsageError(f"{out} là thư mục; hãy cho tên tệp có đuôi .pdf")
     if not out.parent.exists():
-        raise _usage(f"folder {out.parent} does not exist")
-    ctx = _open(args)
+        raise UsageError(f"không có thư mục {out.parent}")
+    ctx = open_desk(args)
     try:
-        officer = _officer(ctx, args)
+        officer = acting_officer(ctx, args)
         pdf = ctx.intake.receipt(args.code, officer, action="export")
-    except DossierNotFoundError as exc:
-        raise _usage(str(exc)) from exc
     finally:
         ctx.close()
     tmp = out.with_name(out.name + ".part")
@@ -318,15 +240,13 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from desk_app.intake import STATUS_LABELS, DossierNotFoundError
+    from desk_app.vocabulary import status_label
 
-    ctx = _open(args)
+    ctx = open_desk(args)
     try:
-        officer = _officer(ctx, args)
+        officer = acting_officer(ctx, args)
         view = ctx.intake.get(args.code, officer)
         timeline = ctx.lifecycle.timeline(view.code)
-    except DossierNotFoundError as exc:
-        raise _usage(str(exc)) from exc
     finally:
         ctx.close()
     data = view.to_json()
@@ -348,19 +268,19 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
-        print(f"{view.code}  {STATUS_LABELS.get(view.status, view.status)}")
+        print(f"{view.code}  {status_label(view.status)}")
         print(f"  {view.procedure_name} ({view.procedure_code})")
         print(f"  {view.applicant_name}, CCCD {view.cccd_masked}")
-        print(f"  received {view.received_at:%d/%m/%Y %H:%M}, due {_iso(view.due_at) or '—'}")
+        print(f"  received {view.received_at:%d/%m/%Y %H:%M}, due {iso(view.due_at) or '—'}")
     return 0
 
 
 def cmd_list(args: argparse.Namespace) -> int:
     if args.start and args.end and args.end < args.start:
-        raise _usage("--to is before --from")
-    ctx = _open(args)
+        raise UsageError("--to ở trước --from")
+    ctx = open_desk(args)
     try:
-        officer = _officer(ctx, args)
+        officer = acting_officer(ctx, args)
         rows = ctx.intake.list_received(officer, args.start, args.end, limit=args.limit)
     finally:
         ctx.close()
@@ -381,97 +301,29 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def register(sub: Any) -> None:
-    from desk_app.cli import _date, _Parser, _positive
-
-    def officer_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--officer", metavar="NAME", help=f"acting account (default ${OFFICER_ENV})")
-
-    p = sub.add_parser("users", help="officer accounts")
-    usub = p.add_subparsers(
-        dest="users_command", metavar="ACTION", required=True, parser_class=_Parser
-    )
-    a = usub.add_parser("add", help="create an account; the password is read from standard input")
-    a.add_argument("name", metavar="NAME", help="login name, e.g. lan.nt")
-    a.add_argument("--role", required=True, choices=["officer", "chair", "admin"])
-    a.add_argument("--full-name", help="printed on receipts (default: NAME)")
-    a.add_argument(
-        "--by", metavar="ADMIN", help="the administrator creating it (default: the only one)"
-    )
-    a.set_defaults(func=cmd_users_add)
-    a = usub.add_parser("list", help="the accounts")
-    a.set_defaults(func=cmd_users_list)
-
     p = sub.add_parser("intake", help="receive dossiers from JSON lines")
     p.add_argument(
         "--json", required=True, metavar="FILE", help="one JSON object per line; - for stdin"
     )
-    officer_arg(p)
+    officer_option(p)
     p.set_defaults(func=cmd_intake)
 
     p = sub.add_parser("receipt", help="write the receipt (Form 01) of a stored dossier")
     p.add_argument("code", metavar="CODE")
     p.add_argument("--out", required=True, metavar="FILE.pdf")
-    officer_arg(p)
+    officer_option(p)
     p.set_defaults(func=cmd_receipt)
 
     p = sub.add_parser("show", help="one dossier")
     p.add_argument("code", metavar="CODE")
     p.add_argument("--json", action="store_true")
-    officer_arg(p)
+    officer_option(p)
     p.set_defaults(func=cmd_show)
 
     p = sub.add_parser("list", help="dossiers received in a date range")
-    p.add_argument("--from", dest="start", type=_date, metavar="DATE")
-    p.add_argument("--to", dest="end", type=_date, metavar="DATE")
-    p.add_argument("--limit", type=_positive, metavar="N")
+    p.add_argument("--from", dest="start", type=date_arg, metavar="DATE")
+    p.add_argument("--to", dest="end", type=date_arg, metavar="DATE")
+    p.add_argument("--limit", type=positive_arg, metavar="N")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    officer_arg(p)
+    officer_option(p)
     p.set_defaults(func=cmd_list)
-
-
-# ------------------------------------------------------------------ sync
-
-
-def cmd_enroll(args: argparse.Namespace) -> int:
-    from desk_app.sync.engine import EnrollmentError
-
-    if args.ca_file and not Path(args.ca_file).is_file():
-        raise _usage(f"CA file {args.ca_file}: no such file")
-    ctx = _open(args)
-    try:
-        ctx.profiles.require()
-        result = ctx.sync.enroll(args.server, args.code, args.ca_file)
-        # The first round at once: a machine replacing a desk gets the commune's history
-        # (its own old dossiers included) before it receives anything.
-        first = ctx.sync.sync_once()
-    except EnrollmentError as exc:
-        print(f"desk-app: error: {exc}", file=sys.stderr)
-        return 1
-    finally:
-        ctx.close()
-    result["first_sync"] = first.to_json()
-    print(json.dumps(result, ensure_ascii=False))
-    return 0
-
-
-def cmd_sync(args: argparse.Namespace) -> int:
-    ctx = _open(args)
-    try:
-        summary = ctx.sync.sync_once()
-    finally:
-        ctx.close()
-    print(json.dumps(summary.to_json(), ensure_ascii=False))
-    return 1 if summary.errors else 0
-
-
-def register_sync(sub: Any) -> None:
-    p = sub.add_parser("enroll", help="link this desk to the district server with a one-time code")
-    p.add_argument(
-        "--server", required=True, metavar="URL", help="e.g. https://tthc.example.vn:8765"
-    )
-    p.add_argument("--code", required=True, metavar="CODE", help="from `district-server enroll`")
-    p.add_argument("--ca-file", metavar="FILE", help="trust this CA certificate (PEM) for TLS")
-    p.set_defaults(func=cmd_enroll)
-
-    p = sub.add_parser("sync", help="one sync round now; prints a JSON summary (for cron)")
-    p.set_defaults(func=cmd_sync)

@@ -1,0 +1,69 @@
+"""``desk-app users``: officer accounts (tài khoản cán bộ)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, TextIO
+
+from desk_app.cli.common import Parser, UsageError, open_desk
+
+
+def cmd_users_add(args: argparse.Namespace) -> int:
+    from desk_app.auth import Role
+
+    password = _read_password(sys.stdin)
+    ctx = open_desk(args)
+    try:
+        by = args.by
+        if by is None:
+            # The desk's only administrator acts unless told otherwise; before any account
+            # exists, the set-up itself does.
+            admins = [o for o, active, _ in ctx.users.list() if active and o.role is Role.ADMIN]
+            if len(admins) > 1:
+                raise UsageError("có nhiều quản trị viên: chỉ rõ người tạo bằng --by")
+            by = admins[0].username if admins else "setup"
+        officer = ctx.users.add(args.name, args.full_name or args.name, args.role, password, by=by)
+    finally:
+        ctx.close()
+    print(f"account {officer.username} ({officer.role.value}) created")
+    return 0
+
+
+def _read_password(stream: TextIO) -> str:
+    line = stream.readline()
+    if not line:
+        raise UsageError("không có mật khẩu ở đầu vào chuẩn (ghi nó ở dòng đầu tiên)")
+    return line.rstrip("\r\n")
+
+
+def cmd_users_list(args: argparse.Namespace) -> int:
+    ctx = open_desk(args)
+    try:
+        rows = ctx.users.list()
+    finally:
+        ctx.close()
+    for officer, active, created in rows:
+        state = "active" if active else "disabled"
+        print(
+            f"{officer.username:<20} {officer.role.value:<8} {state:<8} "
+            f"{created:%Y-%m-%d}  {officer.full_name}"
+        )
+    return 0
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("users", help="officer accounts")
+    usub = p.add_subparsers(
+        dest="users_command", metavar="ACTION", required=True, parser_class=Parser
+    )
+    a = usub.add_parser("add", help="create an account; the password is read from standard input")
+    a.add_argument("name", metavar="NAME", help="login name, e.g. lan.nt")
+    a.add_argument("--role", required=True, choices=["officer", "chair", "admin"])
+    a.add_argument("--full-name", help="printed on receipts (default: NAME)")
+    a.add_argument(
+        "--by", metavar="ADMIN", help="the administrator creating it (default: the only one)"
+    )
+    a.set_defaults(func=cmd_users_add)
+    a = usub.add_parser("list", help="the accounts")
+    a.set_defaults(func=cmd_users_list)

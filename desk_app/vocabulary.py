@@ -1,0 +1,94 @@
+"""The desk's words: dossier statuses, document kinds, channels and durations, each with
+its Vietnamese label.
+
+One place for them, so that the intake checks, the catalogue loader, the command line
+and the screens say the same thing. Importable without the database or Qt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desk_app.calendar import Duration
+
+# ------------------------------------------------------------------ dossier statuses
+
+# In the order a dossier usually moves through them (trạng thái hồ sơ). ``guided`` is
+# a request only advised on (hướng dẫn), never received; ``refused`` one not received.
+STATUS_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "received": "Đã tiếp nhận",
+        "in_progress": "Đang giải quyết",
+        "waiting_supplement": "Chờ bổ sung",
+        "extended": "Gia hạn",
+        "stopped": "Dừng giải quyết",
+        "withdrawn": "Rút hồ sơ",
+        "result_ready": "Có kết quả",
+        "returned": "Đã trả kết quả",
+        "refused": "Từ chối tiếp nhận",
+        "guided": "Đã hướng dẫn",
+    }
+)
+STATUSES: tuple[str, ...] = tuple(STATUS_LABELS)
+
+# ------------------------------------------------------------------ document kinds
+
+DOCUMENT_KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "original": "Bản chính",
+        "copy": "Bản sao",
+        "certified_copy": "Bản sao chứng thực",
+    }
+)
+DOCUMENT_KINDS: tuple[str, ...] = tuple(DOCUMENT_KIND_LABELS)
+
+# ------------------------------------------------------------------ channels (hình thức nộp)
+
+CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "in_person": "Trực tiếp",
+        "postal": "Qua bưu chính",
+        "online": "Trực tuyến",
+    }
+)
+CHANNELS: tuple[str, ...] = tuple(CHANNEL_LABELS)
+# What an officer records at the desk; online dossiers arrive from the public-service
+# portal, not through the intake form.
+DESK_CHANNELS: tuple[str, ...] = ("in_person", "postal")
+DESK_CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
+    {c: CHANNEL_LABELS[c] for c in DESK_CHANNELS}
+)
+
+# ------------------------------------------------------------------ durations (thời hạn)
+
+# Kinds counted in a number of units, with the unit written after the number.
+DURATION_UNITS: Mapping[str, str] = MappingProxyType(
+    {
+        "working_days": "ngày làm việc",
+        "working_hours": "giờ làm việc",
+        "calendar_days": "ngày",
+    }
+)
+# Kinds without a number.
+FIXED_DURATION_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "same_day": "Trong ngày",
+        "none": "Không quy định",
+    }
+)
+
+
+def duration_text(duration: Duration) -> str:
+    """The statutory duration in words: ``03 ngày làm việc``, ``Trong ngày``, ``30 ngày``."""
+    fixed = FIXED_DURATION_LABELS.get(duration.kind)
+    if fixed is not None:
+        return fixed
+    return f"{duration.value or 0:02d} {DURATION_UNITS[duration.kind]}"
+
+
+def status_label(status: str) -> str:
+    """The status as people read it; an unknown one (from a newer desk) as it is."""
+    return STATUS_LABELS.get(status, status)

@@ -179,7 +179,7 @@ BAD_INPUTS = [
             "--desk",
             "1",
         ),
-        "mã cơ quan 'H12'",
+        "Mã đơn vị phải có dạng 000.00.00.H00",
         id="bad-agency-code",
     ),
     pytest.param(

@@ -437,13 +437,13 @@ class SyncEngine:
                 summary.pulled += apply_page(
                     s, events, agency, desk, utc_naive(self._clock), left_out
                 )
-            for problem in left_out:
-                summary.fail(EVENT_LEFT_OUT, problem)
                 state = s.get(SyncState, 1)
                 assert state is not None
                 state.pull_cursor = max(state.pull_cursor, next_cursor)
                 if done:
                     state.full_pull_done = True
+            for problem in left_out:
+                summary.fail(EVENT_LEFT_OUT, problem)
             if done:
                 return
 

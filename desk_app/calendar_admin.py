@@ -16,6 +16,7 @@ from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride
 from desk_app.events import append_event
 from desk_app.profile import ProfileService
+from desk_app.text import is_safe_text
 
 
 class OverrideError(ValueError):
@@ -41,6 +42,8 @@ class CalendarAdmin:
         reason = reason.strip()
         if not reason:
             raise OverrideError("give the reason (the decision that announces the change)")
+        if not is_safe_text(reason):
+            raise OverrideError("the reason holds a control or text-direction character")
         calendar = self._profiles.calendar()
         if kind == "day_off" and not calendar.is_working_day(day):
             raise OverrideError(f"{day:%d/%m/%Y} is not a working day already")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from desk_app import __version__
 from desk_app.config import DATA_DIR_ENV, resolve_data_dir
-from desk_app.errors import DeskOperationalError
+from desk_app.errors import DeskError
 
 if TYPE_CHECKING:
     from desk_app.calendar import Duration, OverrideKind
@@ -119,9 +119,10 @@ def _nonempty(text: str) -> str:
 
 
 def _open(args: argparse.Namespace) -> DeskContext:
-    from desk_app.context import DeskContext
+    from desk_app.cli_trust import open_desk
 
-    return DeskContext.open(resolve_data_dir(args.data_dir))
+    # A damaged database is reported with the last good backup to restore.
+    return open_desk(resolve_data_dir(args.data_dir))
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -353,10 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2026)
     p.set_defaults(func=cmd_seed_demo)
 
-    from desk_app import cli_dossiers
+    from desk_app import cli_dossiers, cli_trust
 
     cli_dossiers.register(sub)
     cli_dossiers.register_sync(sub)
+    cli_trust.register(sub)
     return parser
 
 
@@ -368,9 +370,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
-    except DeskOperationalError as exc:
+    except DeskError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
 

@@ -295,13 +295,11 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
+    from desk_app.files import check_output_path, write_output
     from desk_app.intake import DossierNotFoundError
 
     out = Path(args.out)
-    if out.exists() and out.is_dir():
-        raise _usage(f"{out} is a folder; give a file name ending in .pdf")
-    if not out.parent.exists():
-        raise _usage(f"folder {out.parent} does not exist")
+    check_output_path(out)  # before any work: a device or folder is refused, exit 2
     ctx = _open(args)
     try:
         officer = _officer(ctx, args)
@@ -310,9 +308,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
         raise _usage(str(exc)) from exc
     finally:
         ctx.close()
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(out)  # never leave a half-written PDF under the asked name
+    write_output(out, pdf)  # whole or not at all, and never over a device node
     print(str(out))
     return 0
 

@@ -34,8 +34,9 @@ from desk_app.documents.receipt import ReceiptData, ReceiptDocument, render_rece
 from desk_app.dossier_code import CodePattern
 from desk_app.events import append_event
 from desk_app.ids import lookup_pin, uuid7
+from desk_app.intake_hold import require_intake_open
 from desk_app.profile import Profile, ProfileService
-from desk_app.text import fold, normalize_name
+from desk_app.text import UNSAFE_TEXT_MESSAGE, fold, is_safe_text, normalize_name
 
 CHANNELS = ("in_person", "postal")
 CHANNEL_LABELS = {"in_person": "Trực tiếp", "postal": "Qua bưu chính"}
@@ -55,8 +56,6 @@ STATUS_LABELS = {
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)+$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
-# Control characters other than tab and line breaks (those are allowed in notes only).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
 
 
@@ -260,8 +259,9 @@ def validate(
     if len(documents or ()) > 50:
         errors.append(FieldError("documents", "Tối đa 50 loại giấy tờ trong một hồ sơ."))
     for path, value in _text_fields(request):
-        if _CONTROL.search(value):
-            errors.append(FieldError(path, "Có ký tự điều khiển không in được; hãy nhập lại."))
+        # Tab and line breaks pass here; _text_fields has made them controls outside notes.
+        if not is_safe_text(value, multiline=True):
+            errors.append(FieldError(path, UNSAFE_TEXT_MESSAGE))
     if request.applicant.email and len(request.applicant.email.strip()) > 200:
         errors.append(FieldError("applicant.email", "Địa chỉ email quá dài (tối đa 200 ký tự)."))
     received_at = request.received_at
@@ -427,6 +427,7 @@ class IntakeService:
         a = request.applicant
         rep = request.representative
         with self._db.write() as s:
+            require_intake_open(s)  # a desk restored from a backup waits for its history
             seq = _next_counter(s, DossierCodeCounter, received.date(), profile.desk_number)
             code = pattern.format(profile.agency_code, received.date(), profile.desk_number, seq)
             line = _next_register_line(s, received.year, profile.desk_number)

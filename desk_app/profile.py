@@ -19,6 +19,7 @@ from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride, CommuneProfile, Dossier
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern
 from desk_app.errors import DeskOperationalError
+from desk_app.text import is_safe_text
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
@@ -48,6 +49,13 @@ class Profile:
             raise ProfileError("the commune name is empty")
         if not self.province.strip():
             raise ProfileError("the province name is empty")
+        for label, value in (
+            ("the commune name", self.commune_name),
+            ("the province name", self.province),
+            ("the result place", self.result_place),
+        ):
+            if not is_safe_text(value):
+                raise ProfileError(f"{label} holds a control or text-direction character")
         if not AGENCY_CODE_RE.match(self.agency_code):
             raise ProfileError(
                 f"agency code {self.agency_code!r} is not of the QCVN 102 form 000.00.00.H00"

@@ -114,7 +114,9 @@ def cmd_backup_verify(args: argparse.Namespace) -> int:
 
     passphrase = _passphrase(new=False)
     data_dir = _data_dir(args)
-    manifest = verify(Path(args.file), passphrase, data_dir if data_dir.is_dir() else Path.cwd())
+    # The deep check's plain copy goes beside the database, which is in clear anyway.
+    work = data_dir if data_dir.is_dir() else Path.cwd()
+    manifest = verify(Path(args.file), passphrase, work, deep=args.deep)
     print(json.dumps(_manifest_json(Path(args.file), manifest), ensure_ascii=False))
     return 0
 
@@ -271,6 +273,9 @@ def register(sub: Any) -> None:
     bsub = p.add_subparsers(dest="backup_command", metavar="ACTION", parser_class=_Parser)
     b = bsub.add_parser("verify", help="decrypt and check a backup file")
     b.add_argument("file", metavar="FILE")
+    b.add_argument(
+        "--deep", action="store_true", help="also run SQLite's integrity check on a decrypted copy"
+    )
     b.set_defaults(func=cmd_backup_verify)
     b = bsub.add_parser("config", help="the daily backups' folder and how many to keep")
     b.add_argument("--folder", metavar="DIR", help="a folder or a USB disk")

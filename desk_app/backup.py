@@ -32,6 +32,7 @@ import json
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -54,8 +55,14 @@ from desk_app.backup_format import (
 from desk_app.clock import Clock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.db.migrate import KNOWN_REVISIONS
-from desk_app.errors import InvalidInputError, OperationalError, StorageError
-from desk_app.files import atomic_output, check_output_path, fsync_folder
+from desk_app.errors import (
+    InvalidInputError,
+    OperationalError,
+    StorageDamagedError,
+    StorageError,
+    StorageFullError,
+)
+from desk_app.files import atomic_output, check_output_path, fsync_folder, storage_error
 
 if TYPE_CHECKING:
     from desk_app.context import DeskContext
@@ -203,6 +210,14 @@ def _snapshot(db_file: Path, target: Path) -> None:
         # One step (all pages): one read transaction, so one moment in time; a stepwise
         # copy would restart on every write the app makes meanwhile.
         source.backup(copy)
+    except sqlite3.OperationalError as exc:
+        if "full" in str(exc):
+            raise StorageFullError(
+                "đĩa đầy: không đủ chỗ cho bản sao tạm của cơ sở dữ liệu"
+            ) from exc
+        raise StorageError(f"không đọc được cơ sở dữ liệu để sao lưu: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise StorageDamagedError(f"cơ sở dữ liệu bị hỏng, không sao lưu được: {exc}") from exc
     finally:
         copy.close()
         source.close()
@@ -236,6 +251,17 @@ def remove_database_file(path: Path) -> None:
         Path(f"{path}{extra}").unlink(missing_ok=True)
 
 
+def _remove_stale_copies(folder: Path) -> None:
+    """Plain copies left by a backup, check or restore that was killed half-way: they
+    hold the citizens' data in clear, so they do not stay (a day old: surely not in use)."""
+    limit = time.time() - DAILY.total_seconds()
+    for pattern in (".backup-*", ".verify-*", ".restore-*"):
+        for path in folder.glob(pattern):
+            with contextlib.suppress(OSError):
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+
+
 @contextlib.contextmanager
 def _plain_temp(folder: Path, prefix: str) -> Iterator[Path]:
     """A temporary database file in ``folder``, removed (with its journals) afterwards."""
@@ -258,6 +284,7 @@ def create_backup(
     """
     check_output_path(out)
     check_passphrase(ctx, passphrase)
+    _remove_stale_copies(ctx.data_dir)
     created = utc_naive(ctx.clock)
     db_file = ctx.data_dir / DATABASE_FILE
     with _plain_temp(ctx.data_dir, ".backup-") as plain:
@@ -310,6 +337,8 @@ def _decrypt_to(backup: Path, passphrase: str, sink: BinaryIO | None) -> Manifes
         raise InvalidInputError(f"không có tệp {backup}", code="backup.not_found") from None
     except IsADirectoryError:
         raise InvalidInputError(f"{backup} là thư mục", code="backup.not_found") from None
+    except OSError as exc:  # a full disk under the decrypted copy, a failing USB disk
+        raise storage_error(backup, exc) from exc
     manifest = Manifest.from_json(manifest_bytes)
     if manifest.db_sha256 != digest.hexdigest() or manifest.db_size != size:
         raise BackupDamagedError("dữ liệu trong bản sao lưu không khớp với phần mô tả")
@@ -482,6 +511,16 @@ def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
     try:
         upgrade_to_head(engine)
         with engine.begin() as conn:
+            link = _sync_link(plan.data_dir / DATABASE_FILE)
+            if link is not None:
+                # A backup from before this desk enrolled: keep the link to the server, so
+                # the desk pulls its history (and its numbers) before it receives again.
+                conn.exec_driver_sql(
+                    "INSERT OR IGNORE INTO sync_state (id, server_url, token, ca_file, "
+                    "desk_id, enrolled_at, pull_cursor, origin_seq_floor, full_pull_done) "
+                    "VALUES (1, ?, ?, ?, ?, ?, 0, ?, 0)",
+                    link,
+                )
             conn.exec_driver_sql(
                 "UPDATE sync_state SET restored_at = ?, full_pull_done = 0 WHERE id = 1",
                 (utc_naive(clock),),
@@ -499,6 +538,25 @@ def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _sync_link(db_file: Path) -> tuple[Any, ...] | None:
+    """The current database's link to the server (URL, token, CA, desk id, enrolment
+    time, sequence floor), if it is enrolled and readable."""
+    if not db_file.exists():
+        return None
+    try:
+        conn = sqlite3.connect(db_file, timeout=30)
+        try:
+            row = conn.execute(
+                "SELECT server_url, token, ca_file, desk_id, enrolled_at, origin_seq_floor "
+                "FROM sync_state WHERE id = 1"
+            ).fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None  # damaged or older than the sync tables: nothing to keep
+    return tuple(row) if row else None
 
 
 def apply_restore(plan: RestorePlan, clock: Clock) -> Path | None:

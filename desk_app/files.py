@@ -61,7 +61,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         fsync_folder(path.parent)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise _storage_error(path, exc) from exc
+        raise storage_error(path, exc) from exc
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -73,7 +73,8 @@ def write_output(path: Path, data: bytes) -> None:
         out.write(data)
 
 
-def _storage_error(path: Path, exc: OSError) -> StorageError:
+def storage_error(path: Path, exc: OSError) -> StorageError:
+    """The storage error (full disk or other) for a failed write or read of ``path``."""
     import errno
 
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):

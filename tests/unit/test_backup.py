@@ -404,3 +404,36 @@ def test_a_new_passphrase_must_be_long_enough(tmp_path: Path) -> None:
             create_backup(ctx, tmp_path / "x.deskbak", "short", actor="x", kdf=KDF)
     finally:
         ctx.close()
+
+
+def test_a_backup_from_before_enrolment_keeps_the_desks_link_and_holds_intake(
+    desk: DeskContext, backup: Path
+) -> None:
+    folder = desk.data_dir
+    _enroll_by_hand(folder)  # enrolled after the backup was taken
+    desk.close()
+    apply_restore(prepare_restore(backup, PASSPHRASE, folder), FixedClock(NOW))
+    assert query(
+        folder / DATABASE_FILE,
+        "SELECT server_url, pull_cursor, full_pull_done, restored_at IS NOT NULL FROM sync_state",
+    ) == [("http://127.0.0.1:9", 0, 0, 1)]
+    restored = DeskContext.open(folder, FixedClock(NOW))
+    try:
+        with pytest.raises(IntakeHeldError):
+            receive(restored, 1)
+    finally:
+        restored.close()
+
+
+def test_plain_copies_left_by_a_killed_backup_are_removed_by_the_next(
+    desk: DeskContext, tmp_path: Path
+) -> None:
+    stale = desk.data_dir / ".backup-killed.sqlite3"
+    stale.write_bytes(b"SQLite format 3\x00 citizens in clear")
+    fresh = desk.data_dir / ".restore-running.sqlite3"
+    fresh.write_bytes(b"in use")
+    old = time.time() - 2 * 86400
+    os.utime(stale, (old, old))
+    create_backup(desk, tmp_path / "b.deskbak", PASSPHRASE, actor="x", kdf=KDF)
+    assert not stale.exists()
+    assert fresh.exists()  # maybe another restore at work right now

@@ -9,7 +9,9 @@
   in clear anyway.
 * **Verified**: every chunk decrypts and authenticates, the database's SHA-256 matches
   the manifest inside, and SQLite's integrity check passes.
-* **Restore** refuses another commune's or desk's backup and one newer than this app,
+* **Restore** needs no account (whoever can run it on this machine can replace the file
+  anyway: the passphrase is the gate). It refuses another commune's or desk's backup and
+  one newer than this app,
   says first how many unsent events it would lose, swaps the database file in one
   rename (the replaced file stays as ``desk.sqlite3.before-restore``), and on an
   enrolled desk holds intake until the desk has pulled its history
@@ -598,6 +600,10 @@ def apply_restore(plan: RestorePlan, clock: Clock) -> Path | None:
                 import shutil
 
                 shutil.copy2(db_file, kept)
+        if lock is not None and os.name == "nt":
+            # Windows cannot replace a file that is open, even by us: let go just before.
+            lock.close()
+            lock = None
         os.replace(plan.staged, db_file)
         remove_database_file(plan.staged)  # its journals, if any are left
         fsync_folder(plan.data_dir)

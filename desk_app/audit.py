@@ -18,7 +18,7 @@ from desk_app.db.models import AuditEntry
 
 AuditAction = Literal[
     "login", "login_failed", "logout", "lock", "unlock", "view", "print", "export", "create",
-    "change", "user_added",
+    "change", "user_added", "account_locked", "account_unlocked", "backup", "restore",
 ]  # fmt: skip
 
 

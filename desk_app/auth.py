@@ -11,19 +11,22 @@ Passwords are hashed with Argon2id (argon2-cffi). Roles:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desk_app import audit
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
-from desk_app.db.models import User
-from desk_app.errors import InvalidInputError, RefusedError
+from desk_app.db.models import LoginAttempts, User
+from desk_app.errors import InvalidInputError, NotFoundError, RefusedError
+from desk_app.text import is_safe_text
 
 
 class Role(StrEnum):
@@ -62,6 +65,51 @@ class AuthError(RefusedError):
     """Login refused; the message is safe to show (it never says which part was wrong)."""
 
     default_code = "auth.refused"
+
+
+class AccountLockedError(AuthError):
+    """Too many wrong passwords: the name must wait; the message says how long."""
+
+    default_code = "auth.locked"
+
+    def __init__(self, wait: dt.timedelta) -> None:
+        self.wait = wait
+        super().__init__(
+            f"Đã nhập sai mật khẩu quá nhiều lần. Hãy thử lại sau {_duration_vi(wait)} "
+            "hoặc nhờ quản trị viên mở khóa."
+        )
+
+
+# After LOCKOUT_THRESHOLD wrong passwords in a row a name waits LOCKOUT_FIRST, doubling
+# with each further wrong password up to LOCKOUT_MAX. A good password clears the count.
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_FIRST = dt.timedelta(seconds=30)
+LOCKOUT_MAX = dt.timedelta(minutes=15)
+
+
+def lockout_wait(failed_count: int) -> dt.timedelta | None:
+    """How long a name must wait after ``failed_count`` wrong passwords in a row."""
+    if failed_count < LOCKOUT_THRESHOLD:
+        return None
+    doublings = min(failed_count - LOCKOUT_THRESHOLD, 10)
+    wait: dt.timedelta = LOCKOUT_FIRST * (1 << doublings)
+    return min(wait, LOCKOUT_MAX)
+
+
+def _duration_vi(wait: dt.timedelta) -> str:
+    seconds = max(1, math.ceil(wait.total_seconds()))
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return f"{rest} giây"
+    return f"{minutes} phút {rest} giây" if rest else f"{minutes} phút"
+
+
+@dataclass(frozen=True)
+class LockedAccount:
+    username: str
+    failed_count: int
+    locked_until_utc: dt.datetime
+    known: bool  # an existing account, not a name someone tried
 
 
 class AccountError(InvalidInputError):
@@ -108,15 +156,20 @@ def account_problems(username: str, full_name: str, password: str) -> dict[str, 
         )
     if not full_name.strip():
         found["full_name"] = "họ và tên không được để trống"
+    elif not is_safe_text(full_name):
+        found["full_name"] = "họ và tên có ký tự điều khiển hoặc ký tự đảo chiều văn bản"
     if len(password) < MIN_PASSWORD:
         found["password"] = f"mật khẩu cần ít nhất {MIN_PASSWORD} ký tự"
     return found
 
 
 class UserService:
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, hasher: PasswordHasher | None = None) -> None:
         self._db = db
         self._clock = clock
+        # Tests may pass cheaper Argon2 parameters; the desk uses argon2-cffi's defaults.
+        self._hasher = hasher or _hasher
+        self._dummy: str | None = None
 
     def has_users(self) -> bool:
         with self._db.read() as s:
@@ -160,7 +213,7 @@ class UserService:
                     username=username,
                     full_name=" ".join(full_name.split()),
                     role=role.value,
-                    password_hash=_hasher.hash(password),
+                    password_hash=self._hasher.hash(password),
                     active=True,
                     created_at=now,
                 )
@@ -172,36 +225,132 @@ class UserService:
         return Officer(username, " ".join(full_name.split()), role)
 
     def authenticate(self, username: str, password: str) -> Officer:
-        """The officer for these credentials, or ``AuthError``; every attempt is audited."""
+        """The officer for these credentials; every attempt is audited.
+
+        Raises ``AccountLockedError`` while the name must wait after wrong passwords, and
+        ``AuthError`` otherwise. An unknown or disabled name costs the same Argon2
+        verification as a real one and is counted and locked the same way, so neither the
+        answer nor its time says whether the account exists.
+        """
         username = username.strip().lower()
+        key = username[:64] or "?"
         now = utc_naive(self._clock)
         with self._db.read() as s:
             user = s.scalar(select(User).where(User.username == username))
-        ok = False
-        if user is not None and user.active:
-            try:
-                ok = _hasher.verify(user.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
+            attempts = s.get(LoginAttempts, key)
+        if attempts is not None and attempts.locked_until and attempts.locked_until > now:
+            wait = attempts.locked_until - now
+            with self._db.write() as s:
+                audit.record(
+                    s, at_utc=now, username=key, action="login_failed", object_type="session",
+                    object_ref=key, detail="locked",
+                )  # fmt: skip
+            raise AccountLockedError(wait)
+        ok = self._verify(user.password_hash if user and user.active else None, password)
+        if not ok or user is None:
+            # Committed on its own: the count survives the refusal and the process.
+            locked_for = self._record_failure(key, now)
+            if locked_for is not None:
+                raise AccountLockedError(locked_for)
+            raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.", code="auth.wrong_password")
         with self._db.write() as s:
             audit.record(
-                s, at_utc=now, username=username or "?", action="login" if ok else "login_failed",
-                object_type="session", object_ref=username or "?",
+                s, at_utc=now, username=key, action="login", object_type="session",
+                object_ref=key,
             )  # fmt: skip
-            if ok and user is not None and _hasher.check_needs_rehash(user.password_hash):
+            s.execute(delete(LoginAttempts).where(LoginAttempts.username == key))
+            if self._hasher.check_needs_rehash(user.password_hash):
                 stored = s.get(User, user.id)
                 if stored is not None:
-                    stored.password_hash = _hasher.hash(password)
-        if not ok or user is None:
-            raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.", code="auth.wrong_password")
+                    stored.password_hash = self._hasher.hash(password)
         return Officer(user.username, user.full_name, Role(user.role))
 
+    def _verify(self, password_hash: str | None, password: str) -> bool:
+        # No account: verify against a hash of the same parameters all the same.
+        try:
+            return self._hasher.verify(password_hash or self._dummy_hash(), password) and bool(
+                password_hash
+            )
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _dummy_hash(self) -> str:
+        if self._dummy is None:
+            self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+        return self._dummy
+
+    def _record_failure(self, key: str, now: dt.datetime) -> dt.timedelta | None:
+        """Count one wrong password for ``key``; the wait it imposes now, if any."""
+        with self._db.write() as s:
+            attempts = s.get(LoginAttempts, key)
+            if attempts is None:
+                attempts = LoginAttempts(username=key, failed_count=0)
+                s.add(attempts)
+            attempts.failed_count += 1
+            attempts.last_failed_at = now
+            wait = lockout_wait(attempts.failed_count)
+            audit.record(
+                s, at_utc=now, username=key, action="login_failed", object_type="session",
+                object_ref=key,
+            )  # fmt: skip
+            if wait is not None:
+                attempts.locked_until = now + wait
+                audit.record(
+                    s, at_utc=now, username=key, action="account_locked", object_type="user",
+                    object_ref=key,
+                    detail=f"{attempts.failed_count} wrong; {wait.total_seconds():.0f} s",
+                )  # fmt: skip
+        return wait
+
     def verify_password(self, officer: Officer, password: str) -> bool:
-        """Re-check the logged-in officer's password (to unlock an idle-locked screen)."""
+        """Re-check the logged-in officer's password (to unlock an idle-locked screen).
+
+        Wrong passwords count towards the lock-out as at login; while the account must
+        wait, ``AccountLockedError`` is raised (its message says how long).
+        """
         try:
             return self.authenticate(officer.username, password) == officer
+        except AccountLockedError:
+            raise
         except AuthError:
             return False
+
+    def unlock(self, username: str, by: Officer) -> bool:
+        """Lift the wait of a login name (an administrator's act, audited).
+
+        Returns whether it was waiting or had wrong passwords counted.
+        """
+        by.require(Permission.ADMINISTER)
+        key = username.strip().lower()[:64]
+        now = utc_naive(self._clock)
+        with self._db.write() as s:
+            attempts = s.get(LoginAttempts, key)
+            known = s.scalar(select(User.id).where(User.username == key)) is not None
+            if attempts is None and not known:
+                raise NotFoundError(f"không có tài khoản {key!r}", code="user.not_found")
+            was = attempts is not None and attempts.failed_count > 0
+            if attempts is not None:
+                s.delete(attempts)
+            audit.record(
+                s, at_utc=now, username=by.username, action="account_unlocked",
+                object_type="user", object_ref=key, detail="" if was else "not locked",
+            )  # fmt: skip
+        return was
+
+    def locked_accounts(self) -> list[LockedAccount]:
+        """Login names waiting now, soonest free first (for the administrator's screen)."""
+        now = utc_naive(self._clock)
+        with self._db.read() as s:
+            known = set(s.scalars(select(User.username)))
+            return [
+                LockedAccount(a.username, a.failed_count, a.locked_until, a.username in known)
+                for a in s.scalars(
+                    select(LoginAttempts)
+                    .where(LoginAttempts.locked_until > now)
+                    .order_by(LoginAttempts.locked_until)
+                )
+                if a.locked_until is not None
+            ]
 
     def list(self) -> list[tuple[Officer, bool, dt.datetime]]:
         with self._db.read() as s:

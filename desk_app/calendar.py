@@ -133,6 +133,13 @@ DEFAULT_SAME_DAY_CUTOFF = dt.time(15, 0)
 MIN_YEAR, MAX_YEAR = 1990, 2100
 
 
+class CalendarRangeError(InvalidInputError):
+    """A date (or a deadline counted from it) falls outside the years the calendar
+    knows holidays for. Also a ``ValueError``, as it always was."""
+
+    default_code = "calendar.out_of_range"
+
+
 class _DayTable(NamedTuple):
     lo: int
     hi: int
@@ -173,9 +180,9 @@ class WorkingCalendar:
     def _cover(self, year: int) -> _DayTable:
         """The day table, extended if needed to cover ``year``."""
         if not MIN_YEAR <= year <= MAX_YEAR:
-            raise InvalidInputError(
-                f"năm {year} nằm ngoài khoảng {MIN_YEAR}–{MAX_YEAR} mà lịch làm việc biết",
-                code="calendar.year_out_of_range",
+            raise CalendarRangeError(
+                f"năm {year} nằm ngoài lịch làm việc của phần mềm ({MIN_YEAR}–{MAX_YEAR}): "
+                "không tính được ngày làm việc, ngày hẹn cho năm đó"
             )
         table = self._table
         if table is not None and table.lo <= year <= table.hi:

@@ -17,6 +17,7 @@ from desk_app.db.models import CalendarOverride
 from desk_app.dossiers import record
 from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
+from desk_app.text import is_safe_text
 from event_schema import CalendarOverrideSetV1
 
 
@@ -45,6 +46,8 @@ class CalendarAdmin:
         reason = reason.strip()
         if not reason:
             raise OverrideError("cần ghi lý do (văn bản công bố thay đổi)")
+        if not is_safe_text(reason):
+            raise OverrideError("lý do có ký tự điều khiển hoặc ký tự đảo chiều văn bản")
         calendar = self._profiles.calendar()
         if kind == "day_off" and not calendar.is_working_day(day):
             raise OverrideError(f"ngày {day:%d/%m/%Y} vốn đã không phải ngày làm việc")

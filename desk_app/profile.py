@@ -19,6 +19,7 @@ from desk_app.db.engine import Database
 from desk_app.db.models import CalendarOverride, CommuneProfile, Dossier
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern
 from desk_app.errors import InvalidInputError, OperationalError
+from desk_app.text import is_safe_text
 
 AGENCY_CODE_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 
@@ -59,6 +60,13 @@ class Profile:
             found["agency_code"] = "Nhập mã đơn vị."
         elif not AGENCY_CODE_RE.match(self.agency_code):
             found["agency_code"] = "Mã đơn vị phải có dạng 000.00.00.H00."
+        for field, label, value in (
+            ("commune_name", "Tên xã, phường", self.commune_name),
+            ("province", "Tên tỉnh, thành phố", self.province),
+            ("result_place", "Nơi trả kết quả", self.result_place),
+        ):
+            if field not in found and not is_safe_text(value):
+                found[field] = f"{label} có ký tự điều khiển hoặc ký tự đảo chiều văn bản."
         if not 1 <= self.desk_number <= 99:
             found["desk_number"] = "Số quầy từ 1 đến 99."
         if not (self.office_hours.opening <= self.same_day_cutoff <= self.office_hours.closing):

@@ -41,3 +41,32 @@ def normalize_name(text: str) -> str:
         else:
             out.append(part[:1].upper() + part[1:])
     return "".join(out)
+
+
+# Characters no field of a dossier, a profile or an account may hold: C0 controls and
+# DEL, C1 controls (U+0080–U+009F, invisible and read as different characters by other
+# encodings) and the bidirectional controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI,
+# LRM, RLM, ALM), which make a stored name or address display as something else than it
+# is (the "right-to-left override" trick). Tab and line breaks are allowed where a field
+# is multi-line (notes).
+_BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_FORBIDDEN_SINGLE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_FORBIDDEN_MULTI = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]")
+
+UNSAFE_TEXT_MESSAGE = (
+    "Có ký tự điều khiển hoặc ký tự đảo chiều văn bản không in được; hãy nhập lại."
+)
+
+
+def unsafe_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first character ``text`` must not hold (see above), or ``None``.
+
+    ``multiline`` allows tab, line feed and carriage return (free-text notes).
+    """
+    found = (_FORBIDDEN_MULTI if multiline else _FORBIDDEN_SINGLE).search(text)
+    return found.group() if found else None
+
+
+def is_safe_text(text: str, *, multiline: bool = False) -> bool:
+    """Whether ``text`` holds no control or bidirectional-control character."""
+    return unsafe_character(text, multiline=multiline) is None

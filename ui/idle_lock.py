@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.auth import ROLE_LABELS, Officer, UserService
+from desk_app.auth import ROLE_LABELS, AccountLockedError, Officer, UserService
 from ui.operations import Operations
 from ui.style import ERROR_COLOR, heading_font, set_text_color
 
@@ -199,6 +199,10 @@ class LockScreen(QWidget):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_checking(False)
+        if isinstance(exc, AccountLockedError):
+            self.password.clear()
+            self._show_error(exc.message)  # the core's Vietnamese line, with the wait
+            return
         self._show_error(self.tr("Không kiểm tra được mật khẩu: {0}").format(exc))
 
     def _switch(self) -> None:

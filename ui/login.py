@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.auth import AuthError, Officer, UserService
+from desk_app.auth import AccountLockedError, AuthError, Officer, UserService
 from ui.operations import Operations
 from ui.style import ERROR_COLOR, heading_font, set_text_color
 
@@ -151,7 +151,9 @@ class LoginScreen(QWidget):
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self.password.clear()
-        if isinstance(exc, AuthError):
+        if isinstance(exc, AccountLockedError):
+            self._show_error(exc.message)  # the core's Vietnamese line, with the wait
+        elif isinstance(exc, AuthError):
             self._show_error(self.tr("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
             self._show_error(self.tr("Không đăng nhập được: {0}").format(exc))

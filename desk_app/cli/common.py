@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from desk_app.config import resolve_data_dir
@@ -116,11 +117,29 @@ def officer_option(p: argparse.ArgumentParser) -> None:
 
 
 def open_desk(args: argparse.Namespace) -> DeskContext:
+    """The desk's services on the database ``--data-dir`` names."""
+    return open_desk_at(resolve_data_dir(args.data_dir))
+
+
+def open_desk_at(data_dir: Path) -> DeskContext:
+    """The desk's services; a damaged database is reported with the last good backup."""
     # Imported here: ``desk-app`` alone must show its window fast, and that path needs
     # neither SQLAlchemy nor the services.
-    from desk_app.context import DeskContext
+    import sqlite3
 
-    return DeskContext.open(resolve_data_dir(args.data_dir))
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    from desk_app.context import DeskContext
+    from desk_app.errors import StorageDamagedError
+
+    try:
+        return DeskContext.open(data_dir)
+    except (StorageDamagedError, DatabaseError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, OperationalError | sqlite3.OperationalError):
+            raise  # locked, full, read-only: not damage
+        from desk_app.backup import damaged_database_message
+
+        raise StorageDamagedError(damaged_database_message(data_dir)) from exc
 
 
 def acting_officer(ctx: DeskContext, args: argparse.Namespace) -> Officer:

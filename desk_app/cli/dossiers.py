@@ -221,20 +221,17 @@ def cmd_intake(args: argparse.Namespace) -> int:
 
 
 def cmd_receipt(args: argparse.Namespace) -> int:
+    from desk_app.files import check_output_path, write_output
+
     out = Path(args.out)
-    if out.exists() and out.is_dir():
-        raise UsageError(f"{out} là thư mục; hãy cho tên tệp có đuôi .pdf")
-    if not out.parent.exists():
-        raise UsageError(f"không có thư mục {out.parent}")
+    check_output_path(out)  # before any work: a device or folder is refused, exit 2
     ctx = open_desk(args)
     try:
         officer = acting_officer(ctx, args)
         pdf = ctx.intake.receipt(args.code, officer, action="export")
     finally:
         ctx.close()
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_bytes(pdf)
-    tmp.replace(out)  # never leave a half-written PDF under the asked name
+    write_output(out, pdf)  # whole or not at all, and never over a device node
     print(str(out))
     return 0
 

@@ -293,6 +293,9 @@ class SyncState(Base):
     # Whether one whole pull (this desk's own events included) has completed: the
     # restore of a new machine. Later pulls leave out our own events.
     full_pull_done: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Set when this database was restored from a backup: intake waits until the next
+    # whole pull has raised the code and event sequences above the server's.
+    restored_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class OutboxRejection(Base):
@@ -304,3 +307,37 @@ class OutboxRejection(Base):
     event_uuid: Mapped[str] = mapped_column(ForeignKey("events.uuid"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
     rejected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class LoginAttempts(Base):
+    """Wrong passwords in a row for a login name, and until when it must wait.
+
+    Keyed by the name typed, not by account: an unknown name is counted and locked the
+    same way, so neither the answer nor its timing tells whether the account exists.
+    """
+
+    __tablename__ = "login_attempts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC
+    last_failed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC
+
+
+class BackupSettings(Base):
+    """Where the daily backups go, how many are kept, and how the last one went.
+
+    The passphrase is never stored here: only a verifier (an Argon2id hash), which lets
+    the app check a typed passphrase before it encrypts a backup nobody could restore.
+    """
+
+    __tablename__ = "backup_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folder: Mapped[str | None] = mapped_column(String(1000))
+    keep: Mapped[int] = mapped_column(Integer, default=7)
+    passphrase_verifier: Mapped[str | None] = mapped_column(String(200))
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC
+    last_file: Mapped[str | None] = mapped_column(String(1000))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC

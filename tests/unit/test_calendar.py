@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from desk_app.calendar import (
     DEFAULT_OFFICE_HOURS,
+    CalendarRangeError,
     Duration,
     OfficeHours,
     WorkingCalendar,
@@ -215,8 +216,15 @@ def test_nonsense_durations_are_refused(kind: str, value: int | None) -> None:
 
 
 def test_years_outside_the_supported_range_are_refused() -> None:
-    with pytest.raises(ValueError, match="nằm ngoài"):
+    with pytest.raises(ValueError, match="ngoài lịch") as caught:
         WorkingCalendar().is_working_day(D(2200, 1, 1))
+    assert isinstance(caught.value, CalendarRangeError) and caught.value.exit_status == 2
+
+
+def test_a_deadline_past_the_supported_range_is_bad_input_not_a_crash() -> None:
+    # Received in range, due beyond 2100: the day table would need 2101.
+    with pytest.raises(CalendarRangeError, match="2101"):
+        WorkingCalendar().due_at(dt.datetime(2100, 12, 20, 9, 0), Duration("working_days", 30))
 
 
 def test_office_hours_parse_and_validate() -> None:

@@ -46,3 +46,38 @@ def test_normalize_name_stores_nfc() -> None:
     stored = normalize_name(unicodedata.normalize("NFD", "Nguyễn Thị Ánh Tuyết"))
     assert stored == "Nguyễn Thị Ánh Tuyết"
     assert unicodedata.is_normalized("NFC", stored)
+
+
+# ------------------------------------------------------------------ unsafe characters
+
+
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\x00", "\x07", "\x1b", "\x7f",  # C0 and DEL
+        "\x80", "\x85", "\x9b", "\x9f",  # C1
+        "\u202a", "\u202b", "\u202c", "\u202d", "\u202e",  # embeddings and overrides
+        "\u2066", "\u2067", "\u2068", "\u2069",  # isolates
+        "\u200e", "\u200f", "\u061c",  # marks
+    ],
+)  # fmt: skip
+def test_controls_and_bidi_controls_are_unsafe_everywhere(char: str) -> None:
+    from desk_app.text import is_safe_text, unsafe_character
+
+    text = f"Nguyễn{char} Văn A"
+    assert unsafe_character(text) == char
+    assert not is_safe_text(text, multiline=True)
+
+
+def test_line_breaks_are_safe_only_in_multiline_text() -> None:
+    from desk_app.text import is_safe_text
+
+    note = "Dòng một\r\nDòng hai\tcột"
+    assert is_safe_text(note, multiline=True)
+    assert not is_safe_text(note)
+
+
+def test_vietnamese_text_is_safe() -> None:
+    from desk_app.text import is_safe_text
+
+    assert is_safe_text("Đặng Thị Ánh Tuyết, ấp Bình Thạnh — số 12/3 «Ê Đê» H'Hen Niê")

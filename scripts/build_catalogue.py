@@ -24,8 +24,9 @@ catalogue's format 2:
   reviewer's remarks in it (unverified, to cross-check, secondary sources) go to the
   review flags instead, so that the officer does not read them at intake.
 - The documents list "name (1 bản chính); name (1 bản sao); …" becomes
-  ``{name, kind, count}`` entries; names the reference cut with "…" stay as they are and
-  are flagged, as are lists cut short ("+N mục khác").
+  ``{name, kind, count}`` entries, those needed only in some cases last; names the
+  reference cut with "…" stay as they are and are flagged, as are lists cut short
+  ("+N mục khác"). "1 bản chính, 1 bản sao" is read as one original, flagged.
 - Fee text is kept as given, except the bare markers of an unknown fee ("Chưa xác minh",
   "Không có thông tin"), which become empty and flagged.
 - Every procedure keeps its ``source`` and ``confidence`` and gets a ``review`` list:
@@ -133,6 +134,16 @@ _ITEM = re.compile(
     r"(?:; |$)",
     re.DOTALL,
 )
+# Papers needed only in some cases ("Trường hợp …", "(nếu có)", a power of attorney, the
+# online form): listed after those every applicant brings, so the officer's checklist
+# starts with what is always there. Their order among themselves is the portal's.
+_CONDITIONAL = re.compile(
+    r"^(\([ivx]+\) )?(Trường hợp|Văn bản ủy quyền|Mẫu hộ tịch điện tử)|\(nếu có|"
+    r"trong trường hợp|đối với trường hợp|hình thức trực tuyến\)",
+    re.IGNORECASE,
+)
+# "(ii) Trường hợp …", "a) Đối với …": a case heading of the portal's nested list, flattened.
+_ENUMERATED = re.compile(r"^(\([ivx]+\)|[a-zđ]\)|\(\d+(\.\d+)*\)) ")
 _MORE = re.compile(r"…\s*\(\+(\d+) mục khác, xem nguồn\)\s*$")
 
 
@@ -358,8 +369,16 @@ def convert_documents(text: str) -> Documents:
             continue
         seen.add((name, kind))
         items.append({"name": name, "kind": kind, "count": count})
+    items.sort(key=lambda d: bool(_CONDITIONAL.search(d["name"])))
     if len(items) < len(raw_items):
         flag("documents_repeated", f"Bỏ {len(raw_items) - len(items)} mục lặp lại ở nguồn.")
+    nested = sum(1 for d in items if _ENUMERATED.match(d["name"]))
+    if nested:
+        flag(
+            "documents_nested",
+            f"{nested} mục là tiêu đề trường hợp của danh sách lồng nhau trên Cổng "
+            "(“(i) Trường hợp …”, “a) Đối với …”): cần tách thành giấy tờ cụ thể.",
+        )
     cut = sum(1 for d in items if d["name"].endswith("…"))
     if cut:
         flag("documents_name_cut", f"{cut} tên giấy tờ bị cắt ở nguồn (kết thúc bằng “…”).")

@@ -19,6 +19,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -304,6 +305,12 @@ class CatalogueService:
             return _info(row) if row else None
 
 
+@lru_cache(maxsize=4096)
+def _core_name(name: str) -> str:
+    """The folded name past a leading "Thủ tục": folded once, not on every keystroke."""
+    return fold(name).removeprefix(_OFFICIAL_PREFIX)
+
+
 def search_procedures(procedures: list[ProcedureInfo], query: str) -> list[ProcedureInfo]:
     """Procedures whose code, name or field contain every word of ``query``.
 
@@ -323,8 +330,7 @@ def search_procedures(procedures: list[ProcedureInfo], query: str) -> list[Proce
     at_starts = [re.compile(r"\b" + re.escape(w)) for w in words]
 
     def rank(p: ProcedureInfo) -> tuple[int, int]:
-        name = fold(p.name)
-        core = name.removeprefix(_OFFICIAL_PREFIX)
+        core = _core_name(p.name)
         if p.code.startswith(q):
             tier = 0
         elif core.startswith(phrase):

@@ -176,6 +176,32 @@ def test_whole_intake_with_the_keyboard_alone(
     assert focused() is screen.search
 
 
+def test_the_picker_shows_no_review_flags_and_keeps_its_rows(
+    qtbot: Any, screen: IntakeScreen
+) -> None:
+    # 1.004859: the portal and the Civil Status Law disagree on its duration.
+    screen.search.setFocus()
+    type_text(qtbot, screen.search, "1.004859")
+    shown = screen.picker.shown[0]
+    assert shown.code == "1.004859" and shown.review
+    officer_sees = [
+        screen.picker.details.text(),
+        screen.picker.details.toolTip(),
+        *(screen.picker.list.item(i).text() for i in range(screen.picker.list.count())),
+        *(screen.picker.list.item(i).toolTip() for i in range(screen.picker.list.count())),
+    ]
+    for flag in shown.review:
+        assert not any(flag.detail in text for text in officer_sees)
+    assert "dichvucong" not in " ".join(officer_sees)
+    # A long condition is cut in the panel, whole in its tooltip.
+    screen.search.clear()
+    type_text(qtbot, screen.search, "1.001193")
+    birth = screen.picker.shown[0]
+    assert len(birth.duration_note) > 200
+    assert birth.duration_note not in screen.picker.details.text()
+    assert birth.duration_note in screen.picker.details.toolTip()
+
+
 def test_procedure_search_ignores_diacritics_and_codes(qtbot: Any, screen: IntakeScreen) -> None:
     screen.search.setFocus()
     type_text(qtbot, screen.search, "chung thuc")

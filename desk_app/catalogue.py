@@ -4,6 +4,12 @@ A catalogue file (``resources/procedures/catalogue.json``, or one an administrat
 imports) is a version in force from its ``effective_from`` date. Loading a file never
 touches existing rows: a new version gets new procedure rows, and each dossier keeps a
 reference to the row it was received under, with its duration, fee and documents.
+
+Format 2 (``"format": 2``) adds to each procedure where its values come from (``source``),
+how sure the reference is (``confidence``: confirmed or likely) and a ``review`` list of
+what an administrator must check (a blank duration, a fee the provincial council sets, a
+document list cut short…). They are kept for the administration screens; the officer's
+intake screen does not show them. Format 1 files, without them, still load.
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +33,9 @@ from desk_app.paths import resource_path
 from desk_app.text import fold
 from desk_app.vocabulary import DOCUMENT_KINDS
 
+CATALOGUE_FORMATS = (1, 2)
+CONFIDENCE_LEVELS = ("confirmed", "likely")
+_OFFICIAL_PREFIX = "thu tuc "
 DEFAULT_CATALOGUE = resource_path("procedures", "catalogue.json")
 
 
@@ -45,6 +56,22 @@ class RequiredDocument:
 
 
 @dataclass(frozen=True)
+class ReviewFlag:
+    """One thing an administrator must check in a procedure's catalogue entry.
+
+    ``code`` is stable (``duration_blank``, ``fee_set_by_council``…), ``field`` names the
+    part concerned (duration, fee, documents, procedure), ``detail`` says it in Vietnamese.
+    """
+
+    code: str
+    field: str
+    detail: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "field": self.field, "detail": self.detail}
+
+
+@dataclass(frozen=True)
 class ProcedureInfo:
     """A procedure as the desk shows it: plain data, no database session attached."""
 
@@ -58,8 +85,12 @@ class ProcedureInfo:
     fee_text: str
     documents: tuple[RequiredDocument, ...]
     search_text: str
+    source: str = ""
+    confidence: str | None = None
+    review: tuple[ReviewFlag, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
+        """What the desk officer works with; provenance is in ``admin_json``."""
         return {
             "code": self.code,
             "national_code": self.national_code,
@@ -69,6 +100,14 @@ class ProcedureInfo:
             "duration_note": self.duration_note,
             "fee": self.fee_text,
             "documents": [d.to_json() for d in self.documents],
+        }
+
+    def admin_json(self) -> dict[str, Any]:
+        """Provenance and review flags, for administrators only."""
+        return {
+            "source": self.source,
+            "confidence": self.confidence,
+            "flags": [f.to_json() for f in self.review],
         }
 
 
@@ -86,6 +125,9 @@ def _info(p: Procedure) -> ProcedureInfo:
         fee_text=p.fee_text,
         documents=tuple(RequiredDocument(**d) for d in p.documents),
         search_text=p.search_text,
+        source=p.source,
+        confidence=p.confidence,
+        review=tuple(ReviewFlag(**f) for f in p.review),
     )
 
 
@@ -106,6 +148,12 @@ def parse_catalogue(raw: bytes, source: str = "catalogue") -> dict[str, Any]:
         raise CatalogueError(f"{source}: not valid JSON ({exc})") from exc
     if not isinstance(data, dict):
         raise CatalogueError(f"{source}: the top level must be an object")
+    fmt = data.get("format", 1)
+    if fmt not in CATALOGUE_FORMATS or isinstance(fmt, bool):
+        raise CatalogueError(
+            f"{source}: format {fmt!r} is not one this desk reads "
+            f"({', '.join(map(str, CATALOGUE_FORMATS))})"
+        )
     _require(data, "label", str, source)
     eff = _require(data, "effective_from", str, source)
     try:
@@ -145,7 +193,25 @@ def parse_catalogue(raw: bytes, source: str = "catalogue") -> dict[str, Any]:
             count = _require(d, "count", int, dwhere)
             if count < 1:
                 raise CatalogueError(f"{dwhere}: count must be at least 1")
+        _check_provenance(p, where)
     return data
+
+
+def _check_provenance(p: dict[str, Any], where: str) -> None:
+    """The optional format-2 fields: source, confidence and review flags."""
+    if "source" in p:
+        _require(p, "source", str, where)
+    confidence = p.get("confidence")
+    if confidence is not None and confidence not in CONFIDENCE_LEVELS:
+        raise CatalogueError(f"{where}: confidence must be one of {', '.join(CONFIDENCE_LEVELS)}")
+    flags = _require(p, "review", list, where) if "review" in p else []
+    for j, flag in enumerate(flags, 1):
+        fwhere = f"{where}: review flag #{j}"
+        if not isinstance(flag, dict):
+            raise CatalogueError(f"{fwhere}: must be an object")
+        for key in ("code", "field", "detail"):
+            if not _require(flag, key, str, fwhere).strip():
+                raise CatalogueError(f"{fwhere}: field {key!r} is empty")
 
 
 class CatalogueService:
@@ -186,6 +252,12 @@ class CatalogueService:
                         duration_note=p.get("duration_note", ""),
                         fee_text=p.get("fee", ""),
                         documents=p["documents"],
+                        source=p.get("source", ""),
+                        confidence=p.get("confidence"),
+                        review=[
+                            {k: f[k] for k in ("code", "field", "detail")}
+                            for f in p.get("review", [])
+                        ],
                         search_text=fold(
                             " ".join(
                                 [p["code"], p.get("national_code") or "", p["name"], p["field"]]
@@ -236,16 +308,43 @@ class CatalogueService:
             return _info(row) if row else None
 
 
+@lru_cache(maxsize=4096)
+def _core_name(name: str) -> str:
+    """The folded name past a leading "Thủ tục": folded once, not on every keystroke."""
+    return fold(name).removeprefix(_OFFICIAL_PREFIX)
+
+
 def search_procedures(procedures: list[ProcedureInfo], query: str) -> list[ProcedureInfo]:
     """Procedures whose code, name or field contain every word of ``query``.
 
-    Diacritics and đ are ignored ("chung thuc" finds "Chứng thực"); a query that is a
-    code prefix puts that procedure first.
+    Diacritics and đ are ignored ("chung thuc" finds "Chứng thực"). Best first: a code
+    the query starts; a name that starts with the query, past the "Thủ tục" many official
+    names begin with; the query as a phrase in the name or field; every word at a word's start;
+    then the rest. Within each, the shorter name — the plain procedure ("đăng ký khai
+    sinh") before its variants ("… lưu động", "… có yếu tố nước ngoài").
     """
     words = fold(query).split()
     if not words:
         return list(procedures)
     hits = [p for p in procedures if all(w in p.search_text for w in words)]
     q = query.strip()
-    hits.sort(key=lambda p: (not p.code.startswith(q), not fold(p.name).startswith(words[0])))
+    phrase = " ".join(words)
+    in_phrase = re.compile(r"\b" + re.escape(phrase))
+    at_starts = [re.compile(r"\b" + re.escape(w)) for w in words]
+
+    def rank(p: ProcedureInfo) -> tuple[int, int]:
+        core = _core_name(p.name)
+        if p.code.startswith(q):
+            tier = 0
+        elif core.startswith(phrase):
+            tier = 1
+        elif in_phrase.search(p.search_text):
+            tier = 2
+        elif all(w.search(p.search_text) for w in at_starts):
+            tier = 3
+        else:
+            tier = 4
+        return (tier, len(core))
+
+    hits.sort(key=rank)
     return hits

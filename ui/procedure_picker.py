@@ -33,6 +33,17 @@ _NAVIGATION_KEYS = {
 }
 
 
+# Official conditions and fees run to several hundred characters: the panel under the
+# list shows their start (the whole text in its tooltip) so that the list keeps its rows.
+_DETAIL_CHARS = 120
+
+
+def _brief(text: str, limit: int = _DETAIL_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.(") + " …"
+
+
 class ProcedurePicker(QWidget):
     """Emits ``picked(ProcedureInfo)`` when the officer chooses a procedure."""
 
@@ -132,17 +143,20 @@ class ProcedurePicker(QWidget):
             self.details.setText(
                 self.tr("Gõ vài chữ của tên thủ tục (không cần dấu) hoặc mã thủ tục.")
             )
+            self.details.setToolTip("")
             return
         p = self._shown[row]
         lines = [
             f"<b>{escape(p.name)}</b>",
             self.tr("Mã {0} · Lĩnh vực {1}").format(escape(p.code), escape(p.field)),
             self.tr("Thời hạn: {0}").format(escape(duration_text(p.duration)))
-            + (f" ({escape(p.duration_note)})" if p.duration_note else ""),
+            + (f" ({escape(_brief(p.duration_note))})" if p.duration_note else ""),
         ]
         if p.fee_text:
-            lines.append(self.tr("Lệ phí: {0}").format(escape(p.fee_text)))
+            lines.append(self.tr("Lệ phí: {0}").format(escape(_brief(p.fee_text))))
         self.details.setText("<br>".join(lines))
+        full = [t for t in (p.duration_note, p.fee_text) if len(t) > _DETAIL_CHARS]
+        self.details.setToolTip("\n\n".join(full))
 
     # -- choosing
 

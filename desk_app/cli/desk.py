@@ -77,6 +77,8 @@ def cmd_procedures(args: argparse.Namespace) -> int:
             row["duration"] = duration_text(p.duration)
             row["duration_kind"] = p.duration.kind
             row["duration_value"] = p.duration.value
+            # For administrators: where the values come from and what to check.
+            row["admin_review"] = p.admin_json()
             rows.append(row)
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         print()

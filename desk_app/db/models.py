@@ -101,6 +101,12 @@ class Procedure(Base):
     # [{"name": ..., "kind": "original"|"copy"|"certified_copy", "count": 1}, ...]
     documents: Mapped[list[Any]] = mapped_column(JSON)
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # Provenance for the administrator (never shown at intake): where the values come
+    # from, how sure the reference is ("confirmed" | "likely"), and what to check:
+    # [{"code": "duration_blank", "field": "duration", "detail": "..."}, ...]
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    confidence: Mapped[str | None] = mapped_column(String(16))
+    review: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
 
     catalogue_version: Mapped[CatalogueVersion] = relationship(
         back_populates="procedures", lazy="raise"

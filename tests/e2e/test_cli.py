@@ -85,19 +85,23 @@ def test_init_then_procedures(run_cli: RunCli, data_dir: Path) -> None:
     assert result.returncode == 0, result.stderr
     procedures = json.loads(result.stdout)
     assert isinstance(procedures, list)
-    assert len(procedures) >= 19
+    assert len(procedures) == 90
     for p in procedures:
         assert {"code", "name", "field", "duration"} <= set(p)
         assert isinstance(p["duration"], str) and p["duration"]
     birth = next(p for p in procedures if p["code"] == "1.001193")
-    assert birth["name"] == "Đăng ký khai sinh"
+    assert birth["name"] == "Thủ tục đăng ký khai sinh"
     assert birth["duration"] == "Trong ngày" and birth["duration_kind"] == "same_day"
+    assert birth["admin_review"]["confidence"] == "confirmed"
+    assert "dichvucong.gov.vn" in birth["admin_review"]["source"]
+    conflict = next(p for p in procedures if p["code"] == "1.004859")
+    assert conflict["admin_review"]["flags"][0]["code"] == "duration_conflict"
 
     plain = run_cli("procedures", "--on", "2026-11-23")
     assert plain.returncode == 0, plain.stderr
     assert len(plain.stdout.splitlines()) == len(procedures)
     assert any(
-        line.startswith("1.001193") and "Đăng ký khai sinh" in line
+        line.startswith("1.001193") and "Thủ tục đăng ký khai sinh" in line
         for line in plain.stdout.splitlines()
     )
 

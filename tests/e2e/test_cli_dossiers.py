@@ -104,7 +104,7 @@ def fresh(pristine: Path, tmp_path: Path) -> Path:
 MIXED_LINES = [
     line(),  # 1
     line(applicant={"name": "Nhung"}),  # 2
-    line(procedure_code="XA.HT.04", received_at=f"{DAY_A}T09:00:00"),  # 3
+    line(procedure_code="1.004873", received_at=f"{DAY_A}T09:00:00"),  # 3
     "{not json",  # 4
     "   ",  # 5: blank, skipped
     line(applicant={"cccd": "07930100123"}),  # 6

@@ -84,10 +84,13 @@ def test_whole_intake_with_the_keyboard_alone(
     assert not screen.save_button.isEnabled()
 
     type_text(qtbot, focused(), "khai sinh")
-    assert screen.picker.shown[0].name == "Đăng ký khai sinh"
+    assert screen.picker.shown[0].name == "Thủ tục đăng ký khai sinh"
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert screen.procedure is not None and screen.procedure.code == "1.001193"
-    assert screen.documents_model.documents()[0].name == "Tờ khai đăng ký khai sinh"
+    listed = [d.name for d in screen.documents_model.documents()]
+    assert listed == [d.name for d in screen.procedure.documents]
+    assert listed[0].startswith("Giấy chứng sinh")
+    assert any(name.startswith("Tờ khai đăng ký khai sinh") for name in listed)
 
     assert focused() is screen.name
     commit_text(qtbot, focused(), NAME)  # what a Vietnamese input method sends
@@ -114,6 +117,15 @@ def test_whole_intake_with_the_keyboard_alone(
     assert focused() is screen.has_representative
     tab(qtbot)
     assert focused() is screen.documents  # the representative's fields are hidden
+    # The citizen brought the three papers everyone brings; the checklist lists the ones
+    # needed only in some cases after them, and the officer deletes those rows.
+    always = 3
+    for _ in range(always):
+        qtbot.keyClick(focused(), Qt.Key.Key_Down)
+    assert screen.documents.currentIndex().row() == always
+    for _ in range(len(listed) - always):
+        qtbot.keyClick(focused(), Qt.Key.Key_Delete)
+    assert [d.name for d in screen.documents_model.documents()] == listed[:always]
     tab(qtbot, 3)
     assert focused() is screen.notes
     tab(qtbot)
@@ -132,7 +144,8 @@ def test_whole_intake_with_the_keyboard_alone(
 
     preview = shown.args[0]
     assert isinstance(preview, ReceiptPreview)
-    assert preview.page_count == 2
+    # Two copies of two A5 pages each: the portal's document names are long.
+    assert preview.page_count == 4
     assert preview.isVisible()
     stored = staffed_ctx.intake.list_received(OFFICER, dt.date(2026, 11, 23), dt.date(2026, 11, 23))
     assert len(stored) == 1
@@ -163,12 +176,39 @@ def test_whole_intake_with_the_keyboard_alone(
     assert focused() is screen.search
 
 
+def test_the_picker_shows_no_review_flags_and_keeps_its_rows(
+    qtbot: Any, screen: IntakeScreen
+) -> None:
+    # 1.004859: the portal and the Civil Status Law disagree on its duration.
+    screen.search.setFocus()
+    type_text(qtbot, screen.search, "1.004859")
+    shown = screen.picker.shown[0]
+    assert shown.code == "1.004859" and shown.review
+    officer_sees = [
+        screen.picker.details.text(),
+        screen.picker.details.toolTip(),
+        *(screen.picker.list.item(i).text() for i in range(screen.picker.list.count())),
+        *(screen.picker.list.item(i).toolTip() for i in range(screen.picker.list.count())),
+    ]
+    for flag in shown.review:
+        assert not any(flag.detail in text for text in officer_sees)
+    assert "dichvucong" not in " ".join(officer_sees)
+    # A long condition is cut in the panel, whole in its tooltip.
+    screen.search.clear()
+    type_text(qtbot, screen.search, "1.001193")
+    birth = screen.picker.shown[0]
+    assert len(birth.duration_note) > 200
+    assert birth.duration_note not in screen.picker.details.text()
+    assert birth.duration_note in screen.picker.details.toolTip()
+
+
 def test_procedure_search_ignores_diacritics_and_codes(qtbot: Any, screen: IntakeScreen) -> None:
     screen.search.setFocus()
     type_text(qtbot, screen.search, "chung thuc")
     fields = {p.field for p in screen.picker.shown}
-    assert fields == {"Chứng thực"}
-    assert screen.picker.list.count() == len(screen.picker.shown) == 4
+    assert "Chứng thực" in fields
+    assert screen.picker.list.count() == len(screen.picker.shown) >= 12
+    assert {p.field for p in screen.picker.shown[:12]} == {"Chứng thực"}
 
     screen.search.clear()
     type_text(qtbot, screen.search, "dat dai")
@@ -320,27 +360,29 @@ def test_unknown_province_is_an_amber_warning_not_a_block(qtbot: Any, screen: In
 
 def test_document_rows_with_the_keyboard(qtbot: Any, screen: IntakeScreen) -> None:
     pick(qtbot, screen, "khai sinh")
+    assert screen.procedure is not None
+    n = len(screen.procedure.documents)  # the checklist the procedure brings
     screen.documents.setFocus()
     qtbot.keyClick(focused(), Qt.Key.Key_Insert)
-    assert screen.documents_model.rowCount() == 4
+    assert screen.documents_model.rowCount() == n + 1
     commit_text(qtbot, focused(), "Giấy ủy quyền")  # the editor of the new row
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     # the delegate commits on the next turn of the event loop
     qtbot.waitUntil(lambda: screen.documents.state() != QAbstractItemView.State.EditingState)
     assert focused() is screen.documents
-    assert screen.documents_model.documents()[3].name == "Giấy ủy quyền"
-    assert screen.documents_model.documents()[3].kind == "original"
+    assert screen.documents_model.documents()[n].name == "Giấy ủy quyền"
+    assert screen.documents_model.documents()[n].kind == "original"
 
     screen.documents_model.add_row()
     screen.touches.touch_all()
     screen.revalidate()
-    assert message(screen, "documents") == "Dòng 5: Nhập tên giấy tờ."
+    assert message(screen, "documents") == f"Dòng {n + 2}: Nhập tên giấy tờ."
     assert not screen.save_button.isEnabled()
 
     screen.documents.setFocus()
-    screen.documents.setCurrentIndex(screen.documents_model.index(4, 0))
+    screen.documents.setCurrentIndex(screen.documents_model.index(n + 1, 0))
     qtbot.keyClick(focused(), Qt.Key.Key_Delete)
-    assert screen.documents_model.rowCount() == 4
+    assert screen.documents_model.rowCount() == n + 1
     assert message(screen, "documents") == ""
 
 
@@ -401,7 +443,7 @@ def test_ctrl_n_clears_and_the_form_can_be_restored(qtbot: Any, screen: IntakeSc
     assert screen.name.text() == NAME
     assert screen.address.text() == ADDRESS
     assert screen.procedure is not None and screen.procedure.code == "1.001193"
-    assert screen.documents_model.rowCount() == 3
+    assert screen.documents_model.rowCount() == len(screen.procedure.documents)
     assert screen.save_button.isEnabled()
 
 

@@ -18,7 +18,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QLabel
 
 from desk_app.context import DeskContext
-from desk_app.intake import ApplicantInput, IntakeRequest, IntakeResult
+from desk_app.intake import ApplicantInput, DocumentInput, IntakeRequest, IntakeResult
 from tests.helpers.typing import type_text
 from tests.ui.intake_fixtures import (
     CHAIR,
@@ -51,9 +51,14 @@ PRINT_MS = 10_000
 
 @pytest.fixture
 def received(staffed_ctx: DeskContext) -> IntakeResult:
-    """One dossier received through the real service, with its issued receipt."""
+    """One dossier received through the real service, with its issued receipt: the
+    papers as the officer wrote them (one A5 page per copy)."""
     request = IntakeRequest(
         procedure_code="1.001193",
+        documents=(
+            DocumentInput("Giấy chứng sinh", "original", 1),
+            DocumentInput("Tờ khai đăng ký khai sinh", "original", 1),
+        ),
         applicant=ApplicantInput(
             name="Nguyễn Thị Ánh Tuyết",
             cccd=CCCD,
@@ -289,7 +294,7 @@ def test_scanned_code_shows_the_dossier_with_a_masked_cccd(
     facts = {key: label.text() for key, label in screen.fact_labels.items()}
     assert facts["code"] == code
     assert facts["status"] == "Đã tiếp nhận"
-    assert facts["procedure"] == "Đăng ký khai sinh (1.001193)"
+    assert facts["procedure"] == "Thủ tục đăng ký khai sinh (1.001193)"
     assert facts["applicant"] == "Nguyễn Thị Ánh Tuyết"
     assert facts["cccd"] == MASKED
     assert facts["received"] == "09 giờ 00 phút, ngày 23 tháng 11 năm 2026"

@@ -40,7 +40,7 @@ CCCD_MASKED = "0793******34"
 APPLICANT_NAME = "Trần Thị Hồng Nhung"
 
 BIRTH = "1.001193"  # Đăng ký khai sinh: same day
-MARRIAGE_STATUS = "XA.HT.04"  # Cấp Giấy xác nhận tình trạng hôn nhân: 3 working days
+MARRIAGE_STATUS = "1.004873"  # Cấp Giấy xác nhận tình trạng hôn nhân: 3 working days
 
 
 def applicant(**changes: Any) -> ApplicantInput:

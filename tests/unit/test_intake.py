@@ -315,7 +315,7 @@ _KILL_CHILD = textwrap.dedent(
     requests = [
         IntakeRequest("1.001193", ApplicantInput("Trần Thị Hồng Nhung", "079301001234",
                       dt.date(2001, 5, 2), "0912345678", "Ấp Bình Thạnh")),
-        IntakeRequest("XA.HT.04", ApplicantInput("Lê Văn Tám", "075090001122", None,
+        IntakeRequest("1.004873", ApplicantInput("Lê Văn Tám", "075090001122", None,
                       "", "Thôn Phú Mỹ")),
     ]
     # Warm fonts, templates and imports on a scratch desk, so that each child starts

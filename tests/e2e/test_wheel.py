@@ -151,7 +151,7 @@ def test_the_installed_desk_app_receives_a_dossier_and_prints_its_receipt(
     assert APPLICANT in text
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in text
     # The procedure's name comes from the shipped catalogue, the faces from the shipped fonts.
-    assert "Đăng ký khai sinh" in text
+    assert "Thủ tục đăng ký khai sinh" in text
     fonts = checked(installed.run(PDFFONTS, str(pdf))).stdout
     assert "NotoSerif" in fonts
 

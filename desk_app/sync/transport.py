@@ -4,17 +4,29 @@ Errors are sorted into what the desk should do about them: ``Unreachable`` (retr
 the network or the server is down, including 5xx and time-outs), ``Rejected`` (the server
 refused the request: fix something first — retrying the same thing will not help) and
 ``Unauthorized`` (the credential is unknown or revoked: enrol again).
+
+A busy server answers ``503`` with ``Retry-After``: it took none of the request and gives
+the desk a turn. The transport waits that long (plus up to a second, so desks handed the
+same turn do not return together) and sends the request again, within
+``BUSY_BUDGET_S`` per call; the round does not fail, so the desk does not back off.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
+# The longest one request waits for turns a busy server hands out before the round gives
+# up (and the desk backs off as for an unreachable server).
+BUSY_BUDGET_S = 300.0
+MAX_RETRY_AFTER_S = 120.0
 
 
 class SyncTransportError(Exception):
@@ -23,6 +35,10 @@ class SyncTransportError(Exception):
 
 class UnreachableError(SyncTransportError):
     pass
+
+
+class ServerBusyError(UnreachableError):
+    """The server stayed too busy for longer than the desk waits within one round."""
 
 
 class RejectedError(SyncTransportError):
@@ -34,6 +50,14 @@ class RejectedError(SyncTransportError):
 
 class UnauthorizedError(RejectedError):
     pass
+
+
+def retry_after_s(response: httpx.Response) -> float | None:
+    """The server's ``Retry-After`` in seconds (delay form), or ``None``."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value.isdigit():
+        return None
+    return min(float(value), MAX_RETRY_AFTER_S)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -53,7 +77,13 @@ class Transport:
         token: str | None = None,
         ca_file: str | None = None,
         timeout: httpx.Timeout | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        busy_budget_s: float = BUSY_BUDGET_S,
     ) -> None:
+        self._sleep = sleep
+        self._busy_budget_s = busy_budget_s
+        self._jitter = random.Random()
         headers = {"User-Agent": "desk-app"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -75,10 +105,22 @@ class Transport:
         self.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise UnreachableError(f"{type(exc).__name__}: {exc}") from exc
+        waited = 0.0
+        while True:
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                raise UnreachableError(f"{type(exc).__name__}: {exc}") from exc
+            turn = retry_after_s(response) if response.status_code == 503 else None
+            if turn is None:
+                break
+            turn += self._jitter.uniform(0.0, 1.0)
+            if waited + turn > self._busy_budget_s:
+                raise ServerBusyError(
+                    f"HTTP 503: the server stayed busy for {waited:.0f} s: {_detail(response)}"
+                )
+            self._sleep(turn)
+            waited += turn
         if response.status_code >= 500:
             raise UnreachableError(f"HTTP {response.status_code}: {_detail(response)}")
         if response.status_code == 401:

@@ -345,3 +345,32 @@ def test_a_desk_cannot_reuse_one_of_its_event_numbers(enroll_desk: Enroll, commu
     assert again.status_code == 409
     assert "already sent event number 1" in again.json()["detail"]
     assert len(desk.pull_all()) == 1  # nothing of the refused batch was stored
+
+
+def test_envelope_version_is_stored_and_served_back(enroll_desk: Enroll, commune_a: str) -> None:
+    desk = enroll_desk(commune_a, 1)
+    plain = make_event(commune_a, 1, 1)
+    explicit_one = {**make_event(commune_a, 1, 2), "version": 1}
+    second = {**make_event(commune_a, 1, 3), "version": 2}
+    assert desk.push([plain, explicit_one, second]).status_code == 200
+
+    pulled = {event["uuid"]: event for event in desk.pull_all()}
+    # Version 1 is left out of the feed (desks read a missing version as 1).
+    assert "version" not in pulled[plain["uuid"]]
+    assert "version" not in pulled[explicit_one["uuid"]]
+    assert pulled[second["uuid"]]["version"] == 2
+
+    # Resending with the same version is a duplicate; another version is other content.
+    assert desk.push([second]).json()["duplicates"] == 1
+    assert desk.push([explicit_one | {"version": 1}]).json()["duplicates"] == 1
+    changed = desk.push([second | {"version": 3}])
+    assert changed.status_code == 409, changed.text
+
+
+def test_envelope_version_must_be_a_positive_integer(enroll_desk: Enroll, commune_a: str) -> None:
+    desk = enroll_desk(commune_a, 1)
+    for bad in (0, -1, "2", 1.5, None):
+        response = desk.push([{**make_event(commune_a, 1, 1), "version": bad}])
+        assert response.status_code == 422, (bad, response.text)
+        assert "version" in response.json()["detail"]
+    assert desk.pull_all() == []

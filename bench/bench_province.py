@@ -12,7 +12,8 @@ Timed: every desk comes back at once and behaves like the real sync client
 (``desk_app.sync``): a 3 s health probe, pushes of up to 500 events with the 30 s
 time-out, back-off with full jitter after a failure (``Backoff``), ``503`` +
 ``Retry-After`` honoured by the real ``Transport``, then pulls of 500 with
-``exclude_own_upto`` until it has every event of its commune. Event bodies are shaped like
+``exclude_own_upto``, and again every ``--poll-s`` (5 s; the real desk waits 30 s after a
+good round) until it has every event of its commune. Event bodies are shaped like
 ``dossier.received`` (about 1.4 KB on the wire) and pre-encoded, as the desk sends its
 stored envelope text.
 
@@ -226,8 +227,16 @@ class Desk:
     """One desk with its pending outbox, following the real client's round."""
 
     def __init__(
-        self, url: str, token: str, agency: str, number: int, events: list[str], expected: int
+        self,
+        url: str,
+        token: str,
+        agency: str,
+        number: int,
+        events: list[str],
+        expected: int,
+        poll_s: float,
     ) -> None:
+        self.poll_s = poll_s
         self.url, self.token, self.agency, self.number = url, token, agency, number
         self.outbox = events
         self.expected_others = expected
@@ -270,7 +279,7 @@ class Desk:
                 if not self.outbox and len(self.seen_others) >= self.expected_others:
                     self.done_at = time.monotonic() - t0[0]
                 else:
-                    time.sleep(1.0)  # the others are still coming: poll again
+                    time.sleep(self.poll_s)  # the others are still coming: sync again
 
     def _push(self, transport: Transport, tally: Tally, sent_before: set[int]) -> None:
         while self.outbox:
@@ -341,7 +350,7 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             desks = [
                 Desk(url, token, agency, number,
                      [dossier_received(agency, number, s, rng) for s in range(1, args.events + 1)],
-                     expected)
+                     expected, args.poll_s)
                 for token, (agency, number) in zip(tokens, desk_rows, strict=True)
             ]  # fmt: skip
             wire = len(desks[0].outbox[0].encode("utf-8"))
@@ -403,6 +412,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--code", choices=["new", "old", "both"], default="new")
     parser.add_argument("--limit-s", type=float, default=3600.0)
+    # The real desk syncs every 30 s after a good round; a shorter wait makes convergence
+    # visible sooner, for both code paths alike.
+    parser.add_argument("--poll-s", type=float, default=5.0)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
     results = []

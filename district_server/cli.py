@@ -338,7 +338,7 @@ def _serve(args: argparse.Namespace, db_url: str, sock: socket.socket) -> int:
         POOL_SIZE_ENV_VAR,
         create_app,
     )
-    from district_server.protocol import KEEP_ALIVE_TIMEOUT_S, GuardedH11Protocol
+    from district_server.protocol import KEEP_ALIVE_TIMEOUT_S, http_protocol
 
     tls = args.certfile is not None
     common: dict[str, Any] = {
@@ -346,7 +346,7 @@ def _serve(args: argparse.Namespace, db_url: str, sock: socket.socket) -> int:
         "ssl_keyfile": args.keyfile,
         "log_config": _log_config(),
         "timeout_graceful_shutdown": 5,
-        "http": GuardedH11Protocol,
+        "http": http_protocol(args.http),
         "timeout_keep_alive": KEEP_ALIVE_TIMEOUT_S,
         "backlog": 2048,
         "forwarded_allow_ips": args.forwarded_allow_ips,
@@ -473,6 +473,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="127.0.0.1",
         metavar="IPS",
         help="comma-separated proxies whose X-Forwarded-For is trusted (default 127.0.0.1)",
+    )
+    run.add_argument(
+        "--http",
+        choices=["httptools", "h11"],
+        default="httptools",
+        help="HTTP parser: httptools (C, default) or h11 (pure Python)",
     )
     run.set_defaults(handler=_cmd_run)
 

@@ -7,15 +7,21 @@ This protocol closes a connection whose request headers are not complete
 ``HEADER_TIMEOUT_S`` after the connection opened or the previous answer went out, and one
 whose request body is not complete ``BODY_TIMEOUT_S`` after its headers. The body limit
 is generous: a full 500-event push is about 0.7 MB, 22 s over a 256 kbit/s commune line.
+
+``GuardedHttpToolsProtocol`` (httptools' C parser) is the one the server runs: parsing
+request bodies in pure Python (h11) was a good part of a push's CPU. The h11 variant stays
+for a platform without the httptools wheel.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 # Set by ``district-server run --header-timeout/--body-timeout`` for every worker.
 HEADER_TIMEOUT_ENV_VAR = "DISTRICT_SERVER_HEADER_TIMEOUT"
@@ -25,18 +31,72 @@ BODY_TIMEOUT_S = 60.0
 KEEP_ALIVE_TIMEOUT_S = 5
 
 
-class GuardedH11Protocol(H11Protocol):
-    """``H11Protocol`` that drops clients too slow to send their request."""
+class _Deadline:
+    """The one deadline a connection has at a time: for its headers or for its body."""
 
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    logger: logging.Logger
     header_timeout_s = HEADER_TIMEOUT_S
     body_timeout_s = BODY_TIMEOUT_S
     _deadline: asyncio.TimerHandle | None = None
     _waiting_for: str = ""
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+    def _read_timeouts(self) -> None:
         self.header_timeout_s = float(os.environ.get(HEADER_TIMEOUT_ENV_VAR, HEADER_TIMEOUT_S))
         self.body_timeout_s = float(os.environ.get(BODY_TIMEOUT_ENV_VAR, BODY_TIMEOUT_S))
+
+    def _arm(self, what: str, seconds: float) -> None:
+        self._disarm()
+        self._waiting_for = what
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = None
+        self._waiting_for = ""
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.logger.info("closing a connection too slow to send its %s", self._waiting_for)
+            self.transport.close()
+        self._waiting_for = ""
+
+
+class GuardedHttpToolsProtocol(_Deadline, HttpToolsProtocol):
+    """uvicorn's httptools protocol (C parser) with the deadlines of this module."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._read_timeouts()
+        self._arm("headers", self.header_timeout_s)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._waiting_for != "headers":
+            self._arm("headers", self.header_timeout_s)
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm("body", self.body_timeout_s)
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._disarm()
+
+
+class GuardedH11Protocol(_Deadline, H11Protocol):
+    """``H11Protocol`` (pure Python) with the deadlines of this module."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._read_timeouts()
         self._arm("headers", self.header_timeout_s)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -70,22 +130,7 @@ class GuardedH11Protocol(H11Protocol):
         else:
             self._disarm()
 
-    def _arm(self, what: str, seconds: float) -> None:
-        self._disarm()
-        self._waiting_for = what
-        self._deadline = self.loop.call_later(seconds, self._too_slow)
 
-    def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-        self._deadline = None
-        self._waiting_for = ""
-
-    def _too_slow(self) -> None:
-        self._deadline = None
-        if not self.transport.is_closing():
-            self.logger.info(
-                "closing a connection too slow to send its request %s", self._waiting_for
-            )
-            self.transport.close()
-        self._waiting_for = ""
+def http_protocol(name: str) -> type[asyncio.Protocol]:
+    """The guarded protocol class for uvicorn's ``http`` setting."""
+    return GuardedH11Protocol if name == "h11" else GuardedHttpToolsProtocol

@@ -324,11 +324,14 @@ def _closed_within(sockets: list[socket.socket], seconds: float) -> list[float]:
     return sorted(closed.values())
 
 
+@pytest.mark.parametrize("parser", ["httptools", "h11"])
 @pytest.mark.parametrize("body", [False, True], ids=["headers", "body"])
 def test_slow_clients_are_disconnected(
-    sqlite_url: str, start_server: StartServer, body: bool
+    sqlite_url: str, start_server: StartServer, body: bool, parser: str
 ) -> None:
-    server = start_server(sqlite_url, "--header-timeout", "2", "--body-timeout", "3")
+    server = start_server(
+        sqlite_url, "--header-timeout", "2", "--body-timeout", "3", "--http", parser
+    )
     sockets = _slow_clients(server.base_url, 9, body)
     closed = _closed_within(sockets, 20)
     assert len(closed) == 9, closed

@@ -221,6 +221,7 @@ class Tally:
     resent: int = 0
     probes_failed: int = 0
     pulled: int = 0
+    errors: list[str] = field(default_factory=list)
 
 
 class Desk:
@@ -271,6 +272,8 @@ class Desk:
                 except SyncTransportError as exc:
                     with tally.lock:
                         tally.failures += 1
+                        if len(tally.errors) < 5:
+                            tally.errors.append(str(exc)[:200])
                         if "Timeout" in str(exc):
                             tally.timeouts += 1
                     time.sleep(backoff.next_delay())
@@ -394,6 +397,7 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "pull_p99_s": round(_pct(tally.pull_s, 0.99), 3),
         "timeouts": tally.timeouts,
         "failed_requests": tally.failures,
+        "first_errors": tally.errors,
         "busy_503": tally.busy,
         "events_resent": tally.resent,
         "health_probes_failed": tally.probes_failed,

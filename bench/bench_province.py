@@ -117,11 +117,13 @@ def server(code_dir: Path, db_url: str, workers: int, log: Path) -> Iterator[tup
 
 
 def _tree(pid: int) -> list[int]:
+    """The process and its descendants (threads and processes come and go meanwhile)."""
     pids = [pid]
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        children = (task / "children").read_text().split()
-        for child in children:
-            pids.extend(_tree(int(child)))
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            with contextlib.suppress(OSError):
+                for child in (task / "children").read_text().split():
+                    pids.extend(_tree(int(child)))
     return pids
 
 
@@ -233,13 +235,18 @@ class Desk:
         token: str,
         agency: str,
         number: int,
-        events: list[str],
+        events: int,
         expected: int,
         poll_s: float,
     ) -> None:
         self.poll_s = poll_s
         self.url, self.token, self.agency, self.number = url, token, agency, number
-        self.outbox = events
+        # The outbox is made a batch at a time (and kept until acknowledged, so a resend
+        # is the same events): 750 desks × 2,000 events would not fit in memory at once.
+        self.events = events
+        self.next_seq = 1
+        self.batch: list[str] | None = None
+        self.rng = random.Random(f"{agency}/{number}")
         self.expected_others = expected
         self.seen_others: set[str] = set()
         self.cursor = 0
@@ -279,15 +286,21 @@ class Desk:
                     time.sleep(backoff.next_delay())
                     continue
                 backoff.reset()
-                if not self.outbox and len(self.seen_others) >= self.expected_others:
+                if self.next_seq > self.events and len(self.seen_others) >= self.expected_others:
                     self.done_at = time.monotonic() - t0[0]
                 else:
                     time.sleep(self.poll_s)  # the others are still coming: sync again
 
     def _push(self, transport: Transport, tally: Tally, sent_before: set[int]) -> None:
-        while self.outbox:
-            batch = self.outbox[:PUSH_BATCH]
-            first = int(json.loads(batch[0])["origin_seq"]) if batch[0] else 0
+        while self.next_seq <= self.events:
+            if self.batch is None:
+                last = min(self.events, self.next_seq + PUSH_BATCH - 1)
+                self.batch = [
+                    dossier_received(self.agency, self.number, seq, self.rng)
+                    for seq in range(self.next_seq, last + 1)
+                ]
+            batch = self.batch
+            first = self.next_seq
             if first in sent_before:
                 with tally.lock:
                     tally.resent += len(batch)
@@ -299,7 +312,8 @@ class Desk:
             finally:
                 with tally.lock:
                     tally.push_s.append(time.monotonic() - started - (self.turns_s - turns))
-            del self.outbox[: len(batch)]
+            self.next_seq += len(batch)
+            self.batch = None
 
     def _pull(self, transport: Transport, tally: Tally) -> None:
         while True:
@@ -336,7 +350,6 @@ def exactly_once(db_url: str) -> dict[str, Any]:
 def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     code_dir = REPO_ROOT if code == "new" else old_code_dir(work / "old")
     workers = args.workers if code == "new" else 1
-    rng = random.Random(7)
     with running_cluster("bench-province-", durable=True) as cluster:
         db_url = cluster.new_database(f"province_{code}")
         agencies = [
@@ -352,11 +365,11 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
             expected = (args.desks - 1) * args.events
             desks = [
                 Desk(url, token, agency, number,
-                     [dossier_received(agency, number, s, rng) for s in range(1, args.events + 1)],
+                     args.events,
                      expected, args.poll_s)
                 for token, (agency, number) in zip(tokens, desk_rows, strict=True)
             ]  # fmt: skip
-            wire = len(desks[0].outbox[0].encode("utf-8"))
+            wire = len(dossier_received("000.01.33.H12", 1, 1, random.Random()).encode("utf-8"))
             tally, start, t0 = Tally(), threading.Event(), [0.0]
             threads = [
                 threading.Thread(target=d.run, args=(tally, start, t0), daemon=True) for d in desks

@@ -14,10 +14,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from district_server import metrics
-from district_server.auth import DeskIdentity, get_read_sessions, get_sessions, require_desk
+from district_server.auth import DeskIdentity, get_read_engine, get_sessions, require_desk
 from district_server.enrollment import redeem_code
 from district_server.errors import (
     EnrollmentCodeGoneError,
@@ -54,7 +55,7 @@ API_PREFIX = "/api/v1"
 router = APIRouter(prefix=API_PREFIX)
 
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
-ReadSessions = Annotated[sessionmaker[Session], Depends(get_read_sessions)]
+ReadEngine = Annotated[Engine, Depends(get_read_engine)]
 Caller = Annotated[DeskIdentity, Depends(require_desk)]
 
 
@@ -163,7 +164,7 @@ async def push_events(request: Request, caller: Caller, sessions: Sessions) -> R
 )
 def pull_events(
     caller: Caller,
-    sessions: ReadSessions,
+    engine: ReadEngine,
     after: Annotated[
         int, Query(ge=0, le=MAX_SEQ, description="Return events with a greater server_seq.")
     ] = 0,
@@ -179,9 +180,9 @@ def pull_events(
     ] = None,
 ) -> Response:
     """A page of the caller's commune log (all its desks), in server_seq order."""
-    with sessions() as session:
+    with engine.connect() as connection:
         body, count = read_page_json(
-            session, caller, after, limit, exclude_own_upto=exclude_own_upto
+            connection, caller, after, limit, exclude_own_upto=exclude_own_upto
         )
     metrics.EVENTS_SERVED.inc(count)
     return Response(body, media_type=JSON_MEDIA_TYPE)

@@ -13,7 +13,7 @@ from district_server import metrics
 from district_server.admission import AdmissionLimits, AdmissionMiddleware
 from district_server.api import router
 from district_server.body_limit import BodyLimitMiddleware
-from district_server.db import DB_ENV_VAR, make_engine, make_session_factory
+from district_server.db import DB_ENV_VAR, make_engine, make_session_factory, read_only_engine
 from district_server.http_errors import MAX_BODY_BYTES, install_error_handlers
 from district_server.schemas import PushRequest
 from district_server.throttle import DEFAULT_PER_MINUTE, FailureLimiter
@@ -53,7 +53,7 @@ def create_app(
     )
     app.add_middleware(metrics.MetricsMiddleware)
     app.state.sessions = make_session_factory(engine)
-    app.state.read_sessions = make_session_factory(engine, read_only=True)
+    app.state.read_engine = read_only_engine(engine)
     app.state.enrol_failures = FailureLimiter(
         burst=enrol_failures_per_minute, per_minute=enrol_failures_per_minute
     )

@@ -137,13 +137,19 @@ def make_engine(db_url: str, *, pool_size: int | None = None) -> Engine:
     )
 
 
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` for transactions that must not write: on SQLite they do not take the
+    write lock, so they run alongside a writer instead of queueing behind it."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
     """Sessions that keep loaded objects usable after commit.
 
     ``read_only`` sessions must not write: on SQLite their transactions do not take the
     write lock, so they run alongside a writer instead of queueing behind it.
     """
-    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    bind = read_only_engine(engine) if read_only else engine
     return sessionmaker(bind, expire_on_commit=False)
 
 

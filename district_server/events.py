@@ -43,7 +43,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, any_, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -309,7 +309,7 @@ def _legacy_envelope(row: Row[Any], agency_code: str) -> str:
 
 
 def _with_legacy_envelopes(
-    session: Session, identity: DeskIdentity, page: Sequence[tuple[int, str | None]]
+    session: Session | Connection, identity: DeskIdentity, page: Sequence[tuple[int, str | None]]
 ) -> list[str]:
     """The page's envelope texts, made from the columns for rows stored without one."""
     missing = [seq for seq, envelope in page if envelope is None]
@@ -328,7 +328,7 @@ def _with_legacy_envelopes(
 
 
 def read_page_json(
-    session: Session,
+    session: Session | Connection,
     identity: DeskIdentity,
     after: int,
     limit: int,

@@ -31,7 +31,7 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 DEFAULT_POOL_SIZE = 10
 # Pushes one worker takes at a time (see district_server.admission); with the pool below
 # it bounds the connections a worker needs.
-DEFAULT_MAX_PUSHES = 4
+DEFAULT_MAX_PUSHES = 2
 # A request waiting longer than this for a connection fails with a 503 (retry later).
 POOL_TIMEOUT_S = 10
 # Execution option marking an engine whose transactions only read (see make_engine).

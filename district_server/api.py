@@ -6,15 +6,26 @@ so an acknowledgement always means "stored for good".
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from district_server.auth import DeskIdentity, get_read_sessions, get_sessions, require_desk
+from district_server import metrics
+from district_server.auth import DeskIdentity, get_read_engine, get_sessions, require_desk
 from district_server.enrollment import redeem_code
-from district_server.events import read_page, store_batch
+from district_server.errors import (
+    EnrollmentCodeGoneError,
+    TooManyAttemptsError,
+    UnknownEnrollmentCodeError,
+)
+from district_server.events import read_page_json, store_batch
 from district_server.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -27,13 +38,24 @@ from district_server.schemas import (
     PushRequest,
     PushResponse,
 )
+from district_server.throttle import FailureLimiter
+
+JSON_MEDIA_TYPE = "application/json"
+# The push body is read and validated by the endpoint itself (see push_events); the
+# published schema still describes it, through this reference.
+PUSH_REQUEST_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {JSON_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
+    }
+}
 
 API_PREFIX = "/api/v1"
 
 router = APIRouter(prefix=API_PREFIX)
 
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
-ReadSessions = Annotated[sessionmaker[Session], Depends(get_read_sessions)]
+ReadEngine = Annotated[Engine, Depends(get_read_engine)]
 Caller = Annotated[DeskIdentity, Depends(require_desk)]
 
 
@@ -44,6 +66,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         409: "An event reuses a stored uuid with different content.",
         410: "The enrolment code was used, has expired or was withdrawn.",
         413: "The request body is too large.",
+        429: "Too many failed attempts from this client; retry after Retry-After seconds.",
         422: "The request does not match the schema.",
         503: "The database is unavailable; retry later.",
     }
@@ -55,16 +78,34 @@ def _now() -> datetime:
 
 
 @router.get("/health", tags=["health"])
-def health() -> HealthResponse:
-    """Unauthenticated probe: desks call it to know whether the server is reachable."""
+async def health() -> HealthResponse:
+    """Unauthenticated probe: desks call it to know whether the server is reachable.
+
+    Asynchronous, so it runs on the event loop: it never queues for the thread pool or a
+    database connection behind the pushes in progress, and a desk's 3-second probe is
+    answered even when the server is at its busiest.
+    """
     return HealthResponse(status="ok", server_time=_now())
 
 
-@router.post("/enroll", tags=["enrolment"], responses=_errors(401, 410, 413, 422, 503))
-def enroll(body: EnrollRequest, sessions: Sessions) -> EnrollResponse:
+@router.post("/enroll", tags=["enrolment"], responses=_errors(401, 410, 413, 422, 429, 503))
+def enroll(body: EnrollRequest, request: Request, sessions: Sessions) -> EnrollResponse:
     """Trade a one-time enrolment code for the desk's bearer token."""
-    with sessions.begin() as session:
-        enrolled = redeem_code(session, body.code, _now())
+    limiter: FailureLimiter = request.app.state.enrol_failures
+    client = request.client.host if request.client else "unknown"
+    wait = limiter.wait_s(client)
+    if wait:
+        metrics.ENROLMENT_THROTTLED.inc()
+        raise TooManyAttemptsError(
+            f"Too many failed enrolment attempts from this address; try again in {wait} s.",
+            wait,
+        )
+    try:
+        with sessions.begin() as session:
+            enrolled = redeem_code(session, body.code, _now())
+    except (UnknownEnrollmentCodeError, EnrollmentCodeGoneError):
+        limiter.charge(client)
+        raise
     return EnrollResponse(
         token=enrolled.token,
         agency_code=enrolled.agency_code,
@@ -74,18 +115,56 @@ def enroll(body: EnrollRequest, sessions: Sessions) -> EnrollResponse:
     )
 
 
-@router.post("/events", tags=["events"], responses=_errors(401, 403, 409, 413, 422, 503))
-def push_events(body: PushRequest, caller: Caller, sessions: Sessions) -> PushResponse:
-    """Store a batch of the caller's events, all of them or none (idempotent on uuid)."""
+def parse_push(raw: bytes) -> PushRequest:
+    """Parse and validate a push body in one pass over its bytes.
+
+    Errors leave as FastAPI's own would, so they get the usual one-sentence detail.
+    """
+    try:
+        return PushRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            body = None
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        raise RequestValidationError(errors, body=body) from None
+
+
+def _store(raw: bytes, caller: DeskIdentity, sessions: sessionmaker[Session]) -> bytes:
+    batch = parse_push(raw)
     with sessions.begin() as session:
-        outcome = store_batch(session, caller, body.events, _now())
-    return outcome
+        outcome = store_batch(session, caller, batch.events, _now())
+    metrics.EVENTS_STORED.inc(outcome.stored)
+    metrics.EVENTS_DUPLICATE.inc(outcome.duplicates)
+    return outcome.model_dump_json().encode("ascii")
 
 
-@router.get("/events", tags=["events"], responses=_errors(401, 422, 503))
+@router.post(
+    "/events",
+    tags=["events"],
+    responses=_errors(401, 403, 409, 413, 422, 503),
+    response_model=PushResponse,
+    openapi_extra=PUSH_REQUEST_BODY,
+)
+async def push_events(request: Request, caller: Caller, sessions: Sessions) -> Response:
+    """Store a batch of the caller's events, all of them or none (idempotent on uuid)."""
+    # The body is taken as bytes and validated off the event loop, once: FastAPI would
+    # decode it to Python objects on the loop first, then validate those objects.
+    raw = await request.body()
+    answer = await run_in_threadpool(_store, raw, caller, sessions)
+    return Response(answer, media_type=JSON_MEDIA_TYPE)
+
+
+@router.get(
+    "/events",
+    tags=["events"],
+    responses=_errors(401, 422, 503),
+    response_model=PullResponse,
+)
 def pull_events(
     caller: Caller,
-    sessions: ReadSessions,
+    engine: ReadEngine,
     after: Annotated[
         int, Query(ge=0, le=MAX_SEQ, description="Return events with a greater server_seq.")
     ] = 0,
@@ -99,7 +178,11 @@ def pull_events(
             "origin_seq: it has them, and learnt their server_seq from the push answers.",
         ),
     ] = None,
-) -> PullResponse:
+) -> Response:
     """A page of the caller's commune log (all its desks), in server_seq order."""
-    with sessions() as session:
-        return read_page(session, caller, after, limit, exclude_own_upto=exclude_own_upto)
+    with engine.connect() as connection:
+        body, count = read_page_json(
+            connection, caller, after, limit, exclude_own_upto=exclude_own_upto
+        )
+    metrics.EVENTS_SERVED.inc(count)
+    return Response(body, media_type=JSON_MEDIA_TYPE)

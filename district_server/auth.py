@@ -13,7 +13,7 @@ from uuid import UUID
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from district_server.errors import NotAuthenticatedError
@@ -36,7 +36,7 @@ class DeskIdentity:
     agency_code: str
 
 
-def identify(session: Session, token: str) -> DeskIdentity | None:
+def identify(session: Session | Connection, token: str) -> DeskIdentity | None:
     """The desk owning a live token, or ``None``."""
     row = session.execute(
         select(Desk.id, Desk.number, Commune.id, Commune.agency_code)
@@ -55,23 +55,24 @@ def get_sessions(request: Request) -> sessionmaker[Session]:
     return sessions
 
 
-def get_read_sessions(request: Request) -> sessionmaker[Session]:
-    """The session factory of the running app, for work that only reads."""
-    sessions: sessionmaker[Session] = request.app.state.read_sessions
-    return sessions
+def get_read_engine(request: Request) -> Engine:
+    """The engine of the running app for work that only reads, without ORM sessions:
+    every pull and every token look-up goes through it, so it is kept lean."""
+    engine: Engine = request.app.state.read_engine
+    return engine
 
 
 def require_desk(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    sessions: Annotated[sessionmaker[Session], Depends(get_read_sessions)],
+    engine: Annotated[Engine, Depends(get_read_engine)],
 ) -> DeskIdentity:
     """The calling desk; a 401 when the request has no live bearer token."""
     if credentials is None or not credentials.credentials:
         raise NotAuthenticatedError(
             "Authentication is required: send the desk's token as 'Authorization: Bearer ...'."
         )
-    with sessions() as session:
-        identity = identify(session, credentials.credentials)
+    with engine.connect() as connection:
+        identity = identify(connection, credentials.credentials)
     if identity is None:
         raise NotAuthenticatedError(
             "The token is unknown or has been revoked; enrol the desk again."

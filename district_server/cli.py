@@ -11,16 +11,20 @@ import argparse
 import copy
 import os
 import socket
+import ssl
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from alembic.util import CommandError
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from district_server.db import (
     DB_ENV_VAR,
+    DEFAULT_MAX_PUSHES,
+    DEFAULT_POOL_SIZE,
     DatabaseUrlError,
     default_db_url,
     make_engine,
@@ -29,14 +33,16 @@ from district_server.db import (
     normalize_db_url,
     safe_url,
 )
-from district_server.enrollment import issue_code, revoke_desk
+from district_server.enrollment import issue_code, issue_codes, revoke_desk
 from district_server.errors import DistrictServerError
+from district_server.protocol import BODY_TIMEOUT_ENV_VAR, HEADER_TIMEOUT_ENV_VAR
 from district_server.schemas import MAX_DESK_NUMBER, is_agency_code
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 PROG = "district-server"
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 MAX_CODE_LIFETIME_DAYS = 365.0
@@ -97,6 +103,29 @@ def _port(value: str) -> int:
     return port
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 3600 s, got {value}")
+    return seconds
+
+
+def _count(low: int, high: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low} to {high}, got {number}")
+        return number
+
+    return parse
+
+
 def _db_url(value: str) -> str:
     try:
         return normalize_db_url(value)
@@ -137,6 +166,8 @@ def _cmd_migrate(args: argparse.Namespace, db_url: str) -> int:
 
 
 def _cmd_enroll(args: argparse.Namespace, db_url: str) -> int:
+    if args.from_csv is not None:
+        return _enroll_from_csv(args, db_url)
     engine = _migrated_engine(db_url)
     try:
         with make_session_factory(engine).begin() as session:
@@ -157,6 +188,70 @@ def _cmd_enroll(args: argparse.Namespace, db_url: str) -> int:
         f"valid until {issued.expires_at:%Y-%m-%d %H:%M} UTC",
         file=sys.stderr,
     )
+    return 0
+
+
+class BadInputError(Exception):
+    """Input a person must fix (exit status 2)."""
+
+
+def read_desk_rows(path: str) -> list[tuple[str, int]]:
+    """The ``commune,desk`` rows of a roll-out file, all checked before any is used."""
+    import csv
+
+    try:
+        handle = sys.stdin if path == "-" else open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc.strerror}") from None
+    rows: list[tuple[str, int]] = []
+    seen: dict[tuple[str, int], int] = {}
+    with handle:
+        reader = csv.DictReader(handle)
+        fields = [name.strip().lower() for name in reader.fieldnames or []]
+        if "commune" not in fields or "desk" not in fields:
+            raise BadInputError(f"{path}: the first line must name the columns commune,desk")
+        reader.fieldnames = fields
+        for record in reader:
+            line = reader.line_num
+            try:
+                commune = _agency_code(record.get("commune") or "")
+                desk = _desk_number((record.get("desk") or "").strip())
+            except argparse.ArgumentTypeError as exc:
+                raise BadInputError(f"{path}, line {line}: {exc}") from None
+            if (commune, desk) in seen:
+                raise BadInputError(
+                    f"{path}, line {line}: desk {desk} of commune {commune} is already on "
+                    f"line {seen[(commune, desk)]}"
+                )
+            seen[(commune, desk)] = line
+            rows.append((commune, desk))
+    if not rows:
+        raise BadInputError(f"{path}: no desks listed")
+    return rows
+
+
+def _enroll_from_csv(args: argparse.Namespace, db_url: str) -> int:
+    import csv
+
+    rows = read_desk_rows(args.from_csv)
+    engine = _migrated_engine(db_url)
+    try:
+        # One transaction: a failure issues no code at all, so the file can simply be run
+        # again.
+        with make_session_factory(engine).begin() as session:
+            issued = issue_codes(
+                session, rows, datetime.now(UTC), timedelta(days=args.expires_days)
+            )
+    finally:
+        engine.dispose()
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(["commune", "desk", "code", "expires_at"])
+    for item in issued:
+        writer.writerow(
+            [item.agency_code, item.desk, item.code, item.expires_at.isoformat(timespec="seconds")]
+        )
+    sys.stdout.flush()
+    print(f"{len(issued)} one-time enrolment codes issued", file=sys.stderr)
     return 0
 
 
@@ -197,32 +292,108 @@ def _log_config() -> dict[str, Any]:
     return config
 
 
+def _prepare_metrics_dir() -> str:
+    """A fresh folder for prometheus-client's multiprocess files, before any metric exists.
+
+    Set even for one worker, so that ``/metrics`` reads the same way whatever the count.
+    """
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="district-metrics-")
+    os.environ[MULTIPROC_ENV] = folder
+    return folder
+
+
 def _cmd_run(args: argparse.Namespace, db_url: str) -> int:
-    import uvicorn
+    import shutil
 
-    from district_server.app import create_app
-
+    if args.workers > 1 and make_url(db_url).get_backend_name() != "postgresql":
+        raise CommandFailedError(
+            "--workers needs PostgreSQL: the embedded SQLite database takes one writer at a "
+            "time, so it is served by a single process; give --db postgresql://..."
+        )
     _migrated_engine(db_url).dispose()
     try:
         sock = _bind(args.host, args.port)
     except OSError as exc:
         raise CommandFailedError(f"cannot listen on {args.host}:{args.port}: {exc}") from exc
-    tls = args.certfile is not None
-    config = uvicorn.Config(
-        create_app(db_url),
-        ssl_certfile=args.certfile,
-        ssl_keyfile=args.keyfile,
-        log_config=_log_config(),
-        timeout_graceful_shutdown=5,
-    )
+    # Inherited by the workers, whose protocol reads them.
+    os.environ[HEADER_TIMEOUT_ENV_VAR] = str(args.header_timeout)
+    os.environ[BODY_TIMEOUT_ENV_VAR] = str(args.body_timeout)
+    metrics_dir = _prepare_metrics_dir()
     try:
-        config.load()
+        return _serve(args, db_url, sock)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _serve(args: argparse.Namespace, db_url: str, sock: socket.socket) -> int:
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    from district_server.admission import AdmissionLimits
+    from district_server.app import (
+        ENROL_FAILURES_ENV_VAR,
+        MAX_PUSHES_ENV_VAR,
+        POOL_SIZE_ENV_VAR,
+        create_app,
+    )
+    from district_server.protocol import KEEP_ALIVE_TIMEOUT_S, http_protocol
+
+    tls = args.certfile is not None
+    common: dict[str, Any] = {
+        "ssl_certfile": args.certfile,
+        "ssl_keyfile": args.keyfile,
+        "log_config": _log_config(),
+        "timeout_graceful_shutdown": 5,
+        "http": http_protocol(args.http),
+        "timeout_keep_alive": KEEP_ALIVE_TIMEOUT_S,
+        "backlog": 2048,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
+    }
+    if args.workers > 1:
+        # Workers are new processes: they build their app from the environment.
+        os.environ[DB_ENV_VAR] = db_url
+        os.environ[MAX_PUSHES_ENV_VAR] = str(args.max_pushes)
+        os.environ[ENROL_FAILURES_ENV_VAR] = str(args.enrol_failures)
+        if args.pool_size:
+            os.environ[POOL_SIZE_ENV_VAR] = str(args.pool_size)
+        config = uvicorn.Config(
+            "district_server.app:app_from_env", factory=True, workers=args.workers, **common
+        )
+    else:
+        app = create_app(
+            db_url,
+            AdmissionLimits(max_pushes=args.max_pushes),
+            args.pool_size,
+            args.enrol_failures,
+        )
+        config = uvicorn.Config(app, **common)
+    try:
+        if args.workers > 1:
+            # Each worker loads the app itself; the supervisor only checks the TLS files
+            # (a loaded config holds an engine, which cannot go to a new process).
+            if tls:
+                ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(
+                    args.certfile, args.keyfile
+                )
+        else:
+            config.load()
     except (OSError, ValueError) as exc:
         sock.close()
         raise CommandFailedError(f"cannot load the TLS certificate or key: {exc}") from exc
     bound_port = sock.getsockname()[1]
     shown_host = f"[{args.host}]" if ":" in args.host else args.host
     announcement = f"listening on {'https' if tls else 'http'}://{shown_host}:{bound_port}"
+
+    if args.workers > 1:
+        # Connections wait in the listen queue until a worker takes them.
+        sock.listen(config.backlog)
+        sock.set_inheritable(True)
+        print(announcement, flush=True)
+        print(f"serving with {args.workers} worker processes", file=sys.stderr, flush=True)
+        Multiprocess(config, sockets=[sock]).run()
+        return 0
 
     class _Server(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -252,6 +423,63 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
     run.add_argument("--certfile", help="TLS certificate chain (PEM); needs --keyfile")
     run.add_argument("--keyfile", help="TLS private key (PEM); needs --certfile")
+    run.add_argument(
+        "--workers",
+        type=_count(1, 64),
+        default=1,
+        metavar="N",
+        help="worker processes (PostgreSQL only; default 1)",
+    )
+    run.add_argument(
+        "--max-pushes",
+        type=_count(1, 64),
+        default=DEFAULT_MAX_PUSHES,
+        metavar="N",
+        help=f"pushes one worker takes at a time; the others get 503 + Retry-After "
+        f"(default {DEFAULT_MAX_PUSHES})",
+    )
+    run.add_argument(
+        "--pool-size",
+        type=_count(1, 1000),
+        default=None,
+        metavar="N",
+        help=f"PostgreSQL connections per worker (default {DEFAULT_POOL_SIZE}); "
+        "workers x pool size must stay within max_connections",
+    )
+    run.add_argument(
+        "--enrol-failures",
+        type=_count(1, 1_000_000),
+        default=10,
+        metavar="N",
+        help="failed enrolment attempts allowed per client address and minute; beyond, "
+        "429 + Retry-After (default 10)",
+    )
+    run.add_argument(
+        "--header-timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="S",
+        help="close a connection whose request headers take longer (default 10)",
+    )
+    run.add_argument(
+        "--body-timeout",
+        type=_seconds,
+        default=60.0,
+        metavar="S",
+        help="close a connection whose request body takes longer (default 60)",
+    )
+    run.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        metavar="IPS",
+        help="comma-separated proxies whose X-Forwarded-For is trusted (default 127.0.0.1)",
+    )
+    run.add_argument(
+        "--http",
+        choices=["httptools", "h11"],
+        default="httptools",
+        help="HTTP parser: httptools (C, default) or h11 (pure Python)",
+    )
     run.set_defaults(handler=_cmd_run)
 
     enroll = commands.add_parser(
@@ -259,8 +487,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="issue a one-time enrolment code for a desk",
         description="Print a one-time code the desk trades for its token (code on line 1).",
     )
-    enroll.add_argument("--commune", required=True, type=_agency_code, metavar="AGENCY_CODE")
-    enroll.add_argument("--desk", required=True, type=_desk_number, metavar="N")
+    enroll.add_argument("--commune", type=_agency_code, metavar="AGENCY_CODE")
+    enroll.add_argument("--desk", type=_desk_number, metavar="N")
+    enroll.add_argument(
+        "--from-csv",
+        metavar="FILE",
+        help="enrol every desk of a CSV file with columns commune,desk ('-' for stdin); "
+        "prints commune,desk,code,expires_at as CSV",
+    )
     enroll.add_argument("--db", type=_db_url, help=db_help)
     enroll.add_argument(
         "--expires-days", type=_days, default=7.0, metavar="D", help="code lifetime (default 7)"
@@ -291,6 +525,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "run" and (args.certfile is None) != (args.keyfile is None):
         parser.error("--certfile and --keyfile go together: give both or neither")
+    if args.command == "enroll":
+        if args.from_csv is None and (args.commune is None or args.desk is None):
+            parser.error("enroll needs --commune and --desk, or --from-csv FILE")
+        if args.from_csv is not None and (args.commune is not None or args.desk is not None):
+            parser.error("--from-csv lists the desks itself: leave out --commune and --desk")
     db_url: str | None = args.db
     if db_url is None:
         from_env = os.environ.get(DB_ENV_VAR)
@@ -302,6 +541,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace, str], int] = args.handler
     try:
         return handler(args, db_url or default_db_url())
+    except BadInputError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     except (CommandFailedError, DatabaseUrlError) as exc:
         return _fail(str(exc))
     except DistrictServerError as exc:

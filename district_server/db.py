@@ -29,6 +29,14 @@ ROOT_ENV_VAR = "DISTRICT_SERVER_ROOT"
 MIGRATIONS_PACKAGE = "district_server._migrations"
 APP_NAME = "district-server"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# PostgreSQL connections per process. A worker holds at most the admitted pushes (see
+# district_server.admission) plus pulls and token look-ups at once.
+DEFAULT_POOL_SIZE = 10
+# Pushes one worker takes at a time (see district_server.admission); with the pool below
+# it bounds the connections a worker needs.
+DEFAULT_MAX_PUSHES = 2
+# A request waiting longer than this for a connection fails with a 503 (retry later).
+POOL_TIMEOUT_S = 10
 # Execution option marking an engine whose transactions only read (see make_engine).
 READ_ONLY_OPTION = "district_read_only"
 
@@ -107,8 +115,13 @@ def _begin_sqlite_transaction(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(db_url: str) -> Engine:
-    """An engine for a URL accepted by :func:`normalize_db_url`."""
+def make_engine(db_url: str, *, pool_size: int | None = None) -> Engine:
+    """An engine for a URL accepted by :func:`normalize_db_url`.
+
+    ``pool_size`` bounds the PostgreSQL connections of one process (default
+    ``DEFAULT_POOL_SIZE``, with no overflow): workers × pool size must stay within the
+    server's ``max_connections``.
+    """
     url = normalize_db_url(db_url)
     if make_url(url).get_backend_name() == "sqlite":
         engine = create_engine(
@@ -118,7 +131,19 @@ def make_engine(db_url: str) -> Engine:
         event.listen(engine, "connect", _prepare_sqlite_connection)
         event.listen(engine, "begin", _begin_sqlite_transaction)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size or DEFAULT_POOL_SIZE,
+        max_overflow=0,
+        pool_timeout=POOL_TIMEOUT_S,
+    )
+
+
+def read_only_engine(engine: Engine) -> Engine:
+    """``engine`` for transactions that must not write: on SQLite they do not take the
+    write lock, so they run alongside a writer instead of queueing behind it."""
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
@@ -127,7 +152,7 @@ def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionm
     ``read_only`` sessions must not write: on SQLite their transactions do not take the
     write lock, so they run alongside a writer instead of queueing behind it.
     """
-    bind = engine.execution_options(**{READ_ONLY_OPTION: True}) if read_only else engine
+    bind = read_only_engine(engine) if read_only else engine
     return sessionmaker(bind, expire_on_commit=False)
 
 

@@ -123,6 +123,16 @@ def issue_code(
     return IssuedCode(code=code, agency_code=agency_code, desk=desk_number, expires_at=expires_at)
 
 
+def issue_codes(
+    session: Session,
+    desks: list[tuple[str, int]],
+    now: datetime,
+    lifetime: timedelta = DEFAULT_CODE_LIFETIME,
+) -> list[IssuedCode]:
+    """One code per ``(agency code, desk)`` row, in the rows' order (a province's roll-out)."""
+    return [issue_code(session, agency, number, now, lifetime) for agency, number in desks]
+
+
 def redeem_code(session: Session, typed_code: str, now: datetime) -> Enrollment:
     """Trade a valid code for a new bearer token; the code cannot be used again."""
     canonical = normalize_enrollment_code(typed_code)

@@ -51,3 +51,13 @@ class UnknownDeskError(DistrictServerError):
     """No such desk has ever been enrolled."""
 
     status_code = 404
+
+
+class TooManyAttemptsError(DistrictServerError):
+    """A client failed to enrol too often; it may try again after ``retry_after`` s."""
+
+    status_code = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

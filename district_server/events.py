@@ -23,45 +23,82 @@ again. Same uuid with different content is a conflict (409) and nothing of the b
 stored: history is never overwritten. "Same content" compares the normalised envelope
 (uuid case, key order and the UTC offset of ``occurred_at`` do not matter) through a
 SHA-256 fingerprint kept with each event.
+
+Cost per event
+--------------
+A province's desks come back together after an outage, so the work per event is kept
+small: the payload is serialised once (its canonical text, made while validating), the
+envelope's stored text and its fingerprint are assembled from that text, pulls splice the
+stored text into the answer without decoding it, and on PostgreSQL look-ups and inserts
+go as one short statement with array parameters, the same text every time, which the
+driver prepares once per connection.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, Row, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger, Uuid
 
 from district_server.auth import DeskIdentity
 from district_server.canonical import canonical_json
 from district_server.errors import EventConflictError, WrongOriginError
 from district_server.models import Commune, Event
-from district_server.schemas import (
-    EventEnvelope,
-    Origin,
-    PulledEvent,
-    PullResponse,
-    PushResponse,
-)
+from district_server.schemas import EventEnvelope, JsonObject, PushResponse
+
+_dumps = json.dumps
+
+
+def _payload_text(event: EventEnvelope) -> str:
+    payload = event.payload
+    if isinstance(payload, JsonObject):
+        return payload.canonical
+    return canonical_json(payload)
+
+
+def envelope_texts(event: EventEnvelope) -> tuple[str, str]:
+    """The envelope's stored text and its SHA-256 fingerprint.
+
+    Both are the canonical JSON of the envelope (sorted keys, no spaces, ASCII), written
+    out key by key around the payload's canonical text; they differ only in
+    ``occurred_at``: the stored text keeps the desk's offset, the fingerprinted one is in
+    UTC, so a resend with another offset is still a duplicate. The fingerprint is the one
+    the server has always kept (``version`` enters it only when it is not 1).
+    """
+    dossier = event.dossier_uuid
+    head = (
+        '{"actor":' + _dumps(event.actor)
+        + ',"dossier_uuid":' + (_dumps(dossier.lower()) if dossier else "null")
+        + ',"kind":' + _dumps(event.kind)
+        + ',"occurred_at":'
+    )  # fmt: skip
+    tail = (
+        ',"origin":{"agency_code":' + _dumps(event.origin.agency_code)
+        + ',"desk":' + str(event.origin.desk)
+        + '},"origin_seq":' + str(event.origin_seq)
+        + ',"payload":' + _payload_text(event)
+        + ',"uuid":"' + event.uuid.lower() + '"'
+        + (',"version":' + str(event.version) if event.version != 1 else "")
+        + "}"
+    )  # fmt: skip
+    occurred = event.occurred_at
+    stored = head + '"' + occurred.isoformat() + '"' + tail
+    hashed = head + '"' + occurred.astimezone(UTC).isoformat() + '"' + tail
+    return stored, hashlib.sha256(hashed.encode("ascii")).hexdigest()
 
 
 def content_hash(event: EventEnvelope) -> str:
     """Fingerprint of what the event says, independent of how the JSON was spelled."""
-    document: dict[str, Any] = {
-        "uuid": event.uuid.lower(),
-        "dossier_uuid": event.dossier_uuid.lower() if event.dossier_uuid else None,
-        "kind": event.kind,
-        "payload": event.payload,
-        "occurred_at": event.occurred_at.astimezone(UTC).isoformat(),
-        "actor": event.actor,
-        "origin": {"agency_code": event.origin.agency_code, "desk": event.origin.desk},
-        "origin_seq": event.origin_seq,
-    }
-    return hashlib.sha256(canonical_json(document).encode("ascii")).hexdigest()
+    return envelope_texts(event)[1]
 
 
 def check_origins(identity: DeskIdentity, events: list[EventEnvelope]) -> None:
@@ -89,40 +126,128 @@ def _conflict(uuid_text: str) -> EventConflictError:
     )
 
 
-def store_batch(
-    session: Session, identity: DeskIdentity, events: list[EventEnvelope], now: datetime
-) -> PushResponse:
-    """Store the new events of a batch in order; the caller commits."""
-    check_origins(identity, events)
-    last_seq = _lock_commune(session, identity.commune_id)
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
-    keys = [UUID(event.uuid) for event in events]
-    known: dict[UUID, tuple[str, int]] = {
+
+_UUIDS = ARRAY(Uuid())
+_SEQS = ARRAY(BigInteger())
+
+# One short statement for every row (psycopg's executemany: prepared once per connection,
+# rows sent in a pipeline). Arrays of text would cost more: their literal escapes every
+# quote and backslash of the envelopes.
+_PG_INSERT = (
+    "INSERT INTO events (commune_id, server_seq, uuid, dossier_uuid, kind, envelope,"
+    " occurred_at, occurred_at_utc, actor, origin_desk, origin_seq, desk_id, content_hash,"
+    " received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+
+
+def _known_uuids(
+    session: Session, keys: list[UUID], postgresql: bool
+) -> dict[UUID, tuple[str, int]]:
+    column = Event.uuid
+    condition = (
+        column == any_(bindparam("keys", keys, type_=_UUIDS))
+        if postgresql
+        else column.in_(set(keys))
+    )
+    return {
         key: (digest, seq)
         for key, digest, seq in session.execute(
-            select(Event.uuid, Event.content_hash, Event.server_seq).where(
-                Event.uuid.in_(set(keys))
-            )
+            select(Event.uuid, Event.content_hash, Event.server_seq).where(condition)
         ).all()
     }
-    # An event number a desk already used for another event: a second machine under the
-    # same desk number, or a reinstalled desk counting from 1 again. Storing it would
-    # break every desk's per-desk order, so the batch is refused.
-    numbered: dict[tuple[int, int], UUID] = {
+
+
+def _numbered(
+    session: Session, identity: DeskIdentity, seqs: list[int], postgresql: bool
+) -> dict[tuple[int, int], UUID]:
+    condition = (
+        Event.origin_seq == any_(bindparam("seqs", seqs, type_=_SEQS))
+        if postgresql
+        else Event.origin_seq.in_(set(seqs))
+    )
+    return {
         (desk, seq): uuid
         for desk, seq, uuid in session.execute(
             select(Event.origin_desk, Event.origin_seq, Event.uuid).where(
                 Event.commune_id == identity.commune_id,
                 Event.origin_desk == identity.desk,
-                Event.origin_seq.in_({event.origin_seq for event in events}),
+                condition,
             )
         ).all()
     }
-    rows: list[dict[str, Any]] = []
+
+
+def _insert(
+    session: Session,
+    identity: DeskIdentity,
+    rows: list[tuple[int, UUID, EventEnvelope, str, str]],
+    now: datetime,
+    postgresql: bool,
+) -> None:
+    if postgresql:
+        driver = session.connection().connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            cursor.executemany(
+                _PG_INSERT,
+                [
+                    (
+                        identity.commune_id, seq, key, event.dossier_uuid, event.kind, stored,
+                        event.occurred_at.isoformat(), event.occurred_at.astimezone(UTC),
+                        event.actor, identity.desk, event.origin_seq, identity.desk_id, digest,
+                        now,
+                    )
+                    for seq, key, event, stored, digest in rows
+                ],
+            )  # fmt: skip
+        return
+    session.execute(
+        insert(Event),
+        [
+            {
+                "commune_id": identity.commune_id,
+                "server_seq": seq,
+                "uuid": key,
+                "dossier_uuid": UUID(event.dossier_uuid) if event.dossier_uuid else None,
+                "kind": event.kind,
+                "envelope": stored,
+                "occurred_at": event.occurred_at.isoformat(),
+                "occurred_at_utc": event.occurred_at.astimezone(UTC),
+                "actor": event.actor,
+                "origin_desk": event.origin.desk,
+                "origin_seq": event.origin_seq,
+                "desk_id": identity.desk_id,
+                "content_hash": digest,
+                "received_at": now,
+            }
+            for seq, key, event, stored, digest in rows
+        ],
+    )
+
+
+def store_batch(
+    session: Session, identity: DeskIdentity, events: list[EventEnvelope], now: datetime
+) -> PushResponse:
+    """Store the new events of a batch in order; the caller commits."""
+    check_origins(identity, events)
+    # Fingerprints before the lock: it is the CPU part, and other pushes to the commune
+    # need not wait for it.
+    texts = [envelope_texts(event) for event in events]
+    keys = [UUID(event.uuid) for event in events]
+    postgresql = _is_postgresql(session)
+    last_seq = _lock_commune(session, identity.commune_id)
+    known = _known_uuids(session, keys, postgresql)
+    # An event number a desk already used for another event: a second machine under the
+    # same desk number, or a reinstalled desk counting from 1 again. Storing it would
+    # break every desk's per-desk order, so the batch is refused.
+    numbered = _numbered(session, identity, [event.origin_seq for event in events], postgresql)
+    rows: list[tuple[int, UUID, EventEnvelope, str, str]] = []
     server_seqs: list[int] = []
     duplicates = 0
-    for event, key in zip(events, keys, strict=True):
-        digest = content_hash(event)
+    for event, key, (stored, digest) in zip(events, keys, texts, strict=True):
         previous = known.get(key)
         if previous is not None:
             if previous[0] != digest:
@@ -141,27 +266,10 @@ def store_batch(
         last_seq += 1
         known[key] = (digest, last_seq)
         server_seqs.append(last_seq)
-        rows.append(
-            {
-                "commune_id": identity.commune_id,
-                "server_seq": last_seq,
-                "uuid": key,
-                "dossier_uuid": UUID(event.dossier_uuid) if event.dossier_uuid else None,
-                "kind": event.kind,
-                "payload": event.payload,
-                "occurred_at": event.occurred_at.isoformat(),
-                "occurred_at_utc": event.occurred_at.astimezone(UTC),
-                "actor": event.actor,
-                "origin_desk": event.origin.desk,
-                "origin_seq": event.origin_seq,
-                "desk_id": identity.desk_id,
-                "content_hash": digest,
-                "received_at": now,
-            }
-        )
+        rows.append((last_seq, key, event, stored, digest))
     if rows:
         try:
-            session.execute(insert(Event), rows)
+            _insert(session, identity, rows, now, postgresql)
         except IntegrityError as exc:
             # Only a uuid already used by another commune (stored after our check, under
             # that commune's lock) can collide here; its content necessarily differs.
@@ -184,15 +292,51 @@ def store_batch(
     )
 
 
-def read_page(
-    session: Session,
+def _legacy_envelope(row: Row[Any], agency_code: str) -> str:
+    """The stored text of an event stored before envelopes were kept (revision 0003)."""
+    return canonical_json(
+        {
+            "uuid": str(row.uuid),
+            "dossier_uuid": str(row.dossier_uuid) if row.dossier_uuid else None,
+            "kind": row.kind,
+            "payload": row.payload,
+            "occurred_at": row.occurred_at,
+            "actor": row.actor,
+            "origin": {"agency_code": agency_code, "desk": row.origin_desk},
+            "origin_seq": row.origin_seq,
+        }
+    )
+
+
+def _with_legacy_envelopes(
+    session: Session | Connection, identity: DeskIdentity, page: Sequence[tuple[int, str | None]]
+) -> list[str]:
+    """The page's envelope texts, made from the columns for rows stored without one."""
+    missing = [seq for seq, envelope in page if envelope is None]
+    if not missing:
+        return [envelope for _seq, envelope in page if envelope is not None]
+    legacy = {
+        row.server_seq: _legacy_envelope(row, identity.agency_code)
+        for row in session.execute(
+            select(
+                Event.server_seq, Event.uuid, Event.dossier_uuid, Event.kind, Event.payload,
+                Event.occurred_at, Event.actor, Event.origin_desk, Event.origin_seq,
+            ).where(Event.commune_id == identity.commune_id, Event.server_seq.in_(missing))
+        )
+    }  # fmt: skip
+    return [envelope if envelope is not None else legacy[seq] for seq, envelope in page]
+
+
+def read_page_json(
+    session: Session | Connection,
     identity: DeskIdentity,
     after: int,
     limit: int,
     *,
     exclude_own_upto: int | None = None,
-) -> PullResponse:
-    """The caller's commune events with ``server_seq > after``, oldest first.
+) -> tuple[bytes, int]:
+    """The caller's commune events with ``server_seq > after``, oldest first, as the JSON
+    body of a ``PullResponse``, and how many events it holds.
 
     ``exclude_own_upto`` leaves out the caller's own events numbered up to it (the caller
     has those); events of its desk number above it — another machine's — still come.
@@ -203,7 +347,7 @@ def read_page(
     last_seq = session.execute(
         select(Commune.last_server_seq).where(Commune.id == identity.commune_id)
     ).scalar_one()
-    query = select(Event).where(
+    query = select(Event.server_seq, Event.envelope).where(
         Event.commune_id == identity.commune_id,
         Event.server_seq > after,
         Event.server_seq <= last_seq,
@@ -212,33 +356,30 @@ def read_page(
         query = query.where(
             (Event.origin_desk != identity.desk) | (Event.origin_seq > exclude_own_upto)
         )
-    stored = session.scalars(query.order_by(Event.server_seq).limit(limit + 1)).all()
+    stored = session.execute(query.order_by(Event.server_seq).limit(limit + 1)).tuples().all()
     page = stored[:limit]
     has_more = len(stored) > limit
     if has_more:
-        next_cursor = page[-1].server_seq
+        next_cursor = page[-1][0]
     else:
         next_cursor = (
             max(after, last_seq)
             if exclude_own_upto is not None
-            else (page[-1].server_seq if page else after)
+            else (page[-1][0] if page else after)
         )
-    return PullResponse(
-        events=[
-            PulledEvent(
-                uuid=str(event.uuid),
-                dossier_uuid=str(event.dossier_uuid) if event.dossier_uuid else None,
-                kind=event.kind,
-                payload=event.payload,
-                occurred_at=event.occurred_at,
-                actor=event.actor,
-                origin=Origin(agency_code=identity.agency_code, desk=event.origin_desk),
-                origin_seq=event.origin_seq,
-                server_seq=event.server_seq,
-            )
-            for event in page
-        ],
-        next_cursor=next_cursor,
-        has_more=has_more,
-        last_server_seq=last_seq,
+    texts = _with_legacy_envelopes(session, identity, page)
+    events = ",".join(
+        text[:-1] + ',"server_seq":' + str(seq) + "}"
+        for (seq, _envelope), text in zip(page, texts, strict=True)
     )
+    return (
+        '{"events":['
+        + events
+        + '],"next_cursor":'
+        + str(next_cursor)
+        + ',"has_more":'
+        + ("true" if has_more else "false")
+        + ',"last_server_seq":'
+        + str(last_seq)
+        + "}"
+    ).encode("ascii"), len(page)

@@ -15,10 +15,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from district_server.body_limit import too_large_sentence
-from district_server.errors import DistrictServerError, NotAuthenticatedError
+from district_server.errors import (
+    DistrictServerError,
+    NotAuthenticatedError,
+    TooManyAttemptsError,
+)
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -84,6 +89,8 @@ _STATUS_SENTENCES = {
 async def _on_district_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DistrictServerError)
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticatedError) else None
+    if isinstance(exc, TooManyAttemptsError):
+        headers = {"Retry-After": str(exc.retry_after)}
     return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
 
 
@@ -116,9 +123,21 @@ async def _on_database_down(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def _on_pool_exhausted(_request: Request, exc: Exception) -> JSONResponse:
+    # Every connection of this worker's pool stayed busy for POOL_TIMEOUT_S: the server is
+    # overloaded, not broken, so the desk is told when to come back.
+    logger.warning("no database connection free: %s", str(exc).splitlines()[0])
+    return JSONResponse(
+        {"detail": "The server is busy; nothing was stored. Retry in 5 s."},
+        status_code=503,
+        headers={"Retry-After": "5"},
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every error of ``app`` a ``{"detail": sentence}`` document."""
     app.add_exception_handler(DistrictServerError, _on_district_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(OperationalError, _on_database_down)
+    app.add_exception_handler(PoolTimeoutError, _on_pool_exhausted)

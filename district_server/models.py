@@ -23,6 +23,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -150,7 +151,11 @@ class Event(Base):
     uuid: Mapped[UUID] = mapped_column(Uuid, unique=True)
     dossier_uuid: Mapped[UUID | None] = mapped_column(Uuid, index=True)
     kind: Mapped[str] = mapped_column(String(TEXT_LENGTH))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Rows stored before revision 0003 keep the payload here and have no envelope text.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The envelope as canonical JSON (sorted keys, ASCII), with the desk's occurred_at
+    # text: pulls serve it as it is, without decoding it.
+    envelope: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[str] = mapped_column(String(ISO_TIMESTAMP_LENGTH))
     occurred_at_utc: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(TEXT_LENGTH))

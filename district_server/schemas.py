@@ -34,6 +34,7 @@ MAX_PAGE_SIZE = 1000
 MAX_TEXT_LENGTH = 200
 MAX_DESK_NUMBER = 2**31 - 1  # PostgreSQL integer
 MAX_SEQ = 2**53 - 1  # the largest integer every JSON parser reads exactly (fits a bigint)
+MAX_EVENT_VERSION = 2**31 - 1
 
 _AGENCY_CODE_RE = re.compile(AGENCY_CODE_PATTERN)
 
@@ -53,14 +54,30 @@ def _storable_text(value: str) -> str:
     return value
 
 
+class JsonObject(dict[str, Any]):
+    """A JSON object together with its canonical text, made once while validating: the
+    text is what the server hashes, stores and serves, so the payload is never
+    serialised again."""
+
+    canonical: str
+
+
 def _plain_json_object(value: dict[str, Any]) -> dict[str, Any]:
+    # Hashing needs finite numbers. Invalid Unicode cannot get this far when the body is
+    # parsed from bytes (the parser refuses lone surrogates and non-UTF-8 bytes), but a
+    # payload built in Python can carry them, so the UTF-8 check stays for that case.
     try:
-        # Hashing needs finite numbers; sending the event back to desks needs UTF-8.
-        canonical_json(value)
-        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        text = canonical_json(value)
     except (ValueError, TypeError, RecursionError):
         raise ValueError("must be plain JSON: no NaN, Infinity or invalid Unicode") from None
-    return value
+    if "\\ud" in text:  # a surrogate escape: an emoji's pair, or a lone half
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be plain JSON: no NaN, Infinity or invalid Unicode") from None
+    wrapped = JsonObject(value)
+    wrapped.canonical = text
+    return wrapped
 
 
 def _utc_representable(value: datetime) -> datetime:
@@ -141,6 +158,12 @@ class EventEnvelope(BaseModel):
     actor: ShortText
     origin: Origin
     origin_seq: StrictInt = Field(ge=1, le=MAX_SEQ, description="Strictly increasing per desk.")
+    version: StrictInt = Field(
+        default=1,
+        ge=1,
+        le=MAX_EVENT_VERSION,
+        description="The version of the event kind's payload schema; 1 when absent.",
+    )
 
 
 class PushRequest(BaseModel):
@@ -175,6 +198,9 @@ class PulledEvent(BaseModel):
     origin: Origin
     origin_seq: int
     server_seq: int
+    version: int = Field(
+        default=1, description="The payload schema version; left out when it is 1."
+    )
 
 
 class PullResponse(BaseModel):

@@ -7,12 +7,20 @@ refused the request: fix something first — retrying the same thing will not he
 stable ``code`` (``sync.unreachable``, ``sync.server_error``, ``sync.tls``,
 ``sync.rejected``, ``sync.unauthorized``) for the window to decide on, a Vietnamese
 ``message`` and the technical ``detail`` for the log.
+
+A busy server answers ``503`` with ``Retry-After``: it took none of the request and gives
+the desk a turn. The transport waits that long (plus up to a second, so desks handed the
+same turn do not return together) and sends the request again, within
+``BUSY_BUDGET_S`` per call; the round does not fail, so the desk does not back off.
 """
 
 from __future__ import annotations
 
 import json
+import random
 import ssl
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -21,6 +29,10 @@ from desk_app.errors import OperationalError
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0
+# The longest one request waits for turns a busy server hands out before the round gives
+# up (and the desk backs off as for an unreachable server).
+BUSY_BUDGET_S = 300.0
+MAX_RETRY_AFTER_S = 120.0
 
 
 UNREACHABLE = "sync.unreachable"
@@ -77,6 +89,10 @@ class UnauthorizedError(RejectedError):
         self.status = status
 
 
+class ServerBusyError(UnreachableError):
+    """The server stayed too busy for longer than the desk waits within one round."""
+
+
 def _is_tls(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -84,6 +100,14 @@ def _is_tls(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+def retry_after_s(response: httpx.Response) -> float | None:
+    """The server's ``Retry-After`` in seconds (delay form), or ``None``."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value.isdigit():
+        return None
+    return min(float(value), MAX_RETRY_AFTER_S)
 
 
 def _detail(response: httpx.Response) -> str:
@@ -103,7 +127,13 @@ class Transport:
         token: str | None = None,
         ca_file: str | None = None,
         timeout: httpx.Timeout | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        busy_budget_s: float = BUSY_BUDGET_S,
     ) -> None:
+        self._sleep = sleep
+        self._busy_budget_s = busy_budget_s
+        self._jitter = random.Random()
         headers = {"User-Agent": "desk-app"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -125,11 +155,24 @@ class Transport:
         self.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            response = self._client.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            code = TLS if _is_tls(exc) else UNREACHABLE
-            raise UnreachableError(f"{type(exc).__name__}: {exc}", code=code) from exc
+        waited = 0.0
+        while True:
+            try:
+                response = self._client.request(method, path, **kwargs)
+            except httpx.TransportError as exc:
+                code = TLS if _is_tls(exc) else UNREACHABLE
+                raise UnreachableError(f"{type(exc).__name__}: {exc}", code=code) from exc
+            turn = retry_after_s(response) if response.status_code == 503 else None
+            if turn is None:
+                break
+            turn += self._jitter.uniform(0.0, 1.0)
+            if waited + turn > self._busy_budget_s:
+                raise ServerBusyError(
+                    f"HTTP 503: the server stayed busy for {waited:.0f} s: {_detail(response)}",
+                    code=SERVER_ERROR,
+                )
+            self._sleep(turn)
+            waited += turn
         if response.status_code >= 500:
             raise UnreachableError(
                 f"HTTP {response.status_code}: {_detail(response)}", code=SERVER_ERROR

@@ -345,3 +345,78 @@ def test_a_desk_cannot_reuse_one_of_its_event_numbers(enroll_desk: Enroll, commu
     assert again.status_code == 409
     assert "already sent event number 1" in again.json()["detail"]
     assert len(desk.pull_all()) == 1  # nothing of the refused batch was stored
+
+
+def test_envelope_version_is_stored_and_served_back(enroll_desk: Enroll, commune_a: str) -> None:
+    desk = enroll_desk(commune_a, 1)
+    plain = make_event(commune_a, 1, 1)
+    explicit_one = {**make_event(commune_a, 1, 2), "version": 1}
+    second = {**make_event(commune_a, 1, 3), "version": 2}
+    assert desk.push([plain, explicit_one, second]).status_code == 200
+
+    pulled = {event["uuid"]: event for event in desk.pull_all()}
+    # Version 1 is left out of the feed (desks read a missing version as 1).
+    assert "version" not in pulled[plain["uuid"]]
+    assert "version" not in pulled[explicit_one["uuid"]]
+    assert pulled[second["uuid"]]["version"] == 2
+
+    # Resending with the same version is a duplicate; another version is other content.
+    assert desk.push([second]).json()["duplicates"] == 1
+    assert desk.push([explicit_one | {"version": 1}]).json()["duplicates"] == 1
+    changed = desk.push([second | {"version": 3}])
+    assert changed.status_code == 409, changed.text
+
+
+def test_envelope_version_must_be_a_positive_integer(enroll_desk: Enroll, commune_a: str) -> None:
+    desk = enroll_desk(commune_a, 1)
+    for bad in (0, -1, "2", 1.5, None):
+        response = desk.push([{**make_event(commune_a, 1, 1), "version": bad}])
+        assert response.status_code == 422, (bad, response.text)
+        assert "version" in response.json()["detail"]
+    assert desk.pull_all() == []
+
+
+def test_events_stored_before_envelope_texts_are_served_the_same(
+    db_url: str, enroll_desk: Enroll, commune_a: str
+) -> None:
+    """Rows written before migration 0003 have a payload column and no envelope text."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select, update
+
+    from district_server.db import make_engine
+    from district_server.events import content_hash
+    from district_server.models import Commune, Desk, Event
+    from district_server.schemas import EventEnvelope
+
+    desk = enroll_desk(commune_a, 1)
+    old = make_event(commune_a, 1, 1, dossier=str(uuid.uuid4()), payload={"tên": "Đỗ Thị Ánh"})
+    envelope = EventEnvelope.model_validate(old)
+    engine = make_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            commune_id, desk_id = connection.execute(
+                select(Commune.id, Desk.id)
+                .join(Desk, Desk.commune_id == Commune.id)
+                .where(Commune.agency_code == commune_a, Desk.number == 1)
+            ).one()
+            connection.execute(
+                insert(Event).values(
+                    commune_id=commune_id, server_seq=1, uuid=uuid.UUID(old["uuid"]),
+                    dossier_uuid=uuid.UUID(old["dossier_uuid"]), kind=old["kind"],
+                    payload=old["payload"], envelope=None, occurred_at=old["occurred_at"],
+                    occurred_at_utc=envelope.occurred_at.astimezone(UTC), actor=old["actor"],
+                    origin_desk=1, origin_seq=1, desk_id=desk_id,
+                    content_hash=content_hash(envelope), received_at=datetime.now(UTC),
+                )
+            )  # fmt: skip
+            connection.execute(
+                update(Commune).where(Commune.id == commune_id).values(last_server_seq=1)
+            )
+    finally:
+        engine.dispose()
+    new = make_event(commune_a, 1, 2)
+    assert desk.push([old, new]).json()["duplicates"] == 1  # same fingerprint as before
+    pulled = desk.pull_all()
+    assert pulled[0] == {**old, "server_seq": 1}
+    assert pulled[1] == {**new, "server_seq": 2}

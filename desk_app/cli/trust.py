@@ -24,7 +24,14 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from desk_app.cli.common import OFFICER_ENV, Parser, UsageError, acting_officer, open_desk_at
+from desk_app.cli.common import (
+    OFFICER_ENV,
+    Parser,
+    UsageError,
+    acting_officer,
+    open_desk,
+    open_desk_at,
+)
 
 if TYPE_CHECKING:
     pass
@@ -74,7 +81,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
         raise _usage("give --out FILE, or an action: verify, config, daily, status")
     out = Path(args.out)
     check_output_path(out)
-    ctx = open_desk_at(_data_dir(args))
+    ctx = open_desk(args)
     try:
         passphrase = _passphrase(new=not passphrase_is_set(ctx))
         manifest = create_backup(ctx, out, passphrase, actor=_actor(args))
@@ -108,7 +115,7 @@ def cmd_backup_config(args: argparse.Namespace) -> int:
 
     if args.folder is None and args.keep is None:
         raise _usage("give --folder DIR and/or --keep N")
-    ctx = open_desk_at(_data_dir(args))
+    ctx = open_desk(args)
     try:
         acting_officer(ctx, args).require(Permission.ADMINISTER)
         passphrase = _passphrase(new=not passphrase_is_set(ctx))
@@ -130,7 +137,7 @@ def cmd_backup_config(args: argparse.Namespace) -> int:
 def cmd_backup_daily(args: argparse.Namespace) -> int:
     from desk_app.backup import run_scheduled_backup
 
-    ctx = open_desk_at(_data_dir(args))
+    ctx = open_desk(args)
     try:
         outcome = run_scheduled_backup(ctx)
     finally:
@@ -156,7 +163,7 @@ def cmd_backup_status(args: argparse.Namespace) -> int:
 
     from desk_app.backup import backup_status
 
-    ctx = open_desk_at(_data_dir(args))
+    ctx = open_desk(args)
     try:
         status = backup_status(ctx)
     finally:
@@ -213,7 +220,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 def cmd_users_unlock(args: argparse.Namespace) -> int:
 
-    ctx = open_desk_at(_data_dir(args))
+    ctx = open_desk(args)
     try:
         was = ctx.users.unlock(args.name, by=acting_officer(ctx, args))
     finally:

@@ -14,7 +14,7 @@ from desk_app.catalogue import CatalogueService
 from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
-from desk_app.db.migrate import upgrade_to_head
+from desk_app.db.migrate import PRE_UPGRADE_FOLDER, UpgradeReport, upgrade_to_head
 from desk_app.intake import IntakeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
@@ -35,6 +35,8 @@ class DeskContext:
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
         self.lifecycle = LifecycleService(db, clock, self.profiles)
         self.sync = SyncEngine(db, clock, self.profiles)
+        # What opening did to the schema; an upgrade is told to the person once.
+        self.upgrade: UpgradeReport | None = None
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:
@@ -45,11 +47,12 @@ class DeskContext:
         clock = clock or SystemClock()
         engine = make_engine(data_dir / DATABASE_FILE)
         try:
-            upgrade_to_head(engine)
+            report = upgrade_to_head(engine, backup_folder=data_dir / PRE_UPGRADE_FOLDER)
         except Exception:
             engine.dispose()
             raise
         ctx = cls(data_dir, Database(engine), clock)
+        ctx.upgrade = report
         ctx.catalogue.ensure_default(utc_naive(clock))
         return ctx
 

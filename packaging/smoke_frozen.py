@@ -48,7 +48,16 @@ def start_time(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def folder_size(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    """Bytes on disk as ``du`` counts them: each file once, links not followed."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for p in path.rglob("*"):
+        st = p.lstat()
+        if p.is_symlink() or not p.is_file() or (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        total += st.st_size
+    return total
 
 
 def main() -> None:
@@ -66,7 +75,11 @@ def main() -> None:
         print(f"frozen: {version}")
         run([exe, "init", "--commune", "Xã Tân Phú", "--province", "Đồng Nai",
              "--agency-code", "000.20.33.H12", "--desk", "1"], env)  # fmt: skip
-        run([exe, "users", "add", "canbo1", "--role", "officer"], env, PASSWORD + "\n")
+        # The first account is the administrator's; the officer is added by them.
+        admin_env = dict(env, DESK_APP_OFFICER="quantri1")
+        run([exe, "users", "add", "quantri1", "--role", "admin"], admin_env, PASSWORD + "\n")
+        run([exe, "users", "add", "canbo1", "--role", "officer", "--by", "quantri1"],
+            admin_env, PASSWORD + "\n")  # fmt: skip
         procedures = json.loads(run([exe, "procedures", "--json"], env))
         line = {"procedure_code": procedures[0]["code"],
                 "applicant": {"name": "Nguyễn Văn An", "cccd": "079301001234",

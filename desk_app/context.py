@@ -15,7 +15,7 @@ from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.commune_settings import CommuneSettingsService
 from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
-from desk_app.db.migrate import upgrade_to_head
+from desk_app.db.migrate import PRE_UPGRADE_FOLDER, UpgradeReport, upgrade_to_head
 from desk_app.directory import DirectoryService
 from desk_app.intake import IntakeService
 from desk_app.intake_outcomes import IntakeOutcomeService
@@ -41,6 +41,8 @@ class DeskContext:
         self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
         self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
+        # What opening did to the schema; an upgrade is told to the person once.
+        self.upgrade: UpgradeReport | None = None
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:
@@ -51,11 +53,12 @@ class DeskContext:
         clock = clock or SystemClock()
         engine = make_engine(data_dir / DATABASE_FILE)
         try:
-            upgrade_to_head(engine)
+            report = upgrade_to_head(engine, backup_folder=data_dir / PRE_UPGRADE_FOLDER)
         except Exception:
             engine.dispose()
             raise
         ctx = cls(data_dir, Database(engine), clock)
+        ctx.upgrade = report
         ctx.catalogue.ensure_default(utc_naive(clock))
         return ctx
 

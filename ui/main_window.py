@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMessageBox,
     QProgressBar,
     QStackedWidget,
     QTabWidget,
@@ -105,6 +106,7 @@ class MainWindow(QMainWindow):
         self.locked = False
         self._hidden_preview = False
         self._focus_before_lock: QWidget | None = None
+        self.upgrade_notice: QMessageBox | None = None
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Bộ phận Một cửa"))
@@ -185,6 +187,9 @@ class MainWindow(QMainWindow):
         # A main-window action with a shortcut only fires while the window has focus.
         for action in (self.lock_action, self.logout_action, self.quit_action):
             self.addAction(action)
+        from ui.help import HelpMenu
+
+        self.help_menu = HelpMenu(self, self.ops)
 
     # ------------------------------------------------------------------ attach
 
@@ -223,12 +228,33 @@ class MainWindow(QMainWindow):
         )
 
     def _desk_state_read(self, state: DeskState) -> None:
+        self._tell_upgrade()
         self._set_profile(state.profile)
         if state.profile is None or not state.has_users:
             self._show_wizard(needs_profile=state.profile is None, needs_admin=not state.has_users)
         else:
             self.show_login()
         self.ready.emit()
+
+    def _tell_upgrade(self) -> None:
+        """Once, after this start upgraded the database: what changed, where the copy is."""
+        report = self.context.upgrade if self.context is not None else None
+        if report is None:
+            return
+        self.help_menu.schema_in_use = report.to_revision
+        if not report.upgraded:
+            return
+        box = QMessageBox(self)
+        box.setObjectName("upgradeNotice")
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle(self.tr("Đã nâng cấp"))
+        box.setText(
+            self.tr("Phần mềm đã nâng cấp cơ sở dữ liệu của quầy; mọi hồ sơ được giữ nguyên.")
+        )
+        box.setInformativeText(report.summary())
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        box.open()
+        self.upgrade_notice = box
 
     def _set_profile(self, profile: Profile | None) -> None:
         self.profile = profile

@@ -41,13 +41,37 @@ EXIT_UNEXPECTED = 1
 EXIT_INTERRUPTED = 130
 
 
+class _VersionAction(argparse.Action):
+    """``--version``: the program's version and the database schema it writes. The schema
+    is looked up only here, so a plain start does not import the migrations."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    from desk_app.db.migrate import HEAD_REVISION
+
+    return f"{PROG} {__version__} (schema {HEAD_REVISION})"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog=PROG,
         description="Reception desk (Bộ phận Một cửa) of a commune People's Committee. "
         "Without a command, opens the desk window.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     parser.add_argument(
         "--data-dir",
         metavar="DIR",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -133,13 +134,17 @@ def open_desk_at(data_dir: Path) -> DeskContext:
     from desk_app.errors import StorageDamagedError
 
     try:
-        return DeskContext.open(data_dir)
+        ctx = DeskContext.open(data_dir)
     except (StorageDamagedError, DatabaseError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, OperationalError | sqlite3.OperationalError):
             raise  # locked, full, read-only: not damage
         from desk_app.backup import damaged_database_message
 
         raise StorageDamagedError(damaged_database_message(data_dir)) from exc
+    if ctx.upgrade is not None and ctx.upgrade.upgraded:
+        # Once, on the command that found the older database: scripts read stdout.
+        print(f"{PROG}: {ctx.upgrade.summary()}", file=sys.stderr)
+    return ctx
 
 
 def acting_officer(ctx: DeskContext, args: argparse.Namespace) -> Officer:

@@ -128,6 +128,17 @@ def _stderr_progress(done: int, total: int) -> None:
             print(file=sys.stderr)
 
 
+def cmd_quick_reference(args: argparse.Namespace) -> int:
+    from desk_app.files import check_output_path, write_output
+    from desk_app.guide import quick_reference_pdf
+
+    out = Path(args.out)
+    check_output_path(out)
+    write_output(out, quick_reference_pdf())
+    print(out)
+    return 0
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("init", help="first-run set-up of this desk, headless")
     p.add_argument("--commune", required=True, type=nonempty_arg, help='e.g. "Xã Tân Phú"')
@@ -159,3 +170,7 @@ def register(sub: Any) -> None:
     p.add_argument("--dossiers", required=True, type=positive_arg, metavar="N")
     p.add_argument("--seed", type=int, default=2026)
     p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("quick-reference", help="the one-page quick reference for the desk (PDF)")
+    p.add_argument("--out", required=True, metavar="FILE.pdf")
+    p.set_defaults(func=cmd_quick_reference)

@@ -10,6 +10,10 @@ case — the database already at this program's head — is answered from
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
@@ -33,6 +37,53 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0009",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]
+
+# What each revision brings, for the administrator who just upgraded (shown once, after
+# the upgrade). A revision that changes nothing a person notices says so in a few words.
+CHANGES: dict[str, str] = {
+    "0002": "lưu giấy tiếp nhận đã in và sổ theo dõi theo năm",
+    "0003": "đồng bộ với máy chủ cấp trên",
+    "0004": "đồng bộ an toàn hơn khi mất mạng và khi khôi phục",
+    "0005": "mỗi hồ sơ có người đang giữ, hạn ban đầu, các lần tạm dừng và xếp loại",
+    "0006": "lỗi đồng bộ được ghi kèm mã lỗi",
+    "0007": "khóa tài khoản tạm thời sau nhiều lần sai mật khẩu; sao lưu mã hóa",
+    "0008": "danh mục thủ tục thật của cấp xã, kèm các mục quản trị viên cần kiểm tra",
+}
+
+# Pre-upgrade copies kept in the data folder; older ones are removed.
+PRE_UPGRADE_KEEP = 3
+PRE_UPGRADE_FOLDER = "pre-upgrade"
+
+
+@dataclass(frozen=True)
+class UpgradeReport:
+    """What opening the database did to its schema: nothing (``from_revision`` equals
+    ``to_revision``), a new database, or an upgrade with a copy taken first."""
+
+    from_revision: str | None
+    to_revision: str
+    backup: Path | None = None
+    applied: tuple[str, ...] = field(default=())
+
+    @property
+    def upgraded(self) -> bool:
+        return self.from_revision is not None and bool(self.applied)
+
+    def changes(self) -> list[str]:
+        return [f"{rev}: {CHANGES[rev]}" for rev in self.applied if rev in CHANGES]
+
+    def summary(self) -> str:
+        """One paragraph in Vietnamese for the person who opened the upgraded desk."""
+        text = (
+            f"Cơ sở dữ liệu đã được nâng cấp từ phiên bản lược đồ {self.from_revision} "
+            f"lên {self.to_revision}."
+        )
+        if self.backup is not None:
+            text += f" Bản sao trước khi nâng cấp: {self.backup}."
+        changes = self.changes()
+        if changes:
+            text += " Những thay đổi: " + "; ".join(changes) + "."
+        return text
 
 
 class DatabaseTooNewError(OperationalError):
@@ -58,20 +109,69 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def upgrade_to_head(engine: Engine) -> None:
-    """Bring the database to the newest schema this program knows."""
+def _database_file(engine: Engine) -> Path | None:
+    name = engine.url.database
+    return Path(name) if name and name != ":memory:" else None
+
+
+def copy_before_upgrade(engine: Engine, revision: str, folder: Path) -> Path | None:
+    """Copy the database file, as stored, into ``folder`` before its schema changes.
+
+    The copy is the file itself (after a checkpoint, with writers locked out), so it is
+    protected exactly as the database is and opens with the same program version that
+    wrote it. The newest ``PRE_UPGRADE_KEEP`` copies are kept.
+    """
+    source = _database_file(engine)
+    if source is None or not source.exists():
+        return None
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%SZ")
+    target = folder / f"desk-{revision}-{stamp}.sqlite3"
+    raw = engine.raw_connection()  # the driver's own: no transaction begun for us
+    try:
+        cur = raw.cursor()
+        cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cur.execute("BEGIN IMMEDIATE")  # no writer while the bytes are copied
+        try:
+            partial = target.with_name(target.name + ".part")
+            shutil.copyfile(source, partial)
+            wal = source.with_name(source.name + "-wal")
+            if wal.exists() and wal.stat().st_size:
+                shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+            partial.replace(target)
+        finally:
+            cur.execute("ROLLBACK")
+            cur.close()
+    finally:
+        raw.close()
+    for old in sorted(folder.glob("desk-*.sqlite3"))[:-PRE_UPGRADE_KEEP]:
+        old.unlink(missing_ok=True)
+        old.with_name(old.name + "-wal").unlink(missing_ok=True)
+    return target
+
+
+def upgrade_to_head(engine: Engine, *, backup_folder: Path | None = None) -> UpgradeReport:
+    """Bring the database to the newest schema this program knows.
+
+    An existing database is first copied into ``backup_folder`` when one is given.
+    """
     current = current_revision(engine)
     if current == HEAD_REVISION:
-        return
+        return UpgradeReport(current, HEAD_REVISION)
     if current is not None and current not in KNOWN_REVISIONS:
         raise DatabaseTooNewError(
             f"cơ sở dữ liệu ở phiên bản lược đồ {current} mà phiên bản ứng dụng này không "
             "biết: nó do một phiên bản mới hơn ghi; hãy cài "
             "phiên bản đó (hoặc mới hơn) để mở"
         )
+    backup = None
+    if current is not None and backup_folder is not None:
+        backup = copy_before_upgrade(engine, current, backup_folder)
     from alembic import command
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    start = KNOWN_REVISIONS.index(current) + 1 if current is not None else 0
+    return UpgradeReport(current, HEAD_REVISION, backup, KNOWN_REVISIONS[start:])

@@ -70,6 +70,9 @@ def test_version(run_cli: RunCli) -> None:
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.strip().startswith("desk-app 0.")
+    from desk_app.db.migrate import HEAD_REVISION
+
+    assert result.stdout.strip().endswith(f"(schema {HEAD_REVISION})")
 
 
 # ------------------------------------------------------------------ init and procedures
@@ -398,3 +401,12 @@ def test_data_dir_option_wins_over_the_environment(run_cli: RunCli, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     assert (option_dir / DATABASE_FILE).is_file()
     assert not env_dir.exists()
+
+
+def test_quick_reference_is_written_as_a_pdf(run_cli: RunCli, tmp_path: Path) -> None:
+    out = tmp_path / "tra-cuu.pdf"
+    result = run_cli("quick-reference", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    refused = run_cli("quick-reference", "--out", str(tmp_path))  # a folder
+    assert refused.returncode == 2

@@ -15,6 +15,7 @@ from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
 from desk_app.db.migrate import upgrade_to_head
+from desk_app.dossier_forms import DossierFormsService
 from desk_app.intake import IntakeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
@@ -35,6 +36,7 @@ class DeskContext:
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
         self.lifecycle = LifecycleService(db, clock, self.profiles)
         self.sync = SyncEngine(db, clock, self.profiles)
+        self.forms = DossierFormsService(db, clock, self.profiles, self.intake, self.lifecycle)
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:

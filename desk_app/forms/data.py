@@ -142,7 +142,11 @@ class DossierFormData:
 
 @dataclass(frozen=True)
 class RegisterRow:
-    """One dossier's line in the tracking register (sổ theo dõi hồ sơ)."""
+    """One dossier's line in the tracking register (sổ theo dõi hồ sơ).
+
+    The note column prints the classification or the stop (in the template's words)
+    before ``note``.
+    """
 
     code: str
     procedure_name: str
@@ -155,6 +159,8 @@ class RegisterRow:
     sent_at: dt.datetime | None = None
     result_at: dt.datetime | None = None
     returned_at: dt.datetime | None = None
+    classification: Classification | None = None
+    stopped: StopKind | None = None
     note: str = ""
 
 

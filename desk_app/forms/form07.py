@@ -58,6 +58,11 @@ SCHEMA = FormSchema(
             "text.period": text(*_PERIOD),
             "text.total": text("count", *_PERIOD),
             "text.empty": text(),
+            "notes.early": text(),
+            "notes.on_time": text(),
+            "notes.late": text(),
+            "notes.withdrawn": text(),
+            "notes.stopped": text(),
             "xlsx.sheet_name": text(),
             "xlsx.date_format": text(),
         },
@@ -69,6 +74,10 @@ def _check(data: RegisterData) -> None:
     if data.end < data.start:
         raise ValueError(f"register: the range ends ({data.end}) before it starts ({data.start})")
     for row in data.rows:
+        if row.classification not in (None, "early", "on_time", "late"):
+            raise ValueError(f"register: unknown classification {row.classification!r}")
+        if row.stopped not in (None, "withdrawn", "stopped"):
+            raise ValueError(f"register: unknown stop kind {row.stopped!r}")
         if row.sets_count < 0:
             raise ValueError(f"register: dossier {row.code} has {row.sets_count} sets")
 
@@ -85,7 +94,20 @@ def _when(value: dt.datetime | None) -> str:
     return format_short_datetime(value) if value is not None else ""
 
 
-def _cells(n: int, row: RegisterRow) -> dict[str, str]:
+def _note(t: FormTemplate, row: RegisterRow) -> str:
+    """The note column: the classification or the stop in the template's words, then
+    the row's own note."""
+    parts = []
+    if row.classification is not None:
+        parts.append(t.text(f"notes.{row.classification}"))
+    if row.stopped is not None:
+        parts.append(t.text(f"notes.{row.stopped}"))
+    if row.note.strip():
+        parts.append(row.note.strip())
+    return "; ".join(parts)
+
+
+def _cells(t: FormTemplate, n: int, row: RegisterRow) -> dict[str, str]:
     """The row's cells as markup, by column name."""
     applicant = bold(row.applicant_name)
     if row.applicant_contact.strip():
@@ -103,7 +125,7 @@ def _cells(n: int, row: RegisterRow) -> dict[str, str]:
         "result": escape(_when(row.result_at)),
         "returned": escape(_when(row.returned_at)),
         "signature": "",
-        "note": clean(row.note),
+        "note": clean(_note(t, row)),
     }
 
 
@@ -126,7 +148,8 @@ def render_register_pdf(data: RegisterData, template: FormTemplate | None = None
             for name in COLUMNS
         ]
         rows = [
-            [_cells(n, row)[name] for name in COLUMNS] for n, row in enumerate(data.rows, start=1)
+            [_cells(t, n, row)[name] for name in COLUMNS]
+            for n, row in enumerate(data.rows, start=1)
         ]
         number_line = fill(t.text("header.number"), **{k: escape(v) for k, v in period.items()})
         total = t.plain("text.total", {**period, "count": str(len(data.rows))})
@@ -205,7 +228,7 @@ def render_register_xlsx(data: RegisterData, template: FormTemplate | None = Non
             "result": row.result_at,
             "returned": row.returned_at,
             "signature": None,
-            "note": row.note or None,
+            "note": _note(t, row) or None,
         }
         for index, column in enumerate(COLUMNS, start=1):
             cell = sheet.cell(heading_row + n, index, values[column])

@@ -109,7 +109,9 @@ def register(rows: int = 3, **changes: Any) -> RegisterData:
                 sent_at=D(2026, 11, 26, 15, 0) if n % 2 else None,
                 result_at=D(2026, 11, 27, 8, 0) if n % 3 == 0 else None,
                 returned_at=D(2026, 11, 27, 9, 15) if n % 3 == 0 else None,
-                note="Trước hạn" if n % 3 == 0 else "",
+                classification="early" if n % 3 == 0 else None,
+                stopped="withdrawn" if n % 3 == 2 else None,
+                note="Bản chính đã trả lại" if n == 2 else "",
             )
             for n in range(rows)
         ),

@@ -262,6 +262,8 @@ def test_register_pdf_is_a4_landscape_with_one_row_per_dossier(tmp_path: Path) -
         "Lê Thị Hồng Nhung",
         "Chứng thực chữ ký",
         "Tổng số: 4 hồ sơ.",
+        "Trước hạn",
+        "Công dân rút hồ sơ; Bản chính đã trả lại",
     ):
         assert wanted in text, wanted
     for row in data.rows:
@@ -318,6 +320,12 @@ def test_register_xlsx_reads_back_with_openpyxl() -> None:
         assert line[7] == row.due_at
         assert line[8] == row.sent_at
         assert line[10] == row.returned_at
+    assert [line[12] for line in body] == [
+        "Trước hạn",
+        None,
+        "Công dân rút hồ sơ; Bản chính đã trả lại",
+        "Trước hạn",
+    ]
     assert cells[7 + len(data.rows)][0] == "Tổng số: 4 hồ sơ."
     assert sheet.cell(8, 7).number_format == "dd/mm/yyyy hh:mm"
 

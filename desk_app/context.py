@@ -42,7 +42,10 @@ class DeskContext:
         self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
         self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
-        self.forms = DossierFormsService(db, clock, self.profiles, self.intake, self.lifecycle)
+        self.forms = DossierFormsService(
+            db, clock, self.profiles, self.intake, self.lifecycle, self.directory,
+            self.intake_outcomes,
+        )  # fmt: skip
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:

@@ -14,7 +14,7 @@ import io
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from desk_app.forms import blocks
 from desk_app.forms.blocks import Column, Layout, bold, clean, fill
@@ -158,6 +158,7 @@ def render_register_pdf(data: RegisterData, template: FormTemplate | None = None
             blocks.title(layout, t.text("text.title")),
             blocks.caption(layout, t.plain("text.period", period)),
             blocks.table(layout, columns, rows, t.text("text.empty")),
+            Spacer(1, 1.5 * mm),
             Paragraph(escape(total), layout.styles.body),
         ]
 

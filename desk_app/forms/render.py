@@ -127,6 +127,8 @@ def _footer_painter(
     def paint(canv: Any, doc: Any) -> None:
         page = canv.getPageNumber() - state.first_page + 1
         label = template.plain("footer.text", {**values, "copy": state.caption, "page": str(page)})
+        # An empty value (no code yet, no caption) leaves no double space behind.
+        label = " ".join(label.split())
         canv.saveState()
         canv.setFont(fonts.italic, size)
         canv.drawCentredString(doc.pagesize[0] / 2, bottom * 0.45, label)

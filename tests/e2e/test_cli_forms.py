@@ -157,3 +157,26 @@ def test_register_refuses_a_bad_output(
     assert result.stderr.count("\n") == 1 and message in result.stderr
     assert audit(desk["dir"]) == before
     assert not (tmp_path / "so.csv").exists()
+
+
+def test_form_02_of_a_citizen_guided_at_intake(desk: dict[str, Any], tmp_path: Path) -> None:
+    guided = cli(
+        desk["dir"], "guide", "--procedure", "1.001193", "--name", "Lê Văn Tám",
+        "--item", "Giấy chứng sinh:chưa có bản chính",
+    )  # fmt: skip
+    assert guided.returncode == 0, guided.stderr
+    visit = json.loads(guided.stdout)["uuid"]
+    out = tmp_path / "pbs.pdf"
+    result = cli(desk["dir"], "form", visit, "02", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Số: ……/PBS" in text and "Lê Văn Tám" in text and "Giấy chứng sinh" in text
+    assert audit(desk["dir"])[-1][1:4] == ("print", "intake_outcome", visit)
+
+
+def test_form_of_an_unknown_code_is_refused(desk: dict[str, Any], tmp_path: Path) -> None:
+    result = cli(
+        desk["dir"], "form", "000.20.33.H12-261118-9999", "06", "--out", str(tmp_path / "x.pdf")
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "không có hồ sơ mã" in result.stderr

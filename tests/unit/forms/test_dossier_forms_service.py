@@ -16,10 +16,15 @@ from desk_app.dossier_forms import (
     RegisterRangeError,
     UnknownFormError,
 )
+from desk_app.intake_outcomes import Visitor
+from event_schema import MissingItem
 from tests.unit.forms.pdf_tools import pdftotext
 from tests.unit.intake_fixtures import (
+    ADMIN,
     APPLICANT_NAME,
+    BIRTH,
     CHAIR,
+    MARRIAGE_STATUS,
     NOW,
     OFFICER,
     desk,
@@ -116,3 +121,110 @@ def test_register_lists_the_range_from_stored_columns(desk: DeskContext, tmp_pat
 def test_register_range_backwards_is_refused(desk: DeskContext) -> None:
     with pytest.raises(RegisterRangeError):
         desk.forms.register(NOW.date(), NOW.date() - dt.timedelta(days=1), CHAIR, "pdf")
+
+
+# ------------------------------------------------------------------ from the lifecycle
+
+
+def lived(desk: DeskContext) -> str:
+    """A dossier received on Wednesday 18/11, handed to the civil-status officer, waiting
+    for a supplement, supplemented, then extended with an apology (today, Monday 23/11)."""
+    desk.directory.add("officer", "Trần Thị Cúc", ADMIN, unit="Tư pháp - Hộ tịch")
+    code = receive(desk, dt.datetime(2026, 11, 18, 9, 0), procedure_code=MARRIAGE_STATUS)
+    life = desk.lifecycle
+    life.handover(code, OFFICER, to="Trần Thị Cúc", note="Kiểm tra hồ sơ",
+                  at=dt.datetime(2026, 11, 18, 10, 0))  # fmt: skip
+    life.request_supplement(
+        code, OFFICER, reason="Thiếu giấy tờ chứng minh nơi cư trú",
+        items=["Giấy xác nhận cư trú:bản đã nộp hết hạn"], at=dt.datetime(2026, 11, 19, 8, 30),
+    )  # fmt: skip
+    life.supplement_received(code, OFFICER, at=dt.datetime(2026, 11, 20, 14, 0))
+    due = desk.lifecycle.projection(code).due_at
+    assert due is not None
+    life.extend(code, OFFICER, new_due=due + dt.timedelta(days=7),
+                reason="Cần xác minh tại nơi cư trú trước đây")  # fmt: skip
+    return code
+
+
+def test_forms_02_04_06_print_the_dossier_as_its_events_made_it(
+    desk: DeskContext, tmp_path: Path
+) -> None:
+    code = lived(desk)
+    f02 = text_of(tmp_path, desk.forms.form_pdf(code, "02", OFFICER))
+    assert f"Số: {code}/PBS" in f02
+    assert "Giấy xác nhận cư trú" in f02
+    assert "bản đã nộp hết hạn" in f02
+    assert "Lý do: Thiếu giấy tờ chứng minh nơi cư trú" in f02
+    assert "Tân Phú, ngày 19 tháng 11 năm 2026" in f02
+
+    projection = desk.lifecycle.projection(code)
+    assert projection.due_at is not None
+    f04 = text_of(tmp_path, desk.forms.form_pdf(code, "04", OFFICER))
+    assert f"Số: {code}/PXL" in f04
+    assert "Lý do: Cần xác minh tại nơi cư trú trước đây" in f04
+    assert f"ngày {projection.due_at:%d} tháng {projection.due_at.month}" in f04
+    assert f"CHỦ TỊCH (Ký, ghi rõ họ tên và đóng dấu) {CHAIR.full_name}" in f04
+
+    f06 = text_of(tmp_path, desk.forms.form_pdf(code, "06", OFFICER))
+    assert "Nguyễn Thị Lan" in f06  # the desk officer who gave it
+    for wanted in ("Trần Thị Cúc", "Tư pháp - Hộ tịch", "Lúc 10:00 18/11/2026"):
+        assert wanted in f06, wanted
+    (step,) = desk.forms.form_data(code).handovers
+    assert (step.giver, step.receiver, step.receiver_unit) == (
+        "Nguyễn Thị Lan",
+        "Trần Thị Cúc",
+        "Tư pháp - Hộ tịch",
+    )
+    assert step.given_at == step.received_at == dt.datetime(2026, 11, 18, 10, 0)
+    assert "Kiểm tra hồ sơ" in f06
+    assert "Trước hạn" in f06  # handed over days before the appointment
+    assert [r[3] for r in audit_rows(desk)[-3:]] == ["form 02", "form 04", "form 06"]
+
+
+def test_an_annulled_step_is_not_printed(desk: DeskContext) -> None:
+    desk.directory.add("unit", "Công an xã", ADMIN)
+    code = receive(desk, dt.datetime(2026, 11, 20, 9, 0))
+    desk.lifecycle.handover(code, OFFICER, to="Công an xã", at=dt.datetime(2026, 11, 20, 9, 30))
+    assert len(desk.forms.form_data(code).handovers) == 1
+    desk.lifecycle.annul(code, OFFICER, reason="Giao nhầm nơi")
+    assert desk.forms.form_data(code).handovers == ()
+
+
+def test_form05_prints_the_withdrawal(desk: DeskContext, tmp_path: Path) -> None:
+    code = receive(desk, dt.datetime(2026, 11, 20, 9, 0))
+    desk.lifecycle.withdraw(code, OFFICER, reason="Công dân xin rút để bổ sung giấy tờ")
+    text = text_of(tmp_path, desk.forms.form_pdf(code, "05", OFFICER))
+    assert "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ" in text
+    assert "Theo đề nghị rút hồ sơ của ông/bà vào lúc 09 giờ 00 phút, ngày 23 tháng 11" in text
+    assert "Lý do: Công dân xin rút để bổ sung giấy tờ" in text
+
+
+def test_forms_02_and_03_of_visits_that_received_nothing(desk: DeskContext, tmp_path: Path) -> None:
+    visitor = Visitor(BIRTH, "Lê Văn Tám", applicant_phone="0987 654 321")
+    guided = desk.intake_outcomes.guide(
+        visitor, OFFICER, items=[MissingItem("Giấy chứng sinh", "chưa có bản chính")]
+    )
+    text = text_of(tmp_path, desk.forms.form_pdf(guided.uuid, "02", OFFICER))
+    assert "Số: ……/PBS" in text
+    assert "Kính gửi ông/bà: Lê Văn Tám" in text
+    assert "Giấy chứng sinh" in text
+    assert "chưa có bản chính" in text
+    assert "đã tiếp nhận" not in text
+    refused = desk.intake_outcomes.refuse(visitor, OFFICER, reason="Không thuộc thẩm quyền xã")
+    text = text_of(tmp_path, desk.forms.form_pdf(refused.uuid, "03", OFFICER))
+    assert "Số: ……/PTC" in text
+    assert "Không thuộc thẩm quyền xã" in text
+    assert audit_rows(desk)[-1] == ("print", "intake_outcome", refused.uuid, "form 03")
+    # A guided visit has no refusal to print.
+    with pytest.raises(FormNotApplicableError, match="không bị từ chối tiếp nhận"):
+        desk.forms.form_pdf(guided.uuid, "03", OFFICER)
+
+
+def test_register_shows_when_each_dossier_was_sent_and_its_result(desk: DeskContext) -> None:
+    code = lived(desk)
+    data = desk.forms.register_data(dt.date(2026, 11, 1), dt.date(2026, 11, 30))
+    (row,) = data.rows
+    assert row.code == code
+    assert row.sent_at == dt.datetime(2026, 11, 18, 10, 0)
+    assert row.handling_unit == "Trần Thị Cúc"
+    assert row.result_at is None

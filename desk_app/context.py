@@ -17,6 +17,7 @@ from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
 from desk_app.db.migrate import PRE_UPGRADE_FOLDER, UpgradeReport, upgrade_to_head
 from desk_app.directory import DirectoryService
+from desk_app.dossier_forms import DossierFormsService
 from desk_app.intake import IntakeService
 from desk_app.intake_outcomes import IntakeOutcomeService
 from desk_app.lifecycle import LifecycleService
@@ -41,6 +42,10 @@ class DeskContext:
         self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
         self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
+        self.forms = DossierFormsService(
+            db, clock, self.profiles, self.intake, self.lifecycle, self.directory,
+            self.intake_outcomes,
+        )  # fmt: skip
         # What opening did to the schema; an upgrade is told to the person once.
         self.upgrade: UpgradeReport | None = None
 

@@ -326,19 +326,32 @@ def barcode(layout: Layout, code: str, caption: str) -> Code128Flowable:
 class Signer:
     """One signature column: caption, hint under it, and the name printed in bold."""
 
-    caption: str
+    caption: str  # a line break in it starts a new line ("TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH")
     name: str
     hint: str | None = None  # None: the template's "(Ký và ghi rõ họ tên)"
 
 
+def _lines_markup(value: str) -> str:
+    return "<br/>".join(escape(part.strip()) for part in value.split("\n"))
+
+
 def signatures(layout: Layout, signers: Sequence[Signer]) -> Table:
-    """Signature columns side by side, equal widths, room to sign above each name."""
+    """Signature columns side by side, equal widths, room to sign above each name.
+
+    A signer with an empty caption, hint and name leaves its column blank (a form signed
+    on the right only).
+    """
     template, styles = layout.template, layout.styles
     width = layout.width / len(signers)
     cells = [
         [
-            Paragraph(escape(signer.caption), styles.sign_caption),
-            Paragraph(escape(signer.hint or template.text("signatures.hint")), styles.sign_hint),
+            Paragraph(_lines_markup(signer.caption), styles.sign_caption),
+            Paragraph(
+                escape(
+                    signer.hint if signer.hint is not None else template.text("signatures.hint")
+                ),
+                styles.sign_hint,
+            ),
             Spacer(1, template.number("signatures.space_mm") * mm),
             Paragraph(bold(signer.name), styles.centered),
         ]

@@ -17,8 +17,8 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 
 from desk_app.forms import blocks
 from desk_app.forms.blocks import Agency, Column, Layout, Signer, bold, clean, fill
-from desk_app.forms.render import page_keys, render_pdf
-from desk_app.forms.template import FormSchema, FormTemplate, merge_keys, number, text, text_list
+from desk_app.forms.render import dossier_form_keys, dossier_values, render_pdf
+from desk_app.forms.template import FormSchema, FormTemplate, number, text, text_list
 from desk_app.forms.vn_format import document_kind_label, format_duration, format_vn_datetime
 
 _CHANNELS = ("in_person", "postal")
@@ -68,20 +68,9 @@ class ReceiptData:
 SCHEMA = FormSchema(
     name="form01",
     file_name="receipt_form01.toml",
-    keys=merge_keys(
-        page_keys(
-            footer=("code",),
-            title=("code",),
-            author=("parent_body", "unit_name"),
-            subject=("procedure_name", "procedure_code"),
-        ),
-        blocks.HEADER_KEYS,
-        blocks.BARCODE_KEYS,
+    keys=dossier_form_keys(
         blocks.SIGNATURE_KEYS,
         {
-            "header.number": text("code"),
-            "text.title": text(),
-            "text.barcode_caption": text("code"),
             "text.pin": text("pin"),
             "text.applicant": text("name", "cccd"),
             "text.representative": text("name"),
@@ -247,13 +236,9 @@ def render_receipt_pdf(data: ReceiptData, template: FormTemplate | None = None) 
     template = template if template is not None else SCHEMA.load()
     _check_data(data)
     code = data.code.strip()
-    values = {
-        "code": code,
-        "parent_body": data.parent_body.strip(),
-        "unit_name": data.unit_name.strip(),
-        "procedure_name": data.procedure_name.strip(),
-        "procedure_code": data.procedure_code.strip(),
-    }
+    values = dossier_values(
+        code, data.parent_body, data.unit_name, data.procedure_name, data.procedure_code
+    )
     return render_pdf(
         template,
         copies=template.lists["copies.captions"],

@@ -22,9 +22,9 @@ from reportlab.platypus import (
     PageTemplate,
 )
 
-from desk_app.forms.blocks import STYLE_KEYS, Layout, make_styles
+from desk_app.forms.blocks import BARCODE_KEYS, HEADER_KEYS, STYLE_KEYS, Layout, make_styles
 from desk_app.forms.fonts import FontFamily, register_fonts
-from desk_app.forms.template import FormTemplate, KeySpec, choice, number, text
+from desk_app.forms.template import FormTemplate, KeySpec, choice, merge_keys, number, text
 
 _PAGE_SIZES = {"A4": A4, "A5": A5}
 
@@ -53,6 +53,44 @@ def page_keys(
         "metadata.title": text(*title),
         "metadata.author": text(*author),
         "metadata.subject": text(*subject),
+    }
+
+
+def dossier_form_keys(*parts: Mapping[str, KeySpec]) -> dict[str, KeySpec]:
+    """The schema of a form about one dossier, with ``parts`` (the form's own keys).
+
+    Its footer and title may use ``{code}``, its author the agency, its subject the
+    procedure (see :func:`dossier_values`); it has the national header, the number line
+    with the code, the title and the barcode of the code.
+    """
+    return merge_keys(
+        page_keys(
+            footer=("code",),
+            title=("code",),
+            author=("parent_body", "unit_name"),
+            subject=("procedure_name", "procedure_code"),
+        ),
+        HEADER_KEYS,
+        BARCODE_KEYS,
+        {
+            "header.number": text("code"),
+            "text.title": text(),
+            "text.barcode_caption": text("code"),
+        },
+        *parts,
+    )
+
+
+def dossier_values(
+    code: str, parent_body: str, unit_name: str, procedure_name: str, procedure_code: str
+) -> dict[str, str]:
+    """The footer and metadata values of a form built on :func:`dossier_form_keys`."""
+    return {
+        "code": code.strip(),
+        "parent_body": parent_body.strip(),
+        "unit_name": unit_name.strip(),
+        "procedure_name": procedure_name.strip(),
+        "procedure_code": procedure_code.strip(),
     }
 
 
@@ -89,6 +127,8 @@ def _footer_painter(
     def paint(canv: Any, doc: Any) -> None:
         page = canv.getPageNumber() - state.first_page + 1
         label = template.plain("footer.text", {**values, "copy": state.caption, "page": str(page)})
+        # An empty value (no code yet, no caption) leaves no double space behind.
+        label = " ".join(label.split())
         canv.saveState()
         canv.setFont(fonts.italic, size)
         canv.drawCentredString(doc.pagesize[0] / 2, bottom * 0.45, label)

@@ -78,3 +78,13 @@ def format_duration(kind: str, value: int | None) -> str:
     if value is None or value < 0:
         raise ValueError(f"duration kind {kind!r} needs a non-negative value, got {value!r}")
     return f"{value:02d} {unit}"
+
+
+def format_short_date(d: date) -> str:
+    """``21/11/2026``: dates in table cells, where the long form does not fit."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def format_short_datetime(dt: datetime) -> str:
+    """``14:05 21/11/2026``: times in table cells (control sheet, register)."""
+    return f"{dt.hour:02d}:{dt.minute:02d} {format_short_date(dt)}"

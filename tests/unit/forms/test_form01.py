@@ -395,3 +395,27 @@ def test_every_allowed_placeholder_can_be_used(tmp_path: Path) -> None:
     path.write_text(dump_toml(raw), encoding="utf-8")
     pdf = write_pdf(tmp_path, receipt_data(), template=SCHEMA.load(path))
     assert "[K7M2QX]" in pdftotext(pdf)
+
+
+def test_eight_documents_still_fit_one_page_per_copy(tmp_path: Path) -> None:
+    """A typical dossier's checklist (eight papers, one name on two lines, a representative
+    and an email) keeps each copy on one A5 page: the officer hands over one sheet."""
+    documents = (
+        ReceiptDocument("Tờ khai đăng ký khai sinh (theo mẫu)", "original", 1),
+        ReceiptDocument("Giấy chứng sinh do cơ sở y tế nơi trẻ sinh ra cấp", "original", 1),
+        ReceiptDocument("Giấy chứng nhận kết hôn của cha, mẹ", "certified_copy", 1),
+        ReceiptDocument("Căn cước công dân của người đi đăng ký khai sinh", "copy", 1),
+        ReceiptDocument("Văn bản ủy quyền đăng ký khai sinh (nếu có)", "certified_copy", 1),
+        ReceiptDocument("Giấy xác nhận thông tin về cư trú của cha, mẹ", "original", 1),
+        ReceiptDocument(
+            "Biên bản xác nhận việc sinh (trường hợp không có giấy chứng sinh)", "original", 1
+        ),
+        ReceiptDocument("Văn bản cam đoan về việc sinh của người làm chứng", "original", 2),
+    )
+    data = receipt_data(documents=documents, representative_name="Trần Văn Hùng")
+    pages = [page.extract_text() for page in PdfReader(write_pdf(tmp_path, data)).pages]
+    assert len(pages) == 2
+    for page in pages:
+        assert TITLE in page
+        assert "Văn bản cam đoan về việc sinh của người làm chứng" in page
+        assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in page

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desk_app.accounts import AccountAdmin
 from desk_app.auth import UserService
 from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
@@ -32,6 +33,7 @@ class DeskContext:
         self.catalogue = CatalogueService(db)
         self.calendar_admin = CalendarAdmin(db, self.profiles, clock)
         self.users = UserService(db, clock)
+        self.accounts = AccountAdmin(db, clock, self.users)
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
         self.lifecycle = LifecycleService(db, clock, self.profiles)
         self.sync = SyncEngine(db, clock, self.profiles)

@@ -9,6 +9,7 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 
 from event_schema._reader import PayloadError
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import STATUSES, DocumentLine, DossierReceivedV1, DossierStatusChangedV1
 from event_schema.registry import (
     KNOWN_KINDS,
@@ -27,6 +28,7 @@ __all__ = [
     "REGISTRY",
     "STATUSES",
     "CalendarOverrideSetV1",
+    "CommuneProfileSetV1",
     "DocumentLine",
     "DossierReceivedV1",
     "DossierStatusChangedV1",

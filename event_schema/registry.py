@@ -10,15 +10,17 @@ from collections.abc import Callable
 from typing import Any
 
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import DossierReceivedV1, DossierStatusChangedV1
 
 # Every payload type of every registered version.
-Payload = DossierReceivedV1 | DossierStatusChangedV1 | CalendarOverrideSetV1
+Payload = DossierReceivedV1 | DossierStatusChangedV1 | CalendarOverrideSetV1 | CommuneProfileSetV1
 
 _TYPES: tuple[type[Payload], ...] = (
     DossierReceivedV1,
     DossierStatusChangedV1,
     CalendarOverrideSetV1,
+    CommuneProfileSetV1,
 )
 
 

@@ -11,7 +11,10 @@ from event_schema import PayloadError, UnknownEventError
 
 def test_todays_kinds_are_version_1() -> None:
     kinds = event_schema.KNOWN_KINDS
-    assert sorted(kinds) == ["calendar.override_set", "dossier.received", "dossier.status_changed"]
+    assert sorted(kinds) == [
+        "calendar.override_set", "commune.profile_set", "dossier.received",
+        "dossier.status_changed",
+    ]  # fmt: skip
     assert set(event_schema.REGISTRY) == {(k, 1) for k in kinds}
     assert dict.fromkeys(kinds, 1) == event_schema.LATEST
 

@@ -12,6 +12,7 @@ from desk_app.accounts import AccountAdmin
 from desk_app.auth import UserService
 from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
+from desk_app.catalogue_import import CatalogueImport
 from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
@@ -31,6 +32,7 @@ class DeskContext:
         self.clock = clock
         self.profiles = ProfileService(db)
         self.catalogue = CatalogueService(db)
+        self.catalogue_import = CatalogueImport(db, self.catalogue, clock)
         self.calendar_admin = CalendarAdmin(db, self.profiles, clock)
         self.users = UserService(db, clock)
         self.accounts = AccountAdmin(db, clock, self.users)

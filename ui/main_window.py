@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
             timeout = DEFAULT_IDLE_LOCK_MINUTES * 60_000
         self.idle_lock = IdleLock(timeout, self)
         self.idle_lock.timed_out.connect(self.lock)
-        self.login_screen = LoginScreen(ctx.users, self.ops, "", self)
+        self.login_screen = LoginScreen(ctx.users, self.ops, "", self, accounts=ctx.accounts)
         self.login_screen.logged_in.connect(self.start_session)
         self.pages.addWidget(self.login_screen)
         self.lock_screen = LockScreen(ctx.users, self.ops, self)

@@ -331,3 +331,44 @@ class AccountAdmin:
             s, at_utc=utc_naive(self._clock), username=by.username, action=action,
             object_type="user", object_ref=username, detail=detail,
         )  # fmt: skip
+
+
+def recovery_sheet_pdf(code: str, unit: str, username: str, issued_at: dt.datetime) -> bytes:
+    """A one-page A5 sheet with the recovery code, to print and keep in the safe."""
+    import io
+
+    from reportlab.lib.pagesizes import A5
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    from desk_app.forms.fonts import register_fonts
+
+    fonts = register_fonts()
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=A5, invariant=True)
+    canvas.setTitle("Mã khôi phục quản trị")
+    width, height = A5
+    y = height - 20 * mm
+    canvas.setFont(fonts.bold, 13)
+    canvas.drawCentredString(width / 2, y, "MÃ KHÔI PHỤC TÀI KHOẢN QUẢN TRỊ")
+    y -= 8 * mm
+    canvas.setFont(fonts.regular, 10)
+    canvas.drawCentredString(width / 2, y, unit)
+    y -= 16 * mm
+    canvas.setFont(fonts.bold, 18)
+    canvas.drawCentredString(width / 2, y, code)
+    y -= 14 * mm
+    canvas.setFont(fonts.regular, 9.5)
+    lines = (
+        f"Tài khoản quản trị: {username} · cấp lúc {issued_at:%H:%M %d/%m/%Y} (UTC)",
+        "Dùng một lần, khi quên mật khẩu của quản trị viên cuối cùng:",
+        "desk-app users recover (nhập mã này, rồi mật khẩu mới).",
+        "Sau khi dùng, máy cấp một mã mới thay thế: hãy in và cất lại.",
+        "Cất tờ này nơi an toàn (tủ hồ sơ của UBND); không để ở quầy.",
+    )
+    for line in lines:
+        canvas.drawString(15 * mm, y, line)
+        y -= 6 * mm
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()

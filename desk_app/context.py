@@ -14,10 +14,13 @@ from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
 from desk_app.catalogue_import import CatalogueImport
 from desk_app.clock import Clock, SystemClock, utc_naive
+from desk_app.commune_settings import CommuneSettingsService
 from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
 from desk_app.db.migrate import upgrade_to_head
+from desk_app.directory import DirectoryService
 from desk_app.intake import IntakeService
+from desk_app.intake_outcomes import IntakeOutcomeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
 from desk_app.sync.engine import SyncEngine
@@ -37,7 +40,10 @@ class DeskContext:
         self.users = UserService(db, clock)
         self.accounts = AccountAdmin(db, clock, self.users)
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
-        self.lifecycle = LifecycleService(db, clock, self.profiles)
+        self.settings = CommuneSettingsService(db, clock, self.profiles)
+        self.directory = DirectoryService(db, clock, self.profiles)
+        self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
+        self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
 
     @classmethod

@@ -1,7 +1,7 @@
 """account administration: forced password change, recovery code, receipt texts
 
 Revision ID: 0015
-Revises: 0008
+Revises: 0009 (0008 on the h/admin branch before the lifecycle merge)
 Create Date: 2026-11-30
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,6 +1,7 @@
 """The administration tab (Quản trị), for the administrator only: one section per
 concern, each a page of its own — accounts, the commune profile, the calendar, the
-procedure catalogue, the district server, backups."""
+procedure catalogue, the district server, backups, and the officers and units that
+receive hand-overs."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ui.admin_backup import BackupSection
 from ui.admin_calendar import CalendarSection
 from ui.admin_catalogue import CatalogueSection
 from ui.admin_common import AdminSection
+from ui.admin_directory import DirectorySection
 from ui.admin_profile import ProfileSection
 from ui.admin_server import ServerSection
 from ui.operations import Changes, Operations
@@ -36,6 +38,7 @@ class AdminScreen(QWidget, TabScreen):
         )
         self.server = ServerSection(ctx.sync, partial(set_aside_events, ctx.db), ops, officer, self)
         self.backup = BackupSection(ctx, ops, officer, self)
+        self.directory = DirectorySection(ctx.directory, ops, officer, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminSections")
         for section, title in (
@@ -45,6 +48,7 @@ class AdminScreen(QWidget, TabScreen):
             (self.catalogue, self.tr("Danh mục thủ tục")),
             (self.server, self.tr("Máy chủ huyện")),
             (self.backup, self.tr("Sao lưu")),
+            (self.directory, self.tr("Nơi nhận hồ sơ chuyển")),
         ):
             self.tabs.addTab(section, title)
         layout = QVBoxLayout(self)
@@ -55,7 +59,7 @@ class AdminScreen(QWidget, TabScreen):
 
     def sections(self) -> list[AdminSection]:
         return [self.accounts, self.profile, self.calendar, self.catalogue, self.server,
-                self.backup]  # fmt: skip
+                self.backup, self.directory]  # fmt: skip
 
     def _current(self) -> AdminSection:
         widget = self.tabs.currentWidget()

@@ -204,3 +204,28 @@ def test_backup_now_and_status(
     assert len(list(folder.glob("*.deskbak"))) == 1
     assert rows(staffed_ctx, "SELECT keep FROM backup_settings") == [(5,)]
     shoot(screen, "backup")
+
+
+@shows_a_window
+def test_directory_add_and_retire(qtbot: Any, window: MainWindow, staffed_ctx: DeskContext) -> None:
+    screen = open_admin(qtbot, window, 6)
+    d = screen.directory
+    d.name.setText("Bộ phận Tư pháp - Hộ tịch")
+    d.kind.setCurrentIndex(d.kind.findData("unit"))
+    d.add_entry()
+    wait_idle(qtbot, window)
+    names = [d.table.item(i, 0).text() for i in range(d.table.rowCount())]
+    assert "Bộ phận Tư pháp - Hộ tịch" in names
+    assert rows(staffed_ctx, "SELECT count(*) FROM events WHERE kind='directory.entry_set'") == [
+        (1,)
+    ]
+    d.table.selectRow(names.index("Bộ phận Tư pháp - Hộ tịch"))
+    d.retire_selected()
+    wait_idle(qtbot, window)
+    row = [d.table.item(i, 3).text() for i in range(d.table.rowCount())
+           if d.table.item(i, 0).text() == "Bộ phận Tư pháp - Hộ tịch"]  # fmt: skip
+    assert row == ["Đã thôi"]
+    assert rows(staffed_ctx, "SELECT count(*) FROM audit_log WHERE object_type='directory'") == [
+        (2,)
+    ]
+    shoot(screen, "directory")

@@ -62,7 +62,15 @@ class BackupSection(AdminSection):
             self.tr("cụm mật khẩu sao lưu (ít nhất 10 ký tự; cần để khôi phục)")
         )
         form.addRow(self.tr("Thư mục sao lưu:"), folder_row)
-        form.addRow(self.tr("Tần suất:"), QLabel(self.tr("Hằng ngày (lần đầu mở máy mỗi ngày)")))
+        often = QLabel(
+            self.tr(
+                "Hằng ngày, khi lệnh «desk-app backup daily» được đặt lịch chạy trong hệ điều "
+                "hành (ứng dụng chưa tự hẹn giờ); bấm «Sao lưu ngay» để sao lưu bất cứ lúc nào."
+            ),
+            self,
+        )
+        often.setWordWrap(True)
+        form.addRow(self.tr("Tần suất:"), often)
         form.addRow(self.tr("Giữ lại:"), self.keep)
         form.addRow(self.tr("Cụm mật khẩu:"), self.passphrase)
         self.layout_.addLayout(form)
@@ -85,7 +93,9 @@ class BackupSection(AdminSection):
 
     def _show(self, status: backup.BackupStatus) -> None:
         lines = [
-            self.tr("Lần sao lưu thành công gần nhất: {0}").format(_local(status.last_success_at))
+            self.tr("Lần sao lưu tự động thành công gần nhất: {0}").format(
+                _local(status.last_success_at)
+            )
         ]
         if status.last_file:
             lines.append(self.tr("Tệp: {0}").format(status.last_file))
@@ -127,7 +137,14 @@ class BackupSection(AdminSection):
             backup.create_backup(ctx, target, passphrase, actor=actor)
             return target
 
-        self.call(run, lambda target: self.say(self.tr("Đã sao lưu vào {0}.").format(target)))
+        self.call(
+            run,
+            lambda target: self.say(
+                self.tr("Đã sao lưu và kiểm tra xong: {0}. Giữ cụm mật khẩu để khôi phục.").format(
+                    target
+                )
+            ),
+        )
 
     def pick_restore(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(

@@ -200,7 +200,7 @@ def test_backup_now_and_status(
     wait_idle(qtbot, window)
     b.backup_now()
     wait_idle(qtbot, window, timeout=30_000)
-    assert "Đã sao lưu vào" in b.banner.text()
+    assert "Đã sao lưu và kiểm tra xong" in b.banner.text()
     assert len(list(folder.glob("*.deskbak"))) == 1
     assert rows(staffed_ctx, "SELECT keep FROM backup_settings") == [(5,)]
     shoot(screen, "backup")
@@ -229,3 +229,39 @@ def test_directory_add_and_retire(qtbot: Any, window: MainWindow, staffed_ctx: D
         (2,)
     ]
     shoot(screen, "directory")
+
+
+@shows_a_window
+def test_restore_after_confirmation(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, tmp_path: Path
+) -> None:
+    from tests.unit.intake_fixtures import request
+
+    screen = open_admin(qtbot, window, 5)
+    b = screen.backup
+    folder = tmp_path / "saoluu"
+    folder.mkdir()
+    b.folder.setText(str(folder))
+    b.passphrase.setText("cum-mat-khau-sao-luu")
+    b.backup_now()
+    wait_idle(qtbot, window, timeout=30_000)
+    (backup_file,) = folder.glob("*.deskbak")
+    staffed_ctx.intake.receive(request(), OFFICER)  # after the backup: lost by the restore
+    assert rows(staffed_ctx, "SELECT count(*) FROM dossiers") == [(1,)]
+
+    questions: list[str] = []
+    b.confirm = lambda q: questions.append(q) is None and False  # first: the officer says no
+    b.restore_from(backup_file)
+    wait_idle(qtbot, window, timeout=30_000)
+    assert "Không khôi phục." in b.banner.text()
+    assert rows(staffed_ctx, "SELECT count(*) FROM dossiers") == [(1,)]
+
+    b.confirm = lambda q: questions.append(q) is None
+    b.restore_from(backup_file)
+    wait_idle(qtbot, window, timeout=30_000)
+    assert "Đã khôi phục" in b.banner.text(), b.banner.text()
+    assert "thay đổi chưa gửi" in questions[-1]
+    assert rows(staffed_ctx, "SELECT count(*) FROM dossiers") == [(0,)]
+    assert rows(staffed_ctx, "SELECT username FROM audit_log WHERE action='restore'") == [
+        (ADMIN.username,)
+    ]

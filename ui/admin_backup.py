@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QWidget,
 )
@@ -44,6 +45,7 @@ class BackupSection(AdminSection):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("backupStatus")
         self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.layout_.addWidget(self.status_label)
         form = QFormLayout()
         folder_row = QHBoxLayout()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtWidgets import QLabel, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
 
 from desk_app.auth import Officer
 from desk_app.errors import user_message
@@ -28,6 +28,7 @@ class AdminSection(QWidget):
         self.banner = QLabel(self)
         self.banner.setObjectName("adminBanner")
         self.banner.setWordWrap(True)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.banner.hide()
         self.layout_.addWidget(self.banner)
         #: asks the administrator to confirm a consequential act; tests replace it

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
     QWidget,
@@ -24,9 +25,34 @@ from PySide6.QtWidgets import (
 from desk_app.auth import Officer
 from desk_app.clock import LOCAL_ZONE
 from desk_app.outbox_report import SetAsideEvent
+from desk_app.sync import transport
 from desk_app.sync.engine import SyncEngine, SyncStatus
 from ui.admin_common import AdminSection
 from ui.operations import Changes, Operations
+from ui.sync_status import describe_error
+
+# What each kind of change is called on this screen (the event kinds' own names are code).
+KIND_LABELS = {
+    "dossier.received": "Tiếp nhận hồ sơ",
+    "calendar.override_set": "Ngày nghỉ, ngày làm bù",
+    "commune.profile_set": "Thông tin đơn vị",
+    "commune.setting_set": "Cài đặt của xã",
+    "directory.entry_set": "Nơi nhận hồ sơ chuyển",
+    "intake.guided": "Hướng dẫn, không nhận hồ sơ",
+    "intake.refused": "Từ chối tiếp nhận",
+}
+
+
+def kind_label(kind: str) -> str:
+    if kind in KIND_LABELS:
+        return KIND_LABELS[kind]
+    if kind.startswith("dossier."):
+        return "Thay đổi hồ sơ"
+    return kind
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def _local(at: dt.datetime | None) -> str:
@@ -50,6 +76,7 @@ class ServerSection(AdminSection):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("serverStatus")
         self.status_label.setWordWrap(True)
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.layout_.addWidget(self.status_label)
         box = QGroupBox(self.tr("Đăng ký quầy với máy chủ huyện"), self)
         form = QFormLayout(box)
@@ -87,6 +114,7 @@ class ServerSection(AdminSection):
         )
         self.rejected.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.rejected.horizontalHeader().setStretchLastSection(True)
+        self.rejected.setWordWrap(True)
         self.rejected.verticalHeader().hide()
         self.layout_.addWidget(self.rejected, 1)
 
@@ -100,8 +128,14 @@ class ServerSection(AdminSection):
             text = self.tr(
                 "Đã đăng ký với {0}. Lần đồng bộ thành công gần nhất: {1}. Thay đổi chờ gửi: {2}."
             ).format(status.server_url, _local(status.last_success_at), status.pending)
-            if status.last_error:
-                text += " " + self.tr("Lỗi gần nhất: {0}").format(status.last_error)
+            if status.last_error and status.last_error_code == transport.REJECTED:
+                text += " " + self.tr(
+                    "Lần gần nhất máy chủ không nhận một thay đổi: xem bảng bên dưới."
+                )
+            elif status.last_error:
+                text += " " + self.tr("Lỗi gần nhất: {0}.").format(
+                    describe_error(status.last_error_code, status.last_error)
+                )
             if status.server_url and not self.url.text():
                 self.url.setText(status.server_url)
         else:
@@ -111,9 +145,19 @@ class ServerSection(AdminSection):
             )
         self.status_label.setText(text)
         self.rejected.setRowCount(len(events))
+        reason = self.tr(
+            "Máy chủ huyện không nhận (dữ liệu không hợp lệ với máy chủ). Thay đổi được giữ "
+            "riêng trên máy, không chặn các thay đổi khác; báo cán bộ huyện nếu lặp lại."
+        )
         for i, e in enumerate(events):
-            for j, cell in enumerate((e.kind, _local(e.occurred_at), e.actor, e.reason)):
-                self.rejected.setItem(i, j, QTableWidgetItem(cell))
+            cells = (self.tr(kind_label(e.kind)), _local(e.occurred_at), _printable(e.actor),
+                     reason)  # fmt: skip
+            for j, cell in enumerate(cells):
+                item = QTableWidgetItem(cell)
+                # The server's own words, for the district's technician.
+                item.setToolTip(self.tr("Chi tiết kỹ thuật: {0}").format(_printable(e.reason)))
+                self.rejected.setItem(i, j, item)
+        self.rejected.resizeRowsToContents()
 
     def pick_ca(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(

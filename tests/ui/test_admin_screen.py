@@ -265,3 +265,70 @@ def test_restore_after_confirmation(
     assert rows(staffed_ctx, "SELECT username FROM audit_log WHERE action='restore'") == [
         (ADMIN.username,)
     ]
+
+
+@shows_a_window
+def test_locked_out_name_is_unlocked(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    import pytest
+
+    from desk_app.auth import AuthError
+
+    for _ in range(5):
+        with pytest.raises(AuthError):
+            staffed_ctx.users.authenticate(OFFICER.username, "sai-mat-khau")
+    screen = open_admin(qtbot, window, 0)
+    accounts = screen.accounts
+    assert accounts.locked_table.rowCount() == 1
+    assert accounts.locked_table.item(0, 0).text() == OFFICER.username
+    assert accounts.locked_table.item(0, 1).text() == "5"
+    accounts.locked_table.selectRow(0)
+    accounts.unlock_selected()
+    wait_idle(qtbot, window)
+    assert accounts.locked_table.rowCount() == 0
+    assert accounts.banner.text() == f"Đã mở khóa {OFFICER.username}."
+    assert rows(staffed_ctx, "SELECT username FROM audit_log WHERE action='account_unlocked'") == [
+        (ADMIN.username,)
+    ]
+
+
+@shows_a_window
+def test_add_re_enable_and_change_role(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    screen = open_admin(qtbot, window, 0)
+    a = screen.accounts
+    a.new_username.setText("hoa.lt")
+    a.new_full_name.setText("Le Thi Hoa")
+    a.new_role.setCurrentIndex(a.new_role.findData("officer"))
+    a.new_password.setText("tam-thoi-123")
+    a.add_account()
+    wait_idle(qtbot, window)
+    assert a.banner.text() == "Đã thêm tài khoản hoa.lt."
+    a.select("hoa.lt")
+    assert a.selected() is not None and a.selected().must_change_password  # type: ignore[union-attr]
+    a.role_combo.setCurrentIndex(a.role_combo.findData("chair"))
+    a.change_selected_role()
+    wait_idle(qtbot, window)
+    a.select("hoa.lt")
+    assert a.table.item(a.table.currentRow(), 2).text() == "Chủ tịch UBND"
+    a.confirm = lambda _q: True
+    a.disable_selected()
+    wait_idle(qtbot, window)
+    a.select("hoa.lt")
+    a.enable_selected()
+    wait_idle(qtbot, window)
+    a.select("hoa.lt")
+    assert a.table.item(a.table.currentRow(), 3).text().startswith("Đang hoạt động")
+    actions = rows(staffed_ctx, "SELECT action FROM audit_log WHERE object_ref='hoa.lt' "
+                   "ORDER BY id")  # fmt: skip
+    assert [r[0] for r in actions] == [
+        "user_added", "user_role_changed", "user_disabled", "user_enabled",
+    ]  # fmt: skip
+    # Bad input: one plain line, nothing created.
+    a.new_username.setText("X")
+    a.new_password.setText("ngan")
+    a.add_account()
+    wait_idle(qtbot, window)
+    assert a.banner.text().startswith("Không thực hiện được: tên đăng nhập gồm 3–32 ký tự")

@@ -20,6 +20,12 @@ AuditAction = Literal[
     "login", "login_failed", "logout", "lock", "unlock", "view", "print", "export", "create",
     "change", "user_added", "account_locked", "account_unlocked", "backup", "restore",
 ]  # fmt: skip
+# Account administration (``desk_app.accounts``), kept apart so other lists merge cleanly.
+AccountAuditAction = Literal[
+    "user_disabled", "user_enabled", "user_role_changed", "password_reset",
+    "password_changed", "recovery_code_issued", "password_recovered", "profile_changed",
+    "catalogue_loaded",
+]  # fmt: skip
 
 
 def record(
@@ -27,7 +33,7 @@ def record(
     *,
     at_utc: dt.datetime,
     username: str,
-    action: AuditAction,
+    action: AuditAction | AccountAuditAction,
     object_type: str,
     object_ref: str,
     detail: str = "",

@@ -225,7 +225,11 @@ class CatalogueService:
         """Load ``path`` as a catalogue version; False when that exact file is loaded already."""
         raw = path.read_bytes()
         data = parse_catalogue(raw, path.name)
-        digest = hashlib.sha256(raw).hexdigest()
+        return self.load_data(data, hashlib.sha256(raw).hexdigest(), now)
+
+    def load_data(self, data: dict[str, Any], digest: str, now: dt.datetime) -> bool:
+        """Store a checked catalogue (``parse_catalogue``'s result) as a version, unless one
+        with the same ``digest`` is stored already (then False)."""
         with self._db.write() as s:
             if s.scalar(
                 select(CatalogueVersion.id).where(CatalogueVersion.source_sha256 == digest)
@@ -267,6 +271,17 @@ class CatalogueService:
                 )
         self._cache = None
         return True
+
+    def versions(self) -> list[tuple[int, str, dt.date, dt.datetime]]:
+        """Every loaded version: id, label, in force from, loaded at; newest first."""
+        with self._db.read() as s:
+            rows = s.execute(
+                select(
+                    CatalogueVersion.id, CatalogueVersion.label,
+                    CatalogueVersion.effective_from, CatalogueVersion.loaded_at,
+                ).order_by(CatalogueVersion.effective_from.desc(), CatalogueVersion.id.desc())
+            ).all()  # fmt: skip
+        return [(r[0], r[1], r[2], r[3]) for r in rows]
 
     def ensure_default(self, now: dt.datetime) -> None:
         """Load the shipped catalogue if this database has not seen that file yet."""

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desk_app.accounts import AccountAdmin
 from desk_app.auth import UserService
 from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
+from desk_app.catalogue_import import CatalogueImport
 from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.commune_settings import CommuneSettingsService
 from desk_app.config import DATABASE_FILE
@@ -34,8 +36,10 @@ class DeskContext:
         self.clock = clock
         self.profiles = ProfileService(db)
         self.catalogue = CatalogueService(db)
+        self.catalogue_import = CatalogueImport(db, self.catalogue, clock)
         self.calendar_admin = CalendarAdmin(db, self.profiles, clock)
         self.users = UserService(db, clock)
+        self.accounts = AccountAdmin(db, clock, self.users)
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
         self.settings = CommuneSettingsService(db, clock, self.profiles)
         self.directory = DirectoryService(db, clock, self.profiles)

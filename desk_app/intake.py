@@ -626,7 +626,7 @@ def receipt_data(view: DossierView, profile: Profile, fee_text: str) -> ReceiptD
         code=view.code,
         lookup_pin=view.lookup_pin,
         parent_body=profile.parent_body,
-        unit_name="BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
+        unit_name=profile.receipt_unit_name or "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ",
         place_name=profile.place_name,
         applicant_name=view.applicant_name,
         applicant_address=view.applicant_address,
@@ -649,6 +649,7 @@ def receipt_data(view: DossierView, profile: Profile, fee_text: str) -> ReceiptD
         officer_name=view.received_by_name,
         fee_text=fee_text,
         channel=view.channel,
+        notes=profile.receipt_notes,
     )
 
 

@@ -9,6 +9,7 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 
 from event_schema._reader import PayloadError
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import STATUSES, DocumentLine, DossierReceivedV1, DossierStatusChangedV1
 from event_schema.lifecycle import (
     CORRECTABLE_FIELDS,
@@ -57,6 +58,7 @@ __all__ = [
     "STATUSES",
     "SUPPLEMENT_DUE_RULES",
     "CalendarOverrideSetV1",
+    "CommuneProfileSetV1",
     "CommuneSettingSetV1",
     "CorrectedV1",
     "DirectoryEntrySetV1",

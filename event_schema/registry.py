@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import DossierReceivedV1, DossierStatusChangedV1
 from event_schema.lifecycle import (
     CommuneSettingSetV1,
@@ -47,6 +48,7 @@ Payload = (
     | IntakeRefusedV1
     | DirectoryEntrySetV1
     | CommuneSettingSetV1
+    | CommuneProfileSetV1
 )
 
 _TYPES: tuple[type[Payload], ...] = (
@@ -67,6 +69,7 @@ _TYPES: tuple[type[Payload], ...] = (
     IntakeRefusedV1,
     DirectoryEntrySetV1,
     CommuneSettingSetV1,
+    CommuneProfileSetV1,
 )
 
 

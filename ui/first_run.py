@@ -308,6 +308,8 @@ class SetupResult:
     username: str
     #: the profile saved (None when the desk had one already)
     profile: Profile | None = None
+    #: the one-time recovery code issued with the first administrator, shown once
+    recovery_code: str | None = None
 
 
 class FirstRunWizard(QWizard):
@@ -393,7 +395,8 @@ class FirstRunWizard(QWizard):
                 return SetupResult(None, "", profile)
             username, full_name, password = account
             officer = ctx.users.add(username, full_name, Role.ADMIN, password, by=username)
-            return SetupResult(officer, username, profile)
+            code = ctx.accounts.issue_recovery_code(username)
+            return SetupResult(officer, username, profile, code)
 
         self._set_saving(True)
         changes = Changes(profile=profile is not None, users=account is not None)

@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.accounts import AccountAdmin
 from desk_app.auth import AccountLockedError, AuthError, Officer, UserService
+from desk_app.errors import user_message
 from ui.operations import Operations
 from ui.style import ERROR_COLOR, heading_font, set_text_color
 
@@ -31,12 +33,17 @@ class LoginScreen(QWidget):
         ops: Operations,
         unit_text: str = "",
         parent: QWidget | None = None,
+        accounts: AccountAdmin | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("loginScreen")
         self._users = users
         self._ops = ops
+        self._accounts = accounts
         self._busy = False
+        # Between a login with a password someone else set and the new password: the
+        # officer and the password just typed (needed to set the new one), nothing else.
+        self._pending: tuple[Officer, str] | None = None
 
         box = QFrame(self)
         box.setObjectName("loginBox")
@@ -72,6 +79,35 @@ class LoginScreen(QWidget):
         self.password.returnPressed.connect(self.submit)
         form.addRow(self.tr("&Mật khẩu:"), self.password)
         inner.addLayout(form)
+
+        # Shown after a login with a password an administrator set (a new account, a
+        # reset): the officer chooses their own before the session starts.
+        self.change_box = QFrame(box)
+        self.change_box.setObjectName("changePasswordBox")
+        change = QFormLayout(self.change_box)
+        change.setContentsMargins(0, 0, 0, 0)
+        self.change_note = QLabel(
+            self.tr("Mật khẩu này do quản trị viên đặt. Hãy đặt mật khẩu mới của riêng bạn."),
+            self.change_box,
+        )
+        self.change_note.setWordWrap(True)
+        change.addRow(self.change_note)
+        self.new_password = QLineEdit(self.change_box)
+        self.new_password.setObjectName("loginNewPassword")
+        self.new_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.new_password.setPlaceholderText(self.tr("ít nhất 8 ký tự"))
+        self.repeat_password = QLineEdit(self.change_box)
+        self.repeat_password.setObjectName("loginRepeatPassword")
+        self.repeat_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat_password.returnPressed.connect(self.submit_new_password)
+        change.addRow(self.tr("Mật khẩu mới:"), self.new_password)
+        change.addRow(self.tr("Nhập lại:"), self.repeat_password)
+        self.change_button = QPushButton(self.tr("Đặt mật khẩu mới"), self.change_box)
+        self.change_button.setObjectName("loginChangeButton")
+        self.change_button.clicked.connect(self.submit_new_password)
+        change.addRow("", self.change_button)
+        self.change_box.hide()
+        inner.addWidget(self.change_box)
 
         # Beside the form, not in a pop-up: the officer reads it and types again at once.
         self.error_label = QLabel(box)
@@ -112,6 +148,10 @@ class LoginScreen(QWidget):
         self.username.setText(username)
         self.password.clear()
         self.error_label.hide()
+        self._pending = None
+        self.change_box.hide()
+        self.new_password.clear()
+        self.repeat_password.clear()
         self._set_busy(False)
         self.focus_first()
 
@@ -139,14 +179,55 @@ class LoginScreen(QWidget):
             self.password.setFocus(Qt.FocusReason.OtherFocusReason)
             return
         self._set_busy(True)
-        users = self._users
-        self._ops.run(lambda: users.authenticate(username, password), self._done, self._failed)
+        users, accounts = self._users, self._accounts
 
-    def _done(self, officer: Officer) -> None:
+        def check() -> tuple[Officer, bool]:
+            officer = users.authenticate(username, password)
+            return officer, bool(accounts and accounts.must_change_password(officer.username))
+
+        self._ops.run(check, lambda r: self._done(r, password), self._failed)
+
+    def _done(self, result: tuple[Officer, bool], password: str) -> None:
+        officer, must_change = result
         self._set_busy(False)
         self.password.clear()
         self.error_label.hide()
+        if must_change:
+            self._pending = (officer, password)
+            self.change_box.show()
+            self.password.setEnabled(False)
+            self.username.setEnabled(False)
+            self.submit_button.setEnabled(False)
+            self.new_password.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
         self.logged_in.emit(officer)
+
+    def submit_new_password(self) -> None:
+        if self._pending is None or self._accounts is None or self._busy:
+            return
+        new, repeat = self.new_password.text(), self.repeat_password.text()
+        if new != repeat:
+            self._show_error(self.tr("Hai lần nhập mật khẩu mới không khớp."))
+            return
+        officer, current = self._pending
+        accounts = self._accounts
+        self._busy = True
+        self.change_button.setEnabled(False)
+
+        def changed(_r: None) -> None:
+            self._busy = False
+            self.change_button.setEnabled(True)
+            self.reset(officer.username)
+            self.logged_in.emit(officer)
+
+        def refused(exc: BaseException) -> None:
+            self._busy = False
+            self.change_button.setEnabled(True)
+            self._show_error(user_message(exc))
+
+        self._ops.run(
+            lambda: accounts.change_own_password(officer.username, current, new), changed, refused
+        )
 
     def _failed(self, exc: BaseException) -> None:
         self._set_busy(False)

@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         self._idle_timeout_ms = idle_timeout_ms
         self.wizard: FirstRunWizard | None = None
         self.wizard_page: QWidget | None = None
+        self.recovery_page: QWidget | None = None
         self.login_screen: LoginScreen | None = None
         self.lock_screen: LockScreen | None = None
         self.idle_lock: IdleLock | None = None
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
             timeout = DEFAULT_IDLE_LOCK_MINUTES * 60_000
         self.idle_lock = IdleLock(timeout, self)
         self.idle_lock.timed_out.connect(self.lock)
-        self.login_screen = LoginScreen(ctx.users, self.ops, "", self)
+        self.login_screen = LoginScreen(ctx.users, self.ops, "", self, accounts=ctx.accounts)
         self.login_screen.logged_in.connect(self.start_session)
         self.pages.addWidget(self.login_screen)
         self.lock_screen = LockScreen(ctx.users, self.ops, self)
@@ -338,10 +339,40 @@ class MainWindow(QMainWindow):
             page.deleteLater()
         if result.profile is not None:
             self._set_profile(result.profile)
+        if result.recovery_code is not None and result.officer is not None:
+            self._show_recovery_code(result)
+            return
+        self._after_setup(result)
+
+    def _after_setup(self, result: SetupResult) -> None:
         if result.officer is not None:
             self.start_session(result.officer)
         else:
             self.show_login(result.username)
+
+    def _show_recovery_code(self, result: SetupResult) -> None:
+        """The first administrator's recovery code, once, before the first session."""
+        from desk_app.clock import utc_naive
+        from ui.admin_recovery import RecoveryCodePage
+        from ui.receipt_preview import QtPrintGateway
+
+        assert self.context is not None and result.recovery_code is not None
+        unit = self.profile.parent_body if self.profile is not None else ""
+        page = RecoveryCodePage(
+            result.recovery_code, unit, result.username, utc_naive(self.context.clock),
+            self.ops, self._print_gateway or QtPrintGateway(), self,
+        )  # fmt: skip
+        self.recovery_page = page
+
+        def kept() -> None:
+            self.pages.removeWidget(page)
+            page.deleteLater()
+            self.recovery_page = None
+            self._after_setup(result)
+
+        page.done.connect(kept)
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
 
     # ------------------------------------------------------------------ session
 

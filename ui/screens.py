@@ -66,9 +66,16 @@ def _lookup(s: SessionServices, parent: QWidget) -> QWidget:
     )  # fmt: skip
 
 
+def _admin(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.admin_screen import AdminScreen
+
+    return AdminScreen(s.ctx, s.officer, s.ops, parent)
+
+
 SCREENS: tuple[Screen, ...] = (
     Screen("intake", _title("Tiếp nhận"), Permission.RECEIVE, _intake),
     Screen("lookup", _title("Tra cứu"), Permission.VIEW, _lookup),
+    Screen("admin", _title("Quản trị"), Permission.ADMINISTER, _admin),
 )
 
 

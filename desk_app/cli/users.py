@@ -23,10 +23,40 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             if len(admins) > 1:
                 raise UsageError("có nhiều quản trị viên: chỉ rõ người tạo bằng --by")
             by = admins[0].username if admins else "setup"
+        first = not ctx.users.has_users()
         officer = ctx.users.add(args.name, args.full_name or args.name, args.role, password, by=by)
+        # The first administrator gets the desk's recovery code, shown this once.
+        code = ctx.accounts.issue_recovery_code(officer.username) if first else None
     finally:
         ctx.close()
     print(f"account {officer.username} ({officer.role.value}) created")
+    if code:
+        print(_recovery_text(code))
+    return 0
+
+
+def _recovery_text(code: str) -> str:
+    return (
+        f"recovery code: {code}\n"
+        "Mã khôi phục dùng một lần: in hoặc chép lại và cất nơi an toàn (tủ hồ sơ của UBND). "
+        "Nếu quên mật khẩu quản trị viên: desk-app users recover."
+    )
+
+
+def cmd_users_recover(args: argparse.Namespace) -> int:
+    """Reset a forgotten administrator password with the recovery code (offline)."""
+    lines = sys.stdin.read().splitlines()
+    if len(lines) < 2:
+        raise UsageError(
+            "cần hai dòng ở đầu vào chuẩn: mã khôi phục, rồi mật khẩu mới của quản trị viên"
+        )
+    ctx = open_desk(args)
+    try:
+        username, code = ctx.accounts.recover(lines[0], lines[1], args.name)
+    finally:
+        ctx.close()
+    print(f"password of {username} reset")
+    print(_recovery_text(code))
     return 0
 
 
@@ -65,5 +95,14 @@ def register(sub: Any) -> None:
         "--by", metavar="ADMIN", help="the administrator creating it (default: the only one)"
     )
     a.set_defaults(func=cmd_users_add)
+    a = usub.add_parser(
+        "recover",
+        help="reset a forgotten administrator password with the recovery code; reads the "
+        "code and the new password from standard input, one a line",
+    )
+    a.add_argument(
+        "name", metavar="NAME", nargs="?", help="the administrator (default: the only one)"
+    )
+    a.set_defaults(func=cmd_users_recover)
     a = usub.add_parser("list", help="the accounts")
     a.set_defaults(func=cmd_users_list)

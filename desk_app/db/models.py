@@ -62,6 +62,10 @@ class CommuneProfile(Base):
     dossier_code_pattern: Mapped[str] = mapped_column(String(200))
     idle_lock_minutes: Mapped[int] = mapped_column(Integer, default=10)
     result_place: Mapped[str] = mapped_column(String(300), default="")
+    # The receipt's own words: the receiving unit's line and the notes under the
+    # signatures; empty means the template's.
+    receipt_unit_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    receipt_notes: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -138,6 +142,22 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Set when an administrator reset the password: the officer chooses a new one at
+    # the next login before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+class RecoveryCode(Base):
+    """The one-time code printed at set-up with which a forgotten password of the last
+    administrator is reset offline. Only its Argon2id hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    created_by: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class Dossier(Base):

@@ -61,6 +61,7 @@ NOT_FOLDED: frozenset[type[Any]] = frozenset(
         event_schema.IntakeRefusedV1,
         event_schema.DirectoryEntrySetV1,
         event_schema.CommuneSettingSetV1,
+        event_schema.CommuneProfileSetV1,
     }
 )
 

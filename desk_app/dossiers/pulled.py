@@ -19,6 +19,7 @@ import event_schema
 from desk_app.db.models import (
     CalendarOverride,
     CatalogueVersion,
+    CommuneProfile,
     CommuneSetting,
     DirectoryEntry,
     Dossier,
@@ -33,6 +34,7 @@ from desk_app.errors import OperationalError
 from desk_app.text import fold
 from event_schema import (
     CalendarOverrideSetV1,
+    CommuneProfileSetV1,
     CommuneSettingSetV1,
     DirectoryEntrySetV1,
     DossierReceivedV1,
@@ -170,6 +172,23 @@ def _calendar_override_set(s: Session, p: CalendarOverrideSetV1, event: Event, o
     row.reason = p.reason
     row.created_by = event.actor
     row.created_at = event.occurred_at
+
+
+@effect(CommuneProfileSetV1)
+def _commune_profile_set(s: Session, p: CommuneProfileSetV1, event: Event, own: bool) -> None:
+    """Another desk's administrator changed the commune's names, hours or receipt words:
+    this desk follows; its own agency code and desk number stay as they are."""
+    row = s.get(CommuneProfile, 1)
+    if row is None:
+        return  # not set up yet: the set-up asks for the profile
+    row.commune_name = p.commune_name
+    row.province = p.province
+    row.office_hours = [part.split("-") for part in p.office_hours.split(",")]
+    hour, minute = p.same_day_cutoff.split(":")
+    row.same_day_cutoff = dt.time(int(hour), int(minute))
+    row.result_place = p.result_place
+    row.receipt_unit_name = p.receipt_unit_name
+    row.receipt_notes = [line for line in p.receipt_notes.split("\n") if line]
 
 
 def _procedure_id(s: Session, code: str, day: dt.date) -> int | None:

@@ -63,6 +63,8 @@ class ReceiptData:
     officer_name: str
     fee_text: str
     channel: str
+    #: the commune's own notes (literal text), in place of the template's when given
+    notes: tuple[str, ...] = ()
 
 
 SCHEMA = FormSchema(
@@ -217,7 +219,7 @@ def _copy(data: ReceiptData, layout: Layout, caption: str) -> list[Flowable]:
         *blocks.notes(
             layout,
             text_("notes.title"),
-            t.lists["notes.lines"],
+            [n.replace("{", "{{").replace("}", "}}") for n in data.notes] or t.lists["notes.lines"],
             code=clean(code),
             pin=clean(data.lookup_pin),
         ),

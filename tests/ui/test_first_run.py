@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.ui.intake_fixtures import (
     shows_a_window,
     wait_idle,
 )
+from ui.admin_recovery import RecoveryCodePage
 from ui.first_run import FirstRunWizard
 from ui.main_window import MainWindow
 
@@ -72,7 +74,7 @@ def test_empty_database_opens_the_wizard_not_the_login(new_window: MainWindow) -
 
 
 def test_wizard_creates_profile_and_admin_then_logs_in(
-    qtbot: Any, new_window: MainWindow, desk_ctx: DeskContext
+    qtbot: Any, new_window: MainWindow, desk_ctx: DeskContext, fake_printer: FakePrintGateway
 ) -> None:
     wizard = wizard_of(new_window)
     page = wizard.profile_page
@@ -125,9 +127,30 @@ def test_wizard_creates_profile_and_admin_then_logs_in(
     type_text(qtbot, admin.password2, "mat-khau-2026")
     assert finish_button(wizard).isEnabled()
 
+    qtbot.mouseClick(finish_button(wizard), Qt.MouseButton.LeftButton)
+    assert wizard.saving  # hashing runs on the database thread
+    # Before the first session: the recovery code, once, to print and keep.
+    qtbot.waitUntil(lambda: new_window.recovery_page is not None, timeout=SAVE_MS)
+    page = new_window.recovery_page
+    assert isinstance(page, RecoveryCodePage)
+    assert new_window.pages.currentWidget() is page
+    code = page.code_label.text()
+    assert len(code) == 24
+    sheet = fake_printer.output.with_name("sheet.pdf")
+    sheet.write_bytes(page.pdf)
+    text = subprocess.run(
+        ["pdftotext", str(sheet), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert code in text and "MÃ KHÔI PHỤC" in text
+    page.print_sheet()
+    qtbot.waitUntil(
+        lambda: "Đã gửi mã khôi phục tới máy in." in page.banner.text(), timeout=SAVE_MS
+    )
+    assert fake_printer.output.read_bytes().startswith(b"%PDF")
     with qtbot.waitSignal(new_window.logged_in, timeout=SAVE_MS) as signal:
-        qtbot.mouseClick(finish_button(wizard), Qt.MouseButton.LeftButton)
-        assert wizard.saving  # hashing runs on the database thread
+        qtbot.mouseClick(page.continue_button, Qt.MouseButton.LeftButton)
+    assert desk_ctx.accounts.has_recovery_code()
+    assert desk_ctx.accounts.recover(code, "mat-khau-moi-99")[0] == "quantri"
 
     officer = signal.args[0]
     assert (officer.username, officer.full_name, officer.role) == (
@@ -145,9 +168,9 @@ def test_wizard_creates_profile_and_admin_then_logs_in(
     assert profile.desk_number == 2
     assert profile.same_day_cutoff == dt.time(15, 0)
     assert profile.result_place == "Bộ phận Một cửa, UBND xã Tân Phú"
-    assert desk_ctx.users.authenticate("quantri", "mat-khau-2026") == officer
+    assert desk_ctx.users.authenticate("quantri", "mat-khau-moi-99") == officer
     assert new_window.wizard is None
-    assert new_window.tab_titles() == ["Tiếp nhận", "Tra cứu"]
+    assert new_window.tab_titles() == ["Tiếp nhận", "Tra cứu", "Quản trị"]
     assert new_window.windowTitle() == "Bộ phận Một cửa — UBND XÃ TÂN PHÚ — Quầy 2"
     wait_idle(qtbot, new_window)
 

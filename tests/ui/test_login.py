@@ -123,7 +123,7 @@ def test_chair_sees_only_lookup(qtbot: Any, window: MainWindow) -> None:
 def test_admin_sees_every_tab(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.logged_in, timeout=LOGIN_MS):
         log_in(qtbot, window, ADMIN.username, PASSWORD)
-    assert window.tab_titles() == ["Tiếp nhận", "Tra cứu"]
+    assert window.tab_titles() == ["Tiếp nhận", "Tra cứu", "Quản trị"]
     assert "Quản trị" in window.officer_label.text()
     wait_idle(qtbot, window)
 

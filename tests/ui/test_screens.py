@@ -29,6 +29,7 @@ def test_the_table_names_each_screen_and_its_permission() -> None:
     assert [(s.key, s.title, s.permission) for s in SCREENS] == [
         ("intake", "Tiếp nhận", Permission.RECEIVE),
         ("lookup", "Tra cứu", Permission.VIEW),
+        ("admin", "Quản trị", Permission.ADMINISTER),
     ]
     assert [s.key for s in screens_for(CHAIR)] == ["lookup"]  # a chair receives nothing
 

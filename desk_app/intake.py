@@ -250,7 +250,7 @@ def validate(
         errors.append(FieldError("notes", "Ghi chú quá dài (tối đa 2000 ký tự)."))
     documents = request.documents
     if documents is not None:
-        if not documents:
+        if not documents and (procedure is None or not missing_required(procedure, ())):
             errors.append(FieldError("documents", "Hồ sơ phải có ít nhất một giấy tờ."))
         for i, d in enumerate(documents):
             if not d.name.strip():
@@ -271,7 +271,7 @@ def validate(
     if len(documents or ()) > 50:
         errors.append(FieldError("documents", "Tối đa 50 loại giấy tờ trong một hồ sơ."))
     line_faults = any(e.field.startswith("documents[") for e in errors)
-    if documents and procedure is not None and not line_faults:
+    if documents is not None and procedure is not None and not line_faults:
         # judged once every line reads right: a nameless line names nothing
         missing = missing_required(procedure, documents)
         if missing:

@@ -29,16 +29,19 @@ from desk_app.clock import Clock, local_now
 from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import (
     ApplicantInput,
+    EarlierDossier,
     IntakeRequest,
     IntakeResult,
     IntakeService,
     IntakeValidationError,
     RepresentativeInput,
     Validation,
+    checklist,
+    short_name,
     validate,
 )
 from desk_app.text import normalize_name
-from desk_app.vocabulary import duration_text
+from desk_app.vocabulary import DOCUMENT_KIND_LABELS, duration_text
 from ui.fields import format_vn_date_short, parse_vn_date
 from ui.intake_view import Draft, IntakeView
 from ui.operations import Changes, Operations
@@ -81,6 +84,9 @@ class IntakeController(QObject):
         self._undo_draft: Draft | None = None
         self.procedure: ProcedureInfo | None = None
         self.due_at: dt.datetime | None = None
+        #: (CCCD, procedure code) last looked up, and the earlier dossiers found for it
+        self._earlier_key: tuple[str, str] | None = None
+        self.earlier: list[EarlierDossier] = []
 
         view.edited.connect(self.revalidate)
         view.touches.touched.connect(self._field_left)
@@ -140,8 +146,9 @@ class IntakeController(QObject):
             chosen = self.tr("{0} ({1}) · Thời hạn: {2}").format(
                 procedure.name, procedure.code, duration_text(procedure.duration)
             )
-            self.view.show_procedure(chosen, procedure.documents)
+            self.view.show_procedure(chosen, checklist(procedure))
         self.refresh_due()
+        self.check_earlier()
         self.revalidate()
 
     def refresh_due(self) -> None:
@@ -212,7 +219,8 @@ class IntakeController(QObject):
             ),
             representative=representative,
             channel=draft.channel,
-            documents=draft.documents,
+            # only the ticked lines: the documents received, as Form 01 lists them
+            documents=self.view.documents_model.documents() if self.procedure else (),
             sets_count=draft.sets_count,
             notes=draft.notes,
         )
@@ -237,7 +245,69 @@ class IntakeController(QObject):
             day, error = self._date_of_birth()
             if day is not None and error is None:
                 view.dob.setText(format_vn_date_short(day))
+        elif widget is view.cccd:
+            self.check_earlier()
         self.revalidate()
+
+    # ------------------------------------------------------------------ same citizen
+
+    def check_earlier(self) -> None:
+        """Look up (on the database thread) the same CCCD with the same procedure in the
+        last 30 days: shown as a warning under the CCCD, never a block."""
+        cccd = self.view.cccd.text().strip()
+        procedure = self.procedure
+        if procedure is None or not re.fullmatch(r"\d{12}", cccd):
+            self._earlier_key, self.earlier = None, []
+            return
+        key = (cccd, procedure.code)
+        if key == self._earlier_key:
+            return
+        self._earlier_key = key
+        intake = self._intake
+        self._ops.run(
+            lambda: intake.recent_same(*key),
+            lambda found: self._earlier_found(key, found),
+        )
+
+    def _earlier_found(self, key: tuple[str, str], found: list[EarlierDossier]) -> None:
+        if key != self._earlier_key:
+            return  # the CCCD or the procedure changed meanwhile
+        self.earlier = found
+        self.revalidate()
+
+    def _earlier_warning(self) -> str | None:
+        cccd = self.view.cccd.text().strip()
+        key = (cccd, self.procedure.code) if self.procedure else None
+        if not self.earlier or key != self._earlier_key:
+            return None
+        return self.earlier[0].warning().message
+
+    # ------------------------------------------------------------------ checklist
+
+    def _show_checklist(self) -> None:
+        if self.procedure is None:
+            self.view.show_checklist("", True)
+            return
+        rows = self.view.documents_model.rows()
+        required = [r for r in rows if r.required]
+        missing = [r for r in required if not r.received]
+        received = len(rows) - len([r for r in rows if not r.received])
+        head = self.tr(
+            "Đã nhận {0}/{1} giấy tờ bắt buộc ({2} giấy tờ được đánh dấu đã nhận)"
+        ).format(len(required) - len(missing), len(required), received)
+        if not missing:
+            self.view.show_checklist(head + self.tr(" — đủ để tiếp nhận."), True)
+            return
+        names = "; ".join(
+            self.tr("{0} ({1}, {2})").format(
+                short_name(r.name, 48), DOCUMENT_KIND_LABELS.get(r.kind, r.kind).lower(), r.count
+            )
+            for r in missing
+        )
+        text = self.tr("{0}. CÒN THIẾU {1}: {2}. Chưa cấp được giấy tiếp nhận.").format(
+            head, len(missing), names
+        )
+        self.view.show_checklist(text, False)
 
     def revalidate(self) -> Validation:
         """Check the form and show each message under its field (touched fields only)."""
@@ -258,7 +328,11 @@ class IntakeController(QObject):
         warnings: dict[str, str] = {}
         for warning in validation.warnings:
             warnings.setdefault(self._place(warning.field, warning.message)[0], warning.message)
+        earlier = self._earlier_warning()
+        if earlier is not None:
+            warnings["applicant.cccd"] = earlier  # more useful than a province-code doubt
         self.view.show_messages(errors, warnings)
+        self._show_checklist()
         self.view.save_button.setEnabled(self.valid and not self._saving)
         return validation
 
@@ -266,7 +340,11 @@ class IntakeController(QObject):
         """Where a service message goes: ``documents[2].name`` → the documents table."""
         match = _DOCUMENT_PATH.match(field)
         if match:
-            return "documents", self.tr("Dòng {0}: {1}").format(int(match.group(1)) + 1, message)
+            # the request holds the ticked lines only: name the line as the table numbers it
+            ticked = [k for k, r in enumerate(self.view.documents_model.rows()) if r.received]
+            index = int(match.group(1))
+            line = ticked[index] + 1 if index < len(ticked) else index + 1
+            return "documents", self.tr("Dòng {0}: {1}").format(line, message)
         if field in self.view.messages:
             return field, message
         return "procedure_code", message

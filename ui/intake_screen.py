@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
@@ -82,6 +83,7 @@ class IntakeController(QObject):
         self._validation = Validation(())
         self._ui_errors: dict[str, str] = {}
         self._undo_draft: Draft | None = None
+        self._pending_draft: Draft | None = None
         self.procedure: ProcedureInfo | None = None
         self.due_at: dt.datetime | None = None
         #: (CCCD, procedure code) last looked up, and the earlier dossiers found for it
@@ -118,6 +120,9 @@ class IntakeController(QObject):
         if self.procedure is not None and self._procedures.get(self.procedure.code) is None:
             self._set_procedure(None)
         self.revalidate()
+        pending, self._pending_draft = self._pending_draft, None
+        if pending is not None:
+            self.restore_kept(pending)
 
     def _load_failed(self, exc: BaseException) -> None:
         self.view.show_banner(self.tr("Không tải được danh mục thủ tục: {0}").format(exc), "error")
@@ -448,6 +453,18 @@ class IntakeController(QObject):
             self._undo_draft = None
         self.view.hide_banner()
 
+    def restore_kept(self, draft: Draft) -> None:
+        """A draft kept at the last logout or close; after the procedures have loaded
+        (its procedure is looked up among them)."""
+        if not self._loaded:
+            self._pending_draft = draft
+            return
+        self.restore(draft)
+        self.view.show_banner(
+            self.tr("Đã mở lại hồ sơ anh/chị đang nhập dở lần trước; kiểm tra rồi lưu."),
+            "warning",
+        )
+
     def restore(self, draft: Draft) -> None:
         self.view.search.setText(draft.search)
         code = draft.procedure_code
@@ -509,3 +526,17 @@ class IntakeScreen(IntakeView, TabScreen):
     def screen_shown(self) -> None:
         """The tab came to the front: the procedure search takes the keyboard."""
         self.focus_first()
+
+    # What the main window asks before the session's screens go (logout, closing).
+
+    def has_unsaved(self) -> bool:
+        """Whether the form holds something typed that no save has stored."""
+        return not self.controller.draft().is_empty
+
+    def kept_draft(self) -> dict[str, object]:
+        """The form as the officer's draft (``IntakeService.save_draft``)."""
+        return self.controller.draft().to_json()
+
+    def restore_kept(self, payload: Mapping[str, Any]) -> None:
+        """The officer's kept draft back in the form (with a line saying so)."""
+        self.controller.restore_kept(Draft.from_json(payload))

@@ -1,7 +1,7 @@
 """intake drafts kept per officer; index for the same-citizen-same-procedure warning
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0009 (0008 before h/lifecycle was merged; the integrator re-chains)
 Create Date: 2026-11-30
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0011"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
 from desk_app.auth import Officer
 from desk_app.catalogue import ProcedureInfo
@@ -41,9 +41,11 @@ from desk_app.intake import (
     short_name,
     validate,
 )
+from desk_app.intake_outcomes import IntakeOutcomeService, OutcomeView, Visitor
 from desk_app.text import normalize_name
 from desk_app.vocabulary import DOCUMENT_KIND_LABELS, duration_text
 from ui.fields import format_vn_date_short, parse_vn_date
+from ui.intake_outcome import GuideDialog, RefuseDialog
 from ui.intake_view import Draft, IntakeView
 from ui.operations import Changes, Operations
 from ui.tab_screen import TabScreen
@@ -68,8 +70,14 @@ class IntakeController(QObject):
         officer: Officer,
         ops: Operations,
         show_receipt: Callable[[bytes, str], object],
+        outcomes: IntakeOutcomeService | None = None,
+        outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
     ) -> None:
         super().__init__(view)
+        self._outcomes = outcomes
+        self._outcome_pdf = outcome_pdf
+        #: the Form 02 / Form 03 dialog while it is open
+        self.outcome_dialog: QDialog | None = None
         self.view = view
         self._intake = intake
         self._clock = clock
@@ -96,6 +104,8 @@ class IntakeController(QObject):
         view.save_requested.connect(self.save)
         view.new_requested.connect(self.new_dossier)
         view.restore_requested.connect(self.restore_cleared)
+        view.guide_requested.connect(self.guide)
+        view.refuse_requested.connect(self.refuse)
         ops.changed.connect(self._on_changed)
 
         self.due_timer = QTimer(self)
@@ -428,6 +438,100 @@ class IntakeController(QObject):
         if not self.view.focus_first_error() and self.procedure is None:
             self.view.focus_first()
 
+    # ------------------------------------------------------------------ not received
+
+    def _visitor(self) -> Visitor | None:
+        """Who came, for what: Forms 02 and 03 need the procedure and a name at least."""
+        name = normalize_name(self.view.name.text())
+        if self.procedure is None or not name:
+            self.view.touches.touch_all()
+            self.revalidate()
+            self.view.show_banner(
+                self.tr("Chọn thủ tục và nhập họ tên người nộp trước khi lập phiếu."), "error"
+            )
+            self._focus_first_error()
+            return None
+        cccd = self.view.cccd.text().strip()
+        return Visitor(
+            procedure_code=self.procedure.code,
+            applicant_name=name,
+            applicant_cccd=cccd if re.fullmatch(r"\d{12}", cccd) else "",
+            applicant_phone=self.view.phone.text(),
+            applicant_address=" ".join(self.view.address.text().split()),
+        )
+
+    def guide(self) -> None:
+        """Form 02: the citizen is guided to complete; nothing is received, no clock."""
+        visitor = self._visitor() if not self._saving and self._outcomes else None
+        if visitor is None or self._outcomes is None:
+            return
+        outcomes, officer = self._outcomes, self._officer
+        dialog = GuideDialog(visitor.applicant_name, self.view.documents_model.missing(), self.view)
+
+        def accepted() -> None:
+            items, note = dialog.items(), dialog.note_text()
+            self._record(lambda: outcomes.guide(visitor, officer, items=items, note=note))
+
+        self._open(dialog, accepted)
+
+    def refuse(self) -> None:
+        """Form 03: the dossier is refused with its reason."""
+        visitor = self._visitor() if not self._saving and self._outcomes else None
+        if visitor is None or self._outcomes is None:
+            return
+        outcomes, officer = self._outcomes, self._officer
+        dialog = RefuseDialog(visitor.applicant_name, self.view)
+
+        def accepted() -> None:
+            reason = dialog.reason_text()
+            self._record(lambda: outcomes.refuse(visitor, officer, reason=reason))
+
+        self._open(dialog, accepted)
+
+    def _open(self, dialog: QDialog, accepted: Callable[[], None]) -> None:
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        self.outcome_dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.outcome_dialog is dialog:
+            self.outcome_dialog = None
+        dialog.deleteLater()
+
+    def _record(self, fn: Callable[[], OutcomeView]) -> None:
+        printer = self._outcome_pdf
+
+        def work() -> tuple[OutcomeView, bytes | None]:
+            outcome = fn()
+            return outcome, printer(outcome) if printer is not None else None
+
+        self._set_saving(True)
+        self._ops.run(work, self._recorded, self._save_failed, changes=RECEIVED, initiator=self)
+
+    def _recorded(self, result: tuple[OutcomeView, bytes | None]) -> None:
+        outcome, pdf = result
+        self._set_saving(False)
+        self._clear()
+        if outcome.kind == "guided":
+            text = self.tr(
+                "Đã ghi nhận: hướng dẫn {0} bổ sung {1} giấy tờ — hồ sơ chưa được tiếp nhận, "
+                "không tính hạn."
+            ).format(outcome.applicant_name, len(outcome.items))
+            form = self.tr("Mẫu 02")
+        else:
+            text = self.tr("Đã ghi nhận: từ chối tiếp nhận hồ sơ của {0}.").format(
+                outcome.applicant_name
+            )
+            form = self.tr("Mẫu 03")
+        if pdf is None:
+            text += " " + self.tr("Chưa in được {0} trên phiên bản này.").format(form)
+        self.view.show_banner(text, "info" if pdf is not None else "warning")
+        self.view.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        if pdf is not None:
+            self._show_receipt(pdf, form)
+
     # ------------------------------------------------------------------ new dossier
 
     def draft(self) -> Draft:
@@ -488,9 +592,14 @@ class IntakeScreen(IntakeView, TabScreen):
         ops: Operations,
         show_receipt: Callable[[bytes, str], object],
         parent: QWidget | None = None,
+        *,
+        outcomes: IntakeOutcomeService | None = None,
+        outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.controller = IntakeController(self, intake, clock, officer, ops, show_receipt)
+        self.controller = IntakeController(
+            self, intake, clock, officer, ops, show_receipt, outcomes, outcome_pdf
+        )
 
     # What the main window and the tests ask of the screen as a whole.
 

@@ -584,15 +584,7 @@ class IntakeService:
             )
             view = _view(dossier)
             pdf = render_receipt_pdf(receipt_data(view, profile, procedure.fee_text))
-            s.add(
-                ReceiptRow(
-                    dossier_uuid=dossier.uuid,
-                    issued_at=now_utc,
-                    issued_by=officer.username,
-                    sha256=hashlib.sha256(pdf).hexdigest(),
-                    pdf=pdf,
-                )
-            )
+            _store_receipt(s, dossier.uuid, officer, now_utc, pdf)
             audit.record(
                 s, at_utc=now_utc, username=officer.username, action="create",
                 object_type="dossier", object_ref=code,
@@ -687,13 +679,35 @@ class IntakeService:
                 .limit(1)
             )
         if pdf is None:
-            fee = ""
-            if view.procedure_id is not None:
-                proc = self._catalogue.get(view.procedure_id)
-                fee = proc.fee_text if proc else ""
-            pdf = render_receipt_pdf(receipt_data(view, profile, fee))
+            pdf = render_receipt_pdf(receipt_data(view, profile, self._fee(view)))
         self._audit(officer, "print" if action == "print" else "export", view.code, "receipt")
         return pdf
+
+    def reissue_receipt(self, code: str, officer: Officer) -> bytes:
+        """Form 01 again from the dossier as it is now (after a correction of the
+        applicant's fields), stored as the newest receipt issued and audited as a print."""
+        officer.require(Permission.PRINT)
+        profile = self._profiles.require()
+        now_utc = utc_naive(self._clock)
+        with self._db.write() as s:
+            row = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
+            if row is None:
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
+            view = _view(row)
+            pdf = render_receipt_pdf(receipt_data(view, profile, self._fee(view)))
+            _store_receipt(s, row.uuid, officer, now_utc, pdf)
+            audit.record(
+                s, at_utc=now_utc, username=officer.username, action="print",
+                object_type="dossier", object_ref=view.code, detail="receipt reissued",
+            )  # fmt: skip
+        return pdf
+
+    def _fee(self, view: DossierView) -> str:
+        """The fee line of the procedure the dossier was received under."""
+        if view.procedure_id is None:
+            return ""
+        proc = self._catalogue.get(view.procedure_id)
+        return proc.fee_text if proc else ""
 
     def _audit(
         self,
@@ -708,6 +722,19 @@ class IntakeService:
                 s, at_utc=utc_naive(self._clock), username=officer.username, action=action,
                 object_type=object_type, object_ref=ref, detail=detail,
             )  # fmt: skip
+
+
+def _store_receipt(s: Any, uuid: str, officer: Officer, now_utc: dt.datetime, pdf: bytes) -> None:
+    """Keep ``pdf`` as issued (the newest receipt of the dossier is the one reprinted)."""
+    s.add(
+        ReceiptRow(
+            dossier_uuid=uuid,
+            issued_at=now_utc,
+            issued_by=officer.username,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            pdf=pdf,
+        )
+    )
 
 
 def _recent_same(

@@ -42,9 +42,11 @@ from desk_app.intake import (
     validate,
 )
 from desk_app.intake_outcomes import IntakeOutcomeService, OutcomeView, Visitor
+from desk_app.lifecycle import LifecycleService
 from desk_app.text import normalize_name
 from desk_app.vocabulary import DOCUMENT_KIND_LABELS, duration_text
 from ui.fields import format_vn_date_short, parse_vn_date
+from ui.intake_correction import CorrectionFlow
 from ui.intake_outcome import GuideDialog, RefuseDialog
 from ui.intake_view import Draft, IntakeView
 from ui.operations import Changes, Operations
@@ -72,8 +74,16 @@ class IntakeController(QObject):
         show_receipt: Callable[[bytes, str], object],
         outcomes: IntakeOutcomeService | None = None,
         outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
+        lifecycle: LifecycleService | None = None,
     ) -> None:
         super().__init__(view)
+        #: corrections of a received dossier (with the lifecycle's service)
+        self.correction = (
+            CorrectionFlow(intake, lifecycle, officer, ops, show_receipt, view)
+            if lifecycle is not None
+            else None
+        )
+        self.last_saved: str | None = None
         self._outcomes = outcomes
         self._outcome_pdf = outcome_pdf
         #: the Form 02 / Form 03 dialog while it is open
@@ -105,6 +115,7 @@ class IntakeController(QObject):
         view.new_requested.connect(self.new_dossier)
         view.restore_requested.connect(self.restore_cleared)
         view.guide_requested.connect(self.guide)
+        view.correct_requested.connect(self.correct_last)
         view.refuse_requested.connect(self.refuse)
         ops.changed.connect(self._on_changed)
 
@@ -410,6 +421,8 @@ class IntakeController(QObject):
             ),
             "info",
         )
+        self.last_saved = dossier.code
+        self.view.correct_button.setVisible(self.correction is not None)
         self.view.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self.dossier_received.emit(dossier)
         self._show_receipt(result.receipt_pdf, dossier.code)
@@ -437,6 +450,19 @@ class IntakeController(QObject):
     def _focus_first_error(self) -> None:
         if not self.view.focus_first_error() and self.procedure is None:
             self.view.focus_first()
+
+    # ------------------------------------------------------------------ corrections
+
+    def correct_last(self) -> None:
+        """Correct the applicant's fields of the dossier just saved, then reprint Form 01."""
+        if self.correction is None or self.last_saved is None:
+            return
+        self.correction.open(
+            self.last_saved,
+            lambda exc: self.view.show_banner(
+                self.tr("Không mở được hồ sơ để sửa: {0}").format(exc), "error"
+            ),
+        )
 
     # ------------------------------------------------------------------ not received
 
@@ -595,10 +621,11 @@ class IntakeScreen(IntakeView, TabScreen):
         *,
         outcomes: IntakeOutcomeService | None = None,
         outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
+        lifecycle: LifecycleService | None = None,
     ) -> None:
         super().__init__(parent)
         self.controller = IntakeController(
-            self, intake, clock, officer, ops, show_receipt, outcomes, outcome_pdf
+            self, intake, clock, officer, ops, show_receipt, outcomes, outcome_pdf, lifecycle
         )
 
     # What the main window and the tests ask of the screen as a whole.

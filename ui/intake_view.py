@@ -115,6 +115,7 @@ class IntakeView(QWidget):
     new_requested = Signal()
     restore_requested = Signal()
     guide_requested = Signal()
+    correct_requested = Signal()
     refuse_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -185,9 +186,14 @@ class IntakeView(QWidget):
         self.restore_button = QPushButton(self.tr("&Khôi phục hồ sơ vừa xóa"), self)
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.hide()
+        # After a save: a typo seen on the printed receipt is corrected at once.
+        self.correct_button = QPushButton(self.tr("Sửa thông tin hồ sơ &vừa lưu…"), self)
+        self.correct_button.setObjectName("correctButton")
+        self.correct_button.hide()
         banner_row = QHBoxLayout()
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.restore_button)
+        banner_row.addWidget(self.correct_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -275,6 +281,7 @@ class IntakeView(QWidget):
         self.refuse_button.clicked.connect(self.refuse_requested)
         self.new_button.clicked.connect(self.new_requested)
         self.restore_button.clicked.connect(self.restore_requested)
+        self.correct_button.clicked.connect(self.correct_requested)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         self.save_shortcut.setContext(context)
@@ -377,10 +384,12 @@ class IntakeView(QWidget):
         self.banner.setStyleSheet(BANNER_STYLES[kind])
         self.banner.show()
         self.restore_button.hide()
+        self.correct_button.hide()
 
     def hide_banner(self) -> None:
         self.banner.hide()
         self.restore_button.hide()
+        self.correct_button.hide()
 
     def focus_first(self) -> None:
         """Where a fresh form starts: the procedure search."""

@@ -58,6 +58,7 @@ def _intake(s: SessionServices, parent: QWidget) -> QWidget:
     return IntakeScreen(
         ctx.intake, ctx.clock, s.officer, s.ops, s.show_receipt, parent,
         outcomes=ctx.intake_outcomes, outcome_pdf=lambda o: outcome_form_pdf(ctx, o),
+        lifecycle=ctx.lifecycle,
     )  # fmt: skip
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from pypdf import PdfReader
 
 from desk_app.context import DeskContext
 from desk_app.intake import (
@@ -136,3 +138,21 @@ def test_a_kept_draft_is_given_back_once_to_its_officer(desk: DeskContext) -> No
     desk.intake.save_draft(OFFICER, {"name": "Lê Văn Tám"})  # one draft per officer
     assert desk.intake.take_draft(OFFICER) == {"name": "Lê Văn Tám"}
     assert desk.intake.take_draft(OFFICER) is None
+
+
+def test_a_corrected_dossier_gets_a_new_receipt(desk: DeskContext) -> None:
+    received = desk.intake.receive(request(), OFFICER).dossier
+    desk.lifecycle.correct(
+        received.code,
+        OFFICER,
+        changes={"applicant_name": "Trần Thị Hồng Nhụng", "applicant_phone": "0987654321"},
+        reason="Gõ nhầm dấu tên và số điện thoại",
+    )
+    corrected = desk.intake.get(received.code, OFFICER)
+    assert corrected.applicant_name == "Trần Thị Hồng Nhụng"
+    pdf = desk.intake.reissue_receipt(received.code, OFFICER)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Trần Thị Hồng Nhụng" in text and "0987654321" in text
+    assert desk.intake.receipt(received.code, OFFICER) == pdf  # the newest one issued
+    [(count,)] = rows(desk, "SELECT count(*) FROM receipts")
+    assert count == 2  # the first one stays as it was issued

@@ -8,6 +8,17 @@ it — never a code without a dossier, or a dossier without its event.
 Validation (``validate``) is pure and returns every fault at once with a field path
 (``applicant.cccd``) and a Vietnamese message, so the intake screen can show each beside
 its field and the JSON import can name the field at fault.
+
+The checklist (thành phần hồ sơ): each document the procedure lists is required unless
+its wording makes it conditional ("Trường hợp…", "… trong trường hợp …", "(nếu có)");
+``checklist`` says which. A request that lists its received documents and leaves out a
+required one is not received: ``validate`` names what is missing, and the desk issues
+Form 02 (request to complete) or Form 03 (refusal) instead of a receipt. A request that
+lists no documents at all (``documents=None``, as the JSON import has always allowed)
+counts every document of the procedure as received.
+
+The same CCCD with the same procedure received in the last ``DUPLICATE_WINDOW_DAYS``
+days is a warning naming the earlier dossier (``recent_same``), never a block.
 """
 
 from __future__ import annotations
@@ -28,7 +39,7 @@ from desk_app.catalogue import CatalogueService, ProcedureInfo
 from desk_app.cccd import check_cccd, mask_cccd
 from desk_app.clock import Clock, local_now, utc_naive
 from desk_app.db.engine import Database
-from desk_app.db.models import Dossier, DossierCodeCounter, RegisterCounter
+from desk_app.db.models import Dossier, DossierCodeCounter, IntakeDraft, RegisterCounter
 from desk_app.db.models import Receipt as ReceiptRow
 from desk_app.dossier_code import CodePattern
 from desk_app.dossiers import record
@@ -45,6 +56,13 @@ _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)+$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 _LINE_BREAKS = re.compile(r"[\t\n\r]")
+#: how far back an earlier dossier of the same citizen and procedure is pointed out
+DUPLICATE_WINDOW_DAYS = 30
+# Catalogue wordings that make a document conditional (folded: no marks, đ → d).
+_CONDITIONAL_STARTS = ("truong hop", "trong truong hop", "neu ", "doi voi truong hop")
+_CONDITIONAL_INSIDE = (" trong truong hop ", "(neu co", "neu co)", "dien tu tuong tac")
+# Statuses of requests that were never received (nothing to be duplicated).
+_NOT_RECEIVED = ("refused", "guided")
 
 
 def _text_fields(request: IntakeRequest) -> list[tuple[str, str]]:
@@ -223,14 +241,16 @@ def validate(
         _check_phone(r.phone, "representative.phone", errors, required=False)
 
     if request.channel not in DESK_CHANNELS:
-        errors.append(FieldError("channel", "Hình thức nộp là trực tiếp hoặc qua bưu chính."))
+        errors.append(
+            FieldError("channel", "Hình thức nộp là trực tiếp, qua bưu chính hoặc trực tuyến.")
+        )
     if not 1 <= request.sets_count <= 20:
         errors.append(FieldError("sets_count", "Số bộ hồ sơ từ 1 đến 20."))
     if len(request.notes) > 2000:
         errors.append(FieldError("notes", "Ghi chú quá dài (tối đa 2000 ký tự)."))
     documents = request.documents
     if documents is not None:
-        if not documents:
+        if not documents and (procedure is None or not missing_required(procedure, ())):
             errors.append(FieldError("documents", "Hồ sơ phải có ít nhất một giấy tờ."))
         for i, d in enumerate(documents):
             if not d.name.strip():
@@ -250,6 +270,12 @@ def validate(
                 errors.append(FieldError(f"documents[{i}].count", "Số lượng từ 1 đến 99."))
     if len(documents or ()) > 50:
         errors.append(FieldError("documents", "Tối đa 50 loại giấy tờ trong một hồ sơ."))
+    line_faults = any(e.field.startswith("documents[") for e in errors)
+    if documents is not None and procedure is not None and not line_faults:
+        # judged once every line reads right: a nameless line names nothing
+        missing = missing_required(procedure, documents)
+        if missing:
+            errors.append(FieldError("documents", missing_message(missing)))
     for path, value in _text_fields(request):
         # Tab and line breaks pass here; _text_fields has made them controls outside notes.
         if not is_safe_text(value, multiline=True):
@@ -262,6 +288,94 @@ def validate(
     elif received_at is not None and received_at > now_local + dt.timedelta(minutes=5):
         errors.append(FieldError("received_at", "Thời điểm tiếp nhận không thể ở tương lai."))
     return Validation(tuple(errors), tuple(warnings))
+
+
+# ------------------------------------------------------------------ checklist
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One document of the procedure's list, and whether the desk must have it."""
+
+    name: str
+    kind: str
+    count: int
+    required: bool
+
+
+def is_conditional(name: str) -> bool:
+    """Whether the catalogue's wording makes a document needed only in some cases."""
+    folded = fold(name)
+    return folded.startswith(_CONDITIONAL_STARTS) or any(
+        part in f" {folded} " for part in _CONDITIONAL_INSIDE
+    )
+
+
+def checklist(procedure: ProcedureInfo) -> tuple[ChecklistItem, ...]:
+    """The procedure's documents in catalogue order, each marked required or not."""
+    return tuple(
+        ChecklistItem(d.name, d.kind, d.count, not is_conditional(d.name))
+        for d in procedure.documents
+    )
+
+
+def _matches(listed: str, item: str) -> bool:
+    """A listed document names a checklist item: the same words, or the item's start
+    (the catalogue's names run long and some are cut short with "…")."""
+    a, b = fold(listed), fold(item)
+    if not a:
+        return False
+    if a == b:
+        return True
+    cut = b.rstrip("…").rstrip(". ")
+    return (len(a) >= 8 and b.startswith(a)) or (b.endswith("…") and a.startswith(cut))
+
+
+def missing_required(
+    procedure: ProcedureInfo, received: Sequence[DocumentInput] | None
+) -> tuple[ChecklistItem, ...]:
+    """The required documents not among ``received`` (``None``: all were received)."""
+    if received is None:
+        return ()
+    return tuple(
+        item
+        for item in checklist(procedure)
+        if item.required and not any(_matches(d.name, item.name) for d in received)
+    )
+
+
+def short_name(name: str, limit: int = 60) -> str:
+    """A long catalogue name cut at a word for one-line messages."""
+    text = " ".join(name.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:(") + "…"
+
+
+def missing_message(missing: Sequence[ChecklistItem]) -> str:
+    """One line naming what is missing (the intake screen and the JSON import say it)."""
+    names = "; ".join(short_name(m.name) for m in missing)
+    return (
+        f"Còn thiếu {len(missing)} giấy tờ bắt buộc: {names} — không cấp giấy tiếp nhận: "
+        "hướng dẫn bổ sung (Mẫu 02) hoặc từ chối tiếp nhận (Mẫu 03)."
+    )
+
+
+@dataclass(frozen=True)
+class EarlierDossier:
+    """A dossier of the same citizen and procedure received shortly before."""
+
+    code: str
+    received_at: dt.datetime
+    status: str
+
+    def warning(self) -> FieldWarning:
+        return FieldWarning(
+            "applicant.cccd",
+            f"Công dân này đã nộp hồ sơ cùng thủ tục ngày "
+            f"{self.received_at:%d/%m/%Y}, mã {self.code}: "
+            "kiểm tra xem có nộp trùng không.",
+        )
 
 
 # ------------------------------------------------------------------ output
@@ -457,6 +571,7 @@ class IntakeService:
                 returned_at=None,
                 updated_at=received,
             )
+            earlier = _recent_same(s, dossier.applicant_cccd, procedure.code, received)
             s.add(dossier)
             record(
                 s,
@@ -469,21 +584,46 @@ class IntakeService:
             )
             view = _view(dossier)
             pdf = render_receipt_pdf(receipt_data(view, profile, procedure.fee_text))
-            s.add(
-                ReceiptRow(
-                    dossier_uuid=dossier.uuid,
-                    issued_at=now_utc,
-                    issued_by=officer.username,
-                    sha256=hashlib.sha256(pdf).hexdigest(),
-                    pdf=pdf,
-                )
-            )
+            _store_receipt(s, dossier.uuid, officer, now_utc, pdf)
             audit.record(
                 s, at_utc=now_utc, username=officer.username, action="create",
                 object_type="dossier", object_ref=code,
                 detail=f"{procedure.code}; CCCD {mask_cccd(a.cccd.strip())}",
             )  # fmt: skip
-        return IntakeResult(view, pdf, result.warnings)
+        warnings = result.warnings + tuple(e.warning() for e in earlier)
+        return IntakeResult(view, pdf, warnings)
+
+    def recent_same(
+        self, cccd: str, procedure_code: str, at: dt.datetime | None = None
+    ) -> list[EarlierDossier]:
+        """Dossiers of this CCCD and procedure received in the ``DUPLICATE_WINDOW_DAYS``
+        days before ``at`` (now by default), newest first: a warning, never a block."""
+        moment = at or local_now(self._clock)
+        with self._db.read() as s:
+            return _recent_same(s, cccd.strip(), procedure_code.strip(), moment)
+
+    # -- drafts: a half-filled form kept for its officer (logout, closing the window)
+
+    def save_draft(self, officer: Officer, payload: dict[str, Any]) -> None:
+        """Keep ``payload`` (the form as the screen gives it) as ``officer``'s one draft."""
+        officer.require(Permission.RECEIVE)
+        now_utc = utc_naive(self._clock)
+        with self._db.write() as s:
+            row = s.get(IntakeDraft, officer.username)
+            if row is None:
+                s.add(IntakeDraft(username=officer.username, payload=payload, saved_at=now_utc))
+            else:
+                row.payload, row.saved_at = payload, now_utc
+
+    def take_draft(self, officer: Officer) -> dict[str, Any] | None:
+        """``officer``'s kept draft, removed from storage (the form now holds it)."""
+        with self._db.write() as s:
+            row = s.get(IntakeDraft, officer.username)
+            if row is None:
+                return None
+            payload = dict(row.payload)
+            s.delete(row)
+        return payload
 
     # -- read
 
@@ -539,13 +679,35 @@ class IntakeService:
                 .limit(1)
             )
         if pdf is None:
-            fee = ""
-            if view.procedure_id is not None:
-                proc = self._catalogue.get(view.procedure_id)
-                fee = proc.fee_text if proc else ""
-            pdf = render_receipt_pdf(receipt_data(view, profile, fee))
+            pdf = render_receipt_pdf(receipt_data(view, profile, self._fee(view)))
         self._audit(officer, "print" if action == "print" else "export", view.code, "receipt")
         return pdf
+
+    def reissue_receipt(self, code: str, officer: Officer) -> bytes:
+        """Form 01 again from the dossier as it is now (after a correction of the
+        applicant's fields), stored as the newest receipt issued and audited as a print."""
+        officer.require(Permission.PRINT)
+        profile = self._profiles.require()
+        now_utc = utc_naive(self._clock)
+        with self._db.write() as s:
+            row = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
+            if row is None:
+                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
+            view = _view(row)
+            pdf = render_receipt_pdf(receipt_data(view, profile, self._fee(view)))
+            _store_receipt(s, row.uuid, officer, now_utc, pdf)
+            audit.record(
+                s, at_utc=now_utc, username=officer.username, action="print",
+                object_type="dossier", object_ref=view.code, detail="receipt reissued",
+            )  # fmt: skip
+        return pdf
+
+    def _fee(self, view: DossierView) -> str:
+        """The fee line of the procedure the dossier was received under."""
+        if view.procedure_id is None:
+            return ""
+        proc = self._catalogue.get(view.procedure_id)
+        return proc.fee_text if proc else ""
 
     def _audit(
         self,
@@ -560,6 +722,40 @@ class IntakeService:
                 s, at_utc=utc_naive(self._clock), username=officer.username, action=action,
                 object_type=object_type, object_ref=ref, detail=detail,
             )  # fmt: skip
+
+
+def _store_receipt(s: Any, uuid: str, officer: Officer, now_utc: dt.datetime, pdf: bytes) -> None:
+    """Keep ``pdf`` as issued (the newest receipt of the dossier is the one reprinted)."""
+    s.add(
+        ReceiptRow(
+            dossier_uuid=uuid,
+            issued_at=now_utc,
+            issued_by=officer.username,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            pdf=pdf,
+        )
+    )
+
+
+def _recent_same(
+    s: Any, cccd: str | None, procedure_code: str, at: dt.datetime
+) -> list[EarlierDossier]:
+    if not cccd or not procedure_code:
+        return []
+    since = at - dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    rows = s.execute(
+        select(Dossier.code, Dossier.received_at, Dossier.status)
+        .where(
+            Dossier.applicant_cccd == cccd,
+            Dossier.procedure_code == procedure_code,
+            Dossier.received_at >= since,
+            Dossier.received_at <= at,
+            Dossier.status.not_in(_NOT_RECEIVED),
+        )
+        .order_by(Dossier.received_at.desc())
+        .limit(5)
+    )
+    return [EarlierDossier(code, received, status) for code, received, status in rows]
 
 
 def _next_counter(s: Any, model: type[DossierCodeCounter], day: dt.date, desk: int) -> int:
@@ -654,7 +850,25 @@ def receipt_data(view: DossierView, profile: Profile, fee_text: str) -> ReceiptD
 
 
 __all__ = [
-    "ApplicantInput", "DocumentInput", "DossierNotFoundError", "DossierView", "FieldError",
-    "IntakeRequest", "IntakeResult", "IntakeService", "IntakeValidationError",
-    "RepresentativeInput", "Validation", "replace", "validate",
+    "DUPLICATE_WINDOW_DAYS",
+    "ApplicantInput",
+    "ChecklistItem",
+    "DocumentInput",
+    "DossierNotFoundError",
+    "DossierView",
+    "EarlierDossier",
+    "FieldError",
+    "IntakeRequest",
+    "IntakeResult",
+    "IntakeService",
+    "IntakeValidationError",
+    "RepresentativeInput",
+    "Validation",
+    "checklist",
+    "is_conditional",
+    "missing_message",
+    "missing_required",
+    "replace",
+    "short_name",
+    "validate",
 ]  # fmt: skip

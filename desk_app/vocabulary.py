@@ -83,9 +83,9 @@ CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 CHANNELS: tuple[str, ...] = tuple(CHANNEL_LABELS)
-# What an officer records at the desk; online dossiers arrive from the public-service
-# portal, not through the intake form.
-DESK_CHANNELS: tuple[str, ...] = ("in_person", "postal")
+# What an officer records at the desk: ``online`` is a dossier submitted through the
+# public-service portal and received at the desk (counted apart in Biểu II.06a).
+DESK_CHANNELS: tuple[str, ...] = ("in_person", "postal", "online")
 DESK_CHANNEL_LABELS: Mapping[str, str] = MappingProxyType(
     {c: CHANNEL_LABELS[c] for c in DESK_CHANNELS}
 )

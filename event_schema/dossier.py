@@ -21,7 +21,7 @@ STATUSES = (
     "received", "in_progress", "waiting_supplement", "extended", "stopped", "withdrawn",
     "result_ready", "returned", "refused",
 )  # fmt: skip
-CHANNELS = ("in_person", "postal")
+CHANNELS = ("in_person", "postal", "online")
 DOCUMENT_KINDS = ("original", "copy", "certified_copy")
 DURATION_KINDS = ("working_days", "same_day", "working_hours", "calendar_days", "none")
 

@@ -1,7 +1,12 @@
-"""The documents checklist of a dossier (thành phần hồ sơ): name, kind, count.
+"""The documents checklist of a dossier (thành phần hồ sơ): received?, name, kind, count,
+and whether the procedure requires it.
 
-Pre-filled from the procedure; the officer edits it with the keyboard: typing starts
-editing a cell, Insert adds a row, Delete removes the current one.
+Pre-filled from the procedure, nothing ticked: the officer ticks each paper the citizen
+hands over (Space, or a click in the first column); a required paper left unticked is
+missing, and then the desk issues no receipt (Form 02 or Form 03 instead). The officer
+edits it with the keyboard: typing starts editing a cell, Insert adds a row (an extra
+paper, ticked as received), Delete removes the current one. Only ticked rows are the
+documents received, the ones Form 01 lists.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -36,15 +41,22 @@ from PySide6.QtWidgets import (
 from desk_app.intake import DocumentInput
 from desk_app.vocabulary import DOCUMENT_KIND_LABELS as KIND_LABELS
 
-NAME, KIND, COUNT = range(3)
+RECEIVED, NAME, KIND, COUNT, NEED = range(5)
 _Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass
-class _Row:
+class ChecklistRow:
+    """One line of the checklist as the officer left it."""
+
     name: str
     kind: str
     count: int
+    required: bool = False
+    received: bool = True
+
+
+_Row = ChecklistRow
 
 
 class DocumentsModel(QAbstractTableModel):
@@ -53,13 +65,19 @@ class DocumentsModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[_Row] = []
-        self._headers = (self.tr("Tên giấy tờ"), self.tr("Loại"), self.tr("Số lượng"))
+        self._headers = (
+            self.tr("Đã nhận"),
+            self.tr("Tên giấy tờ"),
+            self.tr("Loại"),
+            self.tr("Số lượng"),
+            self.tr("Yêu cầu"),
+        )
 
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 3
+        return 0 if parent.isValid() else len(self._headers)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -75,23 +93,46 @@ class DocumentsModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         column = index.column()
+        if column == RECEIVED:
+            if role == Qt.ItemDataRole.CheckStateRole:
+                return Qt.CheckState.Checked if row.received else Qt.CheckState.Unchecked
+            if role == Qt.ItemDataRole.DisplayRole:
+                # in words too: a grey print or a colour-blind officer reads it alike
+                if row.received:
+                    return self.tr("Đã nhận")
+                return self.tr("THIẾU") if row.required else self.tr("Không nộp")
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == NAME:
                 return row.name
             if column == KIND:
                 return KIND_LABELS.get(row.kind, row.kind)
+            if column == NEED:
+                return self.tr("Bắt buộc") if row.required else self.tr("Nếu có")
             return str(row.count)
+        if role == Qt.ItemDataRole.ToolTipRole and column == NAME:
+            return row.name  # the catalogue's names run long
         if role == Qt.ItemDataRole.EditRole:
-            return (row.name, row.kind, row.count)[column]
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == COUNT:
+            return {NAME: row.name, KIND: row.kind, COUNT: row.count}.get(column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (COUNT, NEED):
             return int(Qt.AlignmentFlag.AlignCenter)
+        if role == Qt.ItemDataRole.FontRole and row.required and not row.received:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+        if not index.isValid():
             return False
         row = self._rows[index.row()]
         column = index.column()
+        if column == RECEIVED and role == Qt.ItemDataRole.CheckStateRole:
+            row.received = Qt.CheckState(value) == Qt.CheckState.Checked
+            self.dataChanged.emit(index, self.index(index.row(), NEED))
+            return True
+        if role != Qt.ItemDataRole.EditRole or column in (RECEIVED, NEED):
+            return False
         if column == NAME:
             row.name = " ".join(str(value).split())
         elif column == KIND:
@@ -106,16 +147,47 @@ class DocumentsModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() == RECEIVED:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == NEED:
+            return base
+        return base | Qt.ItemFlag.ItemIsEditable
 
     def set_documents(self, documents: Iterable[Any]) -> None:
-        """Replace the rows; takes anything with ``name``, ``kind`` and ``count``."""
+        """Replace the rows; takes anything with ``name``, ``kind`` and ``count`` (and
+        ``required``, ``received`` when they have them: a catalogue item is not yet
+        received, a plain document is)."""
         self.beginResetModel()
-        self._rows = [_Row(d.name, d.kind, int(d.count)) for d in documents]
+        self._rows = [
+            _Row(
+                d.name,
+                d.kind,
+                int(d.count),
+                bool(getattr(d, "required", False)),
+                bool(getattr(d, "received", not hasattr(d, "required"))),
+            )
+            for d in documents
+        ]
         self.endResetModel()
 
+    def rows(self) -> tuple[ChecklistRow, ...]:
+        """Every line, ticked or not (a draft keeps them all)."""
+        return tuple(ChecklistRow(**vars(r)) for r in self._rows)
+
     def documents(self) -> tuple[DocumentInput, ...]:
-        return tuple(DocumentInput(r.name, r.kind, r.count) for r in self._rows)
+        """The documents received: the ticked lines, as Form 01 lists them."""
+        return tuple(DocumentInput(r.name, r.kind, r.count) for r in self._rows if r.received)
+
+    def missing(self) -> tuple[ChecklistRow, ...]:
+        """The required lines left unticked."""
+        return tuple(ChecklistRow(**vars(r)) for r in self._rows if r.required and not r.received)
+
+    def toggle(self, position: int) -> None:
+        if 0 <= position < len(self._rows):
+            received = self._rows[position].received
+            state = Qt.CheckState.Unchecked if received else Qt.CheckState.Checked
+            self.setData(self.index(position, RECEIVED), state, Qt.ItemDataRole.CheckStateRole)
 
     def add_row(self, name: str = "", kind: str = "original", count: int = 1) -> int:
         position = len(self._rows)
@@ -193,9 +265,10 @@ class DocumentsTable(QTableView):
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header = self.horizontalHeader()
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(KIND, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COUNT, QHeaderView.ResizeMode.ResizeToContents)
-        header.setMinimumSectionSize(90)
+        for column in (RECEIVED, KIND, COUNT, NEED):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setMinimumSectionSize(80)
+        self.setWordWrap(False)
         for signal in (model.rowsInserted, model.rowsRemoved, model.modelReset):
             signal.connect(self.updateGeometry)
 
@@ -243,6 +316,9 @@ class DocumentsTable(QTableView):
                 return
             if event.key() == Qt.Key.Key_Delete:
                 self.remove_current()
+                return
+            if event.key() == Qt.Key.Key_Space and self.currentIndex().isValid():
+                self._model.toggle(self.currentIndex().row())  # tick: received or not
                 return
         super().keyPressEvent(event)
 

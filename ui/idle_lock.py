@@ -3,8 +3,9 @@
 ``IdleLock`` is an application-wide event filter. Every key press, click, wheel turn or
 mouse move restarts its timer; when the timer runs out it emits ``timed_out`` and the
 main window shows ``LockScreen`` in place of the working screens (the citizen data on
-them is hidden, not discarded). The same officer unlocks with their password; anyone
-else logs the officer out.
+them is hidden, not discarded). The same officer unlocks with their password. Nothing
+on the lock screen logs the officer out without that password: "Đăng xuất" checks it
+too, and the main window then asks about a half-filled form as any logout does.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class LockScreen(QWidget):
     """Shown while the desk is locked: the officer's name, a password field, nothing else.
 
     ``unlocked`` is emitted when the same officer's password is right; ``switch_user``
-    when someone else wants to log in (the main window then logs the officer out).
+    when the officer, password checked, chose to log out so that someone else can log in.
     """
 
     unlocked = Signal()
@@ -110,6 +111,7 @@ class LockScreen(QWidget):
         self._ops = ops
         self._officer: Officer | None = None
         self._checking = False
+        self._logging_out = False
 
         box = QFrame(self)
         box.setObjectName("lockBox")
@@ -128,7 +130,7 @@ class LockScreen(QWidget):
         self.password = QLineEdit(box)
         self.password.setObjectName("lockPassword")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.password.returnPressed.connect(self.submit)
+        self.password.returnPressed.connect(lambda: self.submit())
         form.addRow(self.tr("&Mật khẩu:"), self.password)
         inner.addLayout(form)
         self.error_label = QLabel(box)
@@ -140,14 +142,18 @@ class LockScreen(QWidget):
         self.status_label = QLabel(box)
         inner.addWidget(self.status_label)
         buttons = QHBoxLayout()
-        self.switch_button = QPushButton(self.tr("Đăng nhập người &khác"), box)
+        self.switch_button = QPushButton(self.tr("Đăng &xuất (cần mật khẩu)"), box)
+        self.switch_button.setObjectName("lockLogoutButton")
+        self.switch_button.setToolTip(
+            self.tr("Để người khác đăng nhập: nhập mật khẩu của cán bộ đang làm việc")
+        )
         self.switch_button.clicked.connect(self._switch)
         buttons.addWidget(self.switch_button)
         buttons.addStretch(1)
         self.unlock_button = QPushButton(self.tr("&Mở khóa"), box)
         self.unlock_button.setObjectName("unlockButton")
         self.unlock_button.setDefault(True)
-        self.unlock_button.clicked.connect(self.submit)
+        self.unlock_button.clicked.connect(lambda: self.submit())
         buttons.addWidget(self.unlock_button)
         inner.addLayout(buttons)
 
@@ -175,14 +181,19 @@ class LockScreen(QWidget):
         self._set_checking(False)
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def submit(self) -> None:
+    def submit(self, *, logging_out: bool = False) -> None:
         officer = self._officer
         password = self.password.text()
         if officer is None or self._checking:
             return
         if not password:
-            self._show_error(self.tr("Nhập mật khẩu."))
+            if logging_out:
+                self._show_error(self.tr("Nhập mật khẩu của cán bộ đang làm việc để đăng xuất."))
+            else:
+                self._show_error(self.tr("Nhập mật khẩu."))
+            self.password.setFocus(Qt.FocusReason.OtherFocusReason)
             return
+        self._logging_out = logging_out
         self._set_checking(True)
         users = self._users
         self._ops.run(lambda: users.verify_password(officer, password), self._checked, self._failed)
@@ -192,7 +203,10 @@ class LockScreen(QWidget):
         self.password.clear()
         if ok:
             self.error_label.hide()
-            self.unlocked.emit()
+            if self._logging_out:
+                self.switch_user.emit()
+            else:
+                self.unlocked.emit()
         else:
             self._show_error(self.tr("Mật khẩu không đúng."))
             self.password.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -206,8 +220,7 @@ class LockScreen(QWidget):
         self._show_error(self.tr("Không kiểm tra được mật khẩu: {0}").format(exc))
 
     def _switch(self) -> None:
-        if not self._checking:
-            self.switch_user.emit()
+        self.submit(logging_out=True)
 
     def _show_error(self, message: str) -> None:
         self.error_label.setText(message)

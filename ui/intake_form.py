@@ -7,7 +7,7 @@ it and its message line below it; ``messages`` and ``widgets`` map a request's f
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -179,22 +179,32 @@ class IntakeForm(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setHorizontalSpacing(12)
         layout.setVerticalSpacing(2)
+        # What is received and what is missing, in words, above the table.
+        self.checklist_label = QLabel(inner)
+        self.checklist_label.setObjectName("checklistSummary")
+        self.checklist_label.setWordWrap(True)
+        self.checklist_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.checklist_label.hide()
         self.documents_model = DocumentsModel(self)
         self.documents = DocumentsTable(self.documents_model, inner)
+        self.documents.setToolTip(
+            self.tr("Phím cách: đánh dấu đã nhận / chưa nhận · Insert: thêm · Delete: bỏ")
+        )
         # the header and three rows; it grows with the window
         self.documents.setMinimumHeight(QFontMetrics(self.field_font).height() * 5)
         self.documents.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        layout.addWidget(self.documents, 0, 0, 3, 1)
+        layout.addWidget(self.checklist_label, 0, 0, 1, 2)
+        layout.addWidget(self.documents, 1, 0, 3, 1)
         self.add_document_button = QPushButton(self.tr("&Thêm giấy tờ"), inner)
         self.add_document_button.setObjectName("addDocument")
         self.add_document_button.setToolTip(self.tr("Thêm một dòng (phím Insert trong bảng)"))
         self.remove_document_button = QPushButton(self.tr("&Bỏ giấy tờ"), inner)
         self.remove_document_button.setObjectName("removeDocument")
         self.remove_document_button.setToolTip(self.tr("Bỏ dòng đang chọn (phím Delete)"))
-        layout.addWidget(self.add_document_button, 0, 1)
-        layout.addWidget(self.remove_document_button, 1, 1)
+        layout.addWidget(self.add_document_button, 1, 1)
+        layout.addWidget(self.remove_document_button, 2, 1)
         self.documents_message = FieldMessage("documentsError", inner)
-        layout.addWidget(self.documents_message, 3, 0, 1, 2)
+        layout.addWidget(self.documents_message, 4, 0, 1, 2)
         self.messages["documents"] = self.documents_message
         self.widgets["documents"] = self.documents
         self.touches.watch(self.documents)
@@ -209,7 +219,7 @@ class IntakeForm(QWidget):
         notes.setVerticalSpacing(2)
         self.messages["notes"] = self._field(notes, 0, 0, self.tr("&Ghi chú"), self.notes, "notes")
         self.widgets["notes"] = self.notes
-        layout.addLayout(notes, 4, 0, 1, 2)
+        layout.addLayout(notes, 5, 0, 1, 2)
         layout.setColumnStretch(0, 1)
-        layout.setRowStretch(2, 1)
+        layout.setRowStretch(3, 1)
         return box

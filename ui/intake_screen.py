@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLineEdit, QWidget
+from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 
 from desk_app.auth import Officer
 from desk_app.catalogue import ProcedureInfo
@@ -29,17 +30,24 @@ from desk_app.clock import Clock, local_now
 from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import (
     ApplicantInput,
+    EarlierDossier,
     IntakeRequest,
     IntakeResult,
     IntakeService,
     IntakeValidationError,
     RepresentativeInput,
     Validation,
+    checklist,
+    short_name,
     validate,
 )
+from desk_app.intake_outcomes import IntakeOutcomeService, OutcomeView, Visitor
+from desk_app.lifecycle import LifecycleService
 from desk_app.text import normalize_name
-from desk_app.vocabulary import duration_text
+from desk_app.vocabulary import DOCUMENT_KIND_LABELS, duration_text
 from ui.fields import format_vn_date_short, parse_vn_date
+from ui.intake_correction import CorrectionFlow
+from ui.intake_outcome import GuideDialog, RefuseDialog
 from ui.intake_view import Draft, IntakeView
 from ui.operations import Changes, Operations
 from ui.tab_screen import TabScreen
@@ -64,8 +72,22 @@ class IntakeController(QObject):
         officer: Officer,
         ops: Operations,
         show_receipt: Callable[[bytes, str], object],
+        outcomes: IntakeOutcomeService | None = None,
+        outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
+        lifecycle: LifecycleService | None = None,
     ) -> None:
         super().__init__(view)
+        #: corrections of a received dossier (with the lifecycle's service)
+        self.correction = (
+            CorrectionFlow(intake, lifecycle, officer, ops, show_receipt, view)
+            if lifecycle is not None
+            else None
+        )
+        self.last_saved: str | None = None
+        self._outcomes = outcomes
+        self._outcome_pdf = outcome_pdf
+        #: the Form 02 / Form 03 dialog while it is open
+        self.outcome_dialog: QDialog | None = None
         self.view = view
         self._intake = intake
         self._clock = clock
@@ -79,8 +101,12 @@ class IntakeController(QObject):
         self._validation = Validation(())
         self._ui_errors: dict[str, str] = {}
         self._undo_draft: Draft | None = None
+        self._pending_draft: Draft | None = None
         self.procedure: ProcedureInfo | None = None
         self.due_at: dt.datetime | None = None
+        #: (CCCD, procedure code) last looked up, and the earlier dossiers found for it
+        self._earlier_key: tuple[str, str] | None = None
+        self.earlier: list[EarlierDossier] = []
 
         view.edited.connect(self.revalidate)
         view.touches.touched.connect(self._field_left)
@@ -88,6 +114,9 @@ class IntakeController(QObject):
         view.save_requested.connect(self.save)
         view.new_requested.connect(self.new_dossier)
         view.restore_requested.connect(self.restore_cleared)
+        view.guide_requested.connect(self.guide)
+        view.correct_requested.connect(self.correct_last)
+        view.refuse_requested.connect(self.refuse)
         ops.changed.connect(self._on_changed)
 
         self.due_timer = QTimer(self)
@@ -112,6 +141,9 @@ class IntakeController(QObject):
         if self.procedure is not None and self._procedures.get(self.procedure.code) is None:
             self._set_procedure(None)
         self.revalidate()
+        pending, self._pending_draft = self._pending_draft, None
+        if pending is not None:
+            self.restore_kept(pending)
 
     def _load_failed(self, exc: BaseException) -> None:
         self.view.show_banner(self.tr("Không tải được danh mục thủ tục: {0}").format(exc), "error")
@@ -140,8 +172,9 @@ class IntakeController(QObject):
             chosen = self.tr("{0} ({1}) · Thời hạn: {2}").format(
                 procedure.name, procedure.code, duration_text(procedure.duration)
             )
-            self.view.show_procedure(chosen, procedure.documents)
+            self.view.show_procedure(chosen, checklist(procedure))
         self.refresh_due()
+        self.check_earlier()
         self.revalidate()
 
     def refresh_due(self) -> None:
@@ -212,7 +245,8 @@ class IntakeController(QObject):
             ),
             representative=representative,
             channel=draft.channel,
-            documents=draft.documents,
+            # only the ticked lines: the documents received, as Form 01 lists them
+            documents=self.view.documents_model.documents() if self.procedure else (),
             sets_count=draft.sets_count,
             notes=draft.notes,
         )
@@ -237,7 +271,69 @@ class IntakeController(QObject):
             day, error = self._date_of_birth()
             if day is not None and error is None:
                 view.dob.setText(format_vn_date_short(day))
+        elif widget is view.cccd:
+            self.check_earlier()
         self.revalidate()
+
+    # ------------------------------------------------------------------ same citizen
+
+    def check_earlier(self) -> None:
+        """Look up (on the database thread) the same CCCD with the same procedure in the
+        last 30 days: shown as a warning under the CCCD, never a block."""
+        cccd = self.view.cccd.text().strip()
+        procedure = self.procedure
+        if procedure is None or not re.fullmatch(r"\d{12}", cccd):
+            self._earlier_key, self.earlier = None, []
+            return
+        key = (cccd, procedure.code)
+        if key == self._earlier_key:
+            return
+        self._earlier_key = key
+        intake = self._intake
+        self._ops.run(
+            lambda: intake.recent_same(*key),
+            lambda found: self._earlier_found(key, found),
+        )
+
+    def _earlier_found(self, key: tuple[str, str], found: list[EarlierDossier]) -> None:
+        if key != self._earlier_key:
+            return  # the CCCD or the procedure changed meanwhile
+        self.earlier = found
+        self.revalidate()
+
+    def _earlier_warning(self) -> str | None:
+        cccd = self.view.cccd.text().strip()
+        key = (cccd, self.procedure.code) if self.procedure else None
+        if not self.earlier or key != self._earlier_key:
+            return None
+        return self.earlier[0].warning().message
+
+    # ------------------------------------------------------------------ checklist
+
+    def _show_checklist(self) -> None:
+        if self.procedure is None:
+            self.view.show_checklist("", True)
+            return
+        rows = self.view.documents_model.rows()
+        required = [r for r in rows if r.required]
+        missing = [r for r in required if not r.received]
+        received = len(rows) - len([r for r in rows if not r.received])
+        head = self.tr(
+            "Đã nhận {0}/{1} giấy tờ bắt buộc ({2} giấy tờ được đánh dấu đã nhận)"
+        ).format(len(required) - len(missing), len(required), received)
+        if not missing:
+            self.view.show_checklist(head + self.tr(" — đủ để tiếp nhận."), True)
+            return
+        names = "; ".join(
+            self.tr("{0} ({1}, {2})").format(
+                short_name(r.name, 48), DOCUMENT_KIND_LABELS.get(r.kind, r.kind).lower(), r.count
+            )
+            for r in missing
+        )
+        text = self.tr("{0}. CÒN THIẾU {1}: {2}. Chưa cấp được giấy tiếp nhận.").format(
+            head, len(missing), names
+        )
+        self.view.show_checklist(text, False)
 
     def revalidate(self) -> Validation:
         """Check the form and show each message under its field (touched fields only)."""
@@ -258,7 +354,11 @@ class IntakeController(QObject):
         warnings: dict[str, str] = {}
         for warning in validation.warnings:
             warnings.setdefault(self._place(warning.field, warning.message)[0], warning.message)
+        earlier = self._earlier_warning()
+        if earlier is not None:
+            warnings["applicant.cccd"] = earlier  # more useful than a province-code doubt
         self.view.show_messages(errors, warnings)
+        self._show_checklist()
         self.view.save_button.setEnabled(self.valid and not self._saving)
         return validation
 
@@ -266,7 +366,11 @@ class IntakeController(QObject):
         """Where a service message goes: ``documents[2].name`` → the documents table."""
         match = _DOCUMENT_PATH.match(field)
         if match:
-            return "documents", self.tr("Dòng {0}: {1}").format(int(match.group(1)) + 1, message)
+            # the request holds the ticked lines only: name the line as the table numbers it
+            ticked = [k for k, r in enumerate(self.view.documents_model.rows()) if r.received]
+            index = int(match.group(1))
+            line = ticked[index] + 1 if index < len(ticked) else index + 1
+            return "documents", self.tr("Dòng {0}: {1}").format(line, message)
         if field in self.view.messages:
             return field, message
         return "procedure_code", message
@@ -317,6 +421,8 @@ class IntakeController(QObject):
             ),
             "info",
         )
+        self.last_saved = dossier.code
+        self.view.correct_button.setVisible(self.correction is not None)
         self.view.search.setFocus(Qt.FocusReason.OtherFocusReason)
         self.dossier_received.emit(dossier)
         self._show_receipt(result.receipt_pdf, dossier.code)
@@ -345,6 +451,113 @@ class IntakeController(QObject):
         if not self.view.focus_first_error() and self.procedure is None:
             self.view.focus_first()
 
+    # ------------------------------------------------------------------ corrections
+
+    def correct_last(self) -> None:
+        """Correct the applicant's fields of the dossier just saved, then reprint Form 01."""
+        if self.correction is None or self.last_saved is None:
+            return
+        self.correction.open(
+            self.last_saved,
+            lambda exc: self.view.show_banner(
+                self.tr("Không mở được hồ sơ để sửa: {0}").format(exc), "error"
+            ),
+        )
+
+    # ------------------------------------------------------------------ not received
+
+    def _visitor(self) -> Visitor | None:
+        """Who came, for what: Forms 02 and 03 need the procedure and a name at least."""
+        name = normalize_name(self.view.name.text())
+        if self.procedure is None or not name:
+            self.view.touches.touch_all()
+            self.revalidate()
+            self.view.show_banner(
+                self.tr("Chọn thủ tục và nhập họ tên người nộp trước khi lập phiếu."), "error"
+            )
+            self._focus_first_error()
+            return None
+        cccd = self.view.cccd.text().strip()
+        return Visitor(
+            procedure_code=self.procedure.code,
+            applicant_name=name,
+            applicant_cccd=cccd if re.fullmatch(r"\d{12}", cccd) else "",
+            applicant_phone=self.view.phone.text(),
+            applicant_address=" ".join(self.view.address.text().split()),
+        )
+
+    def guide(self) -> None:
+        """Form 02: the citizen is guided to complete; nothing is received, no clock."""
+        visitor = self._visitor() if not self._saving and self._outcomes else None
+        if visitor is None or self._outcomes is None:
+            return
+        outcomes, officer = self._outcomes, self._officer
+        dialog = GuideDialog(visitor.applicant_name, self.view.documents_model.missing(), self.view)
+
+        def accepted() -> None:
+            items, note = dialog.items(), dialog.note_text()
+            self._record(lambda: outcomes.guide(visitor, officer, items=items, note=note))
+
+        self._open(dialog, accepted)
+
+    def refuse(self) -> None:
+        """Form 03: the dossier is refused with its reason."""
+        visitor = self._visitor() if not self._saving and self._outcomes else None
+        if visitor is None or self._outcomes is None:
+            return
+        outcomes, officer = self._outcomes, self._officer
+        dialog = RefuseDialog(visitor.applicant_name, self.view)
+
+        def accepted() -> None:
+            reason = dialog.reason_text()
+            self._record(lambda: outcomes.refuse(visitor, officer, reason=reason))
+
+        self._open(dialog, accepted)
+
+    def _open(self, dialog: QDialog, accepted: Callable[[], None]) -> None:
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(accepted)
+        dialog.finished.connect(lambda _r: self._dialog_closed(dialog))
+        self.outcome_dialog = dialog
+        dialog.open()
+
+    def _dialog_closed(self, dialog: QDialog) -> None:
+        if self.outcome_dialog is dialog:
+            self.outcome_dialog = None
+        dialog.deleteLater()
+
+    def _record(self, fn: Callable[[], OutcomeView]) -> None:
+        printer = self._outcome_pdf
+
+        def work() -> tuple[OutcomeView, bytes | None]:
+            outcome = fn()
+            return outcome, printer(outcome) if printer is not None else None
+
+        self._set_saving(True)
+        self._ops.run(work, self._recorded, self._save_failed, changes=RECEIVED, initiator=self)
+
+    def _recorded(self, result: tuple[OutcomeView, bytes | None]) -> None:
+        outcome, pdf = result
+        self._set_saving(False)
+        self._clear()
+        if outcome.kind == "guided":
+            text = self.tr(
+                "Đã ghi nhận: hướng dẫn {0} bổ sung {1} giấy tờ — hồ sơ chưa được tiếp nhận, "
+                "không tính hạn."
+            ).format(outcome.applicant_name, len(outcome.items))
+            form = self.tr("Mẫu 02")
+        else:
+            text = self.tr("Đã ghi nhận: từ chối tiếp nhận hồ sơ của {0}.").format(
+                outcome.applicant_name
+            )
+            form = self.tr("Mẫu 03")
+        if pdf is None:
+            text += " " + self.tr("Chưa in được {0} trên phiên bản này.").format(form)
+        self.view.show_banner(text, "info" if pdf is not None else "warning")
+        self.view.search.setFocus(Qt.FocusReason.OtherFocusReason)
+        if pdf is not None:
+            self._show_receipt(pdf, form)
+
     # ------------------------------------------------------------------ new dossier
 
     def draft(self) -> Draft:
@@ -370,6 +583,18 @@ class IntakeController(QObject):
             self._undo_draft = None
         self.view.hide_banner()
 
+    def restore_kept(self, draft: Draft) -> None:
+        """A draft kept at the last logout or close; after the procedures have loaded
+        (its procedure is looked up among them)."""
+        if not self._loaded:
+            self._pending_draft = draft
+            return
+        self.restore(draft)
+        self.view.show_banner(
+            self.tr("Đã mở lại hồ sơ anh/chị đang nhập dở lần trước; kiểm tra rồi lưu."),
+            "warning",
+        )
+
     def restore(self, draft: Draft) -> None:
         self.view.search.setText(draft.search)
         code = draft.procedure_code
@@ -393,9 +618,15 @@ class IntakeScreen(IntakeView, TabScreen):
         ops: Operations,
         show_receipt: Callable[[bytes, str], object],
         parent: QWidget | None = None,
+        *,
+        outcomes: IntakeOutcomeService | None = None,
+        outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
+        lifecycle: LifecycleService | None = None,
     ) -> None:
         super().__init__(parent)
-        self.controller = IntakeController(self, intake, clock, officer, ops, show_receipt)
+        self.controller = IntakeController(
+            self, intake, clock, officer, ops, show_receipt, outcomes, outcome_pdf, lifecycle
+        )
 
     # What the main window and the tests ask of the screen as a whole.
 
@@ -431,3 +662,17 @@ class IntakeScreen(IntakeView, TabScreen):
     def screen_shown(self) -> None:
         """The tab came to the front: the procedure search takes the keyboard."""
         self.focus_first()
+
+    # What the main window asks before the session's screens go (logout, closing).
+
+    def has_unsaved(self) -> bool:
+        """Whether the form holds something typed that no save has stored."""
+        return not self.controller.draft().is_empty
+
+    def kept_draft(self) -> dict[str, object]:
+        """The form as the officer's draft (``IntakeService.save_draft``)."""
+        return self.controller.draft().to_json()
+
+    def restore_kept(self, payload: Mapping[str, Any]) -> None:
+        """The officer's kept draft back in the form (with a line saying so)."""
+        self.controller.restore_kept(Draft.from_json(payload))

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.intake import DocumentInput
+from ui.documents_table import ChecklistRow
 from ui.fields import EnterMovesOn, FieldMessage, TouchTracker
 from ui.intake_form import IntakeForm
 from ui.procedure_picker import ProcedurePicker
-from ui.style import BANNER_STYLES, heading_font, set_text_color
+from ui.style import BANNER_STYLES, ERROR_COLOR, SUCCESS_COLOR, heading_font, set_text_color
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,47 @@ class Draft:
     representative_cccd: str
     representative_phone: str
     channel: str
-    documents: tuple[DocumentInput, ...]
+    #: every line of the checklist, ticked or not
+    documents: tuple[ChecklistRow, ...]
     sets_count: int
     notes: str
+
+    def to_json(self) -> dict[str, object]:
+        """As kept in the database for its officer (``IntakeService.save_draft``)."""
+        data = dict(vars(self))
+        data["documents"] = [dict(vars(row)) for row in self.documents]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Draft:
+        """A kept draft back; fields a newer or older desk did not write stay empty."""
+        texts = {
+            key: str(data.get(key) or "")
+            for key in (
+                "search", "name", "cccd", "date_of_birth", "phone", "address", "email",
+                "representative_name", "representative_cccd", "representative_phone", "notes",
+            )
+        }  # fmt: skip
+        rows = tuple(
+            ChecklistRow(
+                str(row.get("name", "")),
+                str(row.get("kind", "original")),
+                int(row.get("count", 1)),
+                bool(row.get("required", False)),
+                bool(row.get("received", True)),
+            )
+            for row in data.get("documents") or ()
+            if isinstance(row, Mapping)
+        )
+        code = data.get("procedure_code")
+        return cls(
+            procedure_code=str(code) if code else None,
+            has_representative=bool(data.get("has_representative")),
+            channel=str(data.get("channel") or "in_person"),
+            documents=rows,
+            sets_count=int(data.get("sets_count") or 1),
+            **texts,
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -76,6 +114,9 @@ class IntakeView(QWidget):
     save_requested = Signal()
     new_requested = Signal()
     restore_requested = Signal()
+    guide_requested = Signal()
+    correct_requested = Signal()
+    refuse_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -118,6 +159,7 @@ class IntakeView(QWidget):
         self.representative_fields = form.representative_fields
         self.rep_name, self.rep_cccd, self.rep_phone = form.rep_name, form.rep_cccd, form.rep_phone
         self.documents_model, self.documents = form.documents_model, form.documents
+        self.checklist_label = form.checklist_label
         self.add_document_button = form.add_document_button
         self.remove_document_button = form.remove_document_button
         self.notes = form.notes
@@ -144,9 +186,14 @@ class IntakeView(QWidget):
         self.restore_button = QPushButton(self.tr("&Khôi phục hồ sơ vừa xóa"), self)
         self.restore_button.setObjectName("restoreButton")
         self.restore_button.hide()
+        # After a save: a typo seen on the printed receipt is corrected at once.
+        self.correct_button = QPushButton(self.tr("Sửa thông tin hồ sơ &vừa lưu…"), self)
+        self.correct_button.setObjectName("correctButton")
+        self.correct_button.hide()
         banner_row = QHBoxLayout()
         banner_row.addWidget(self.banner, 1)
         banner_row.addWidget(self.restore_button)
+        banner_row.addWidget(self.correct_button)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 6, 10, 6)
@@ -180,6 +227,19 @@ class IntakeView(QWidget):
         self.status_label.setObjectName("intakeStatus")
         column.addWidget(self.status_label)
         layout.addLayout(column, 1)
+        # Offered instead of the receipt while a required paper is missing.
+        self.guide_button = QPushButton(self.tr("Hướng dẫn &bổ sung (Mẫu 02)"), bar)
+        self.guide_button.setObjectName("guideButton")
+        self.guide_button.setToolTip(
+            self.tr("Thiếu giấy tờ: in phiếu yêu cầu bổ sung, hoàn thiện hồ sơ; không tiếp nhận")
+        )
+        self.guide_button.hide()
+        layout.addWidget(self.guide_button)
+        self.refuse_button = QPushButton(self.tr("&Từ chối tiếp nhận (Mẫu 03)"), bar)
+        self.refuse_button.setObjectName("refuseButton")
+        self.refuse_button.setToolTip(self.tr("In phiếu từ chối tiếp nhận, ghi rõ lý do"))
+        self.refuse_button.hide()
+        layout.addWidget(self.refuse_button)
         self.new_button = QPushButton(self.tr("Hồ sơ mới"), bar)
         self.new_button.setObjectName("newDossierButton")
         self.new_button.setToolTip(self.tr("Xóa biểu mẫu cho công dân tiếp theo (Ctrl+N)"))
@@ -217,8 +277,11 @@ class IntakeView(QWidget):
         self.add_document_button.clicked.connect(self.documents.add_document)
         self.remove_document_button.clicked.connect(self.documents.remove_current)
         self.save_button.clicked.connect(self.save_requested)
+        self.guide_button.clicked.connect(self.guide_requested)
+        self.refuse_button.clicked.connect(self.refuse_requested)
         self.new_button.clicked.connect(self.new_requested)
         self.restore_button.clicked.connect(self.restore_requested)
+        self.correct_button.clicked.connect(self.correct_requested)
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         self.save_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
         self.save_shortcut.setContext(context)
@@ -256,6 +319,8 @@ class IntakeView(QWidget):
             self.remove_document_button,
             self.notes,
             self.save_button,
+            self.guide_button,
+            self.refuse_button,
             self.new_button,
         ]
         for first, second in itertools.pairwise(chain):
@@ -267,6 +332,15 @@ class IntakeView(QWidget):
         """The line under the form naming the procedure, and its checklist."""
         self.chosen_label.setText(chosen)
         self.documents_model.set_documents(documents)
+
+    def show_checklist(self, summary: str, complete: bool) -> None:
+        """The line above the checklist; the Form 02/03 buttons while something is missing."""
+        self.checklist_label.setText(summary)
+        self.checklist_label.setVisible(bool(summary))
+        set_text_color(self.checklist_label, SUCCESS_COLOR if complete else ERROR_COLOR)
+        missing = bool(summary) and not complete
+        self.guide_button.setVisible(missing)
+        self.refuse_button.setVisible(missing)
 
     def show_messages(self, errors: Mapping[str, str], warnings: Mapping[str, str]) -> None:
         """Each message under its field, for the fields already left (or after Ctrl+S)."""
@@ -296,6 +370,8 @@ class IntakeView(QWidget):
         self.form.setEnabled(not saving)
         self.picker.setEnabled(not saving)
         self.new_button.setEnabled(not saving)
+        self.guide_button.setEnabled(not saving)
+        self.refuse_button.setEnabled(not saving)
         self.save_button.setEnabled(not saving and can_save)
         self.status_label.setText(self.tr("Đang lưu hồ sơ…") if saving else "")
         if saving:
@@ -308,10 +384,12 @@ class IntakeView(QWidget):
         self.banner.setStyleSheet(BANNER_STYLES[kind])
         self.banner.show()
         self.restore_button.hide()
+        self.correct_button.hide()
 
     def hide_banner(self) -> None:
         self.banner.hide()
         self.restore_button.hide()
+        self.correct_button.hide()
 
     def focus_first(self) -> None:
         """Where a fresh form starts: the procedure search."""
@@ -336,7 +414,7 @@ class IntakeView(QWidget):
             **{key: edit.text() for key, edit in self._lines().items()},
             has_representative=self.has_representative.isChecked(),
             channel=str(self.channel.currentData()),
-            documents=self.documents_model.documents(),
+            documents=self.documents_model.rows(),
             sets_count=self.sets_count.value(),
             notes=self.notes.toPlainText(),
         )

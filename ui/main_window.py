@@ -8,6 +8,13 @@ given the services with ``attach``. Its pages, one at a time:
 * login — then the tabs the officer's role allows (the table ``ui.screens.SCREENS``);
 * lock — after ``idle_lock_minutes`` without input (the tabs are hidden, not discarded).
 
+Nothing typed is lost: logging out, logging in as someone else (from the lock screen,
+with the officer's password) and closing the window (also Ctrl+Q) first ask about a
+half-filled intake form (``ui.intake_leave.LeaveDialog``: keep / discard / cancel). A kept
+form is stored as the officer's draft in the desk database and given back at their next
+login. A window closed while locked keeps the form without asking (nobody there may
+answer for the officer).
+
 The screens' modules import the core services (and SQLAlchemy with them), so they are
 imported when the services arrive, not when the empty window is first shown.
 
@@ -19,8 +26,9 @@ re-reads the profile when an operation reports it changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -48,6 +56,7 @@ if TYPE_CHECKING:
     from desk_app.profile import Profile
     from ui.first_run import FirstRunWizard, SetupResult
     from ui.idle_lock import IdleLock, LockScreen
+    from ui.intake_leave import LeaveChoice, LeaveDialog
     from ui.intake_screen import IntakeScreen
     from ui.login import LoginScreen
     from ui.lookup import LookupScreen
@@ -108,6 +117,9 @@ class MainWindow(QMainWindow):
         self._hidden_preview = False
         self._focus_before_lock: QWidget | None = None
         self.upgrade_notice: QMessageBox | None = None
+        #: the question asked before a half-filled intake form would be lost
+        self.leave_dialog: LeaveDialog | None = None
+        self._close_confirmed = False
 
         self.setObjectName("mainWindow")
         self.setWindowTitle(self.tr("Bộ phận Một cửa"))
@@ -211,7 +223,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.login_screen)
         self.lock_screen = LockScreen(ctx.users, self.ops, self)
         self.lock_screen.unlocked.connect(self.unlock)
-        self.lock_screen.switch_user.connect(self.logout)
+        self.lock_screen.switch_user.connect(self._switch_officer)
         self.pages.addWidget(self.lock_screen)
 
         if self._background_sync:
@@ -417,7 +429,21 @@ class MainWindow(QMainWindow):
         self.locked = False
         self.idle_lock.start()
         self._tab_changed(tabs.currentIndex())
+        self._give_back_draft(officer)
         self.logged_in.emit(officer)
+
+    def _give_back_draft(self, officer: Officer) -> None:
+        """The form the officer kept at their last logout or close, back on the screen."""
+        screen = self.intake_screen
+        if screen is None or self.context is None:
+            return
+        intake = self.context.intake
+
+        def kept(payload: dict[str, Any] | None) -> None:
+            if payload is not None and isValid(screen) and self.officer is officer:
+                screen.restore_kept(payload)
+
+        self.ops.run(lambda: intake.take_draft(officer), kept)
 
     def tab_titles(self) -> list[str]:
         tabs = self.tabs
@@ -434,7 +460,80 @@ class MainWindow(QMainWindow):
             widget.screen_shown()
 
     def logout(self) -> None:
-        """End the session: the next person logs in (what was typed is discarded)."""
+        """End the session (asking first about a half-filled intake form)."""
+        if self.officer is None or self.context is None:
+            return
+        self.leave_then(self.tr("đăng xuất"), self._end_session)
+
+    def _switch_officer(self) -> None:
+        # The lock screen has checked the officer's password: back to the form, then ask.
+        self.unlock()
+        self.logout()
+
+    # ------------------------------------------------------------------ unsaved intake
+
+    def _unsaved_intake(self) -> IntakeScreen | None:
+        screen = self.intake_screen
+        if screen is None or not isValid(screen) or not screen.has_unsaved():
+            return None
+        return screen
+
+    def leave_then(self, what: str, proceed: Callable[[], None]) -> None:
+        """``proceed()`` at once, or after asking what to do with the intake form."""
+        from ui.intake_leave import LeaveDialog
+
+        screen = self._unsaved_intake()
+        if screen is None:
+            proceed()
+            return
+        if self.leave_dialog is not None:
+            self.leave_dialog.raise_()
+            return  # one question at a time
+        dialog = LeaveDialog(what, screen.name.text().strip(), self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.leave_dialog = dialog
+        dialog.answered.connect(lambda choice: self._left(dialog, screen, choice, proceed))
+        dialog.open()
+
+    def _left(
+        self,
+        dialog: LeaveDialog,
+        screen: IntakeScreen,
+        choice: LeaveChoice,
+        proceed: Callable[[], None],
+    ) -> None:
+        from ui.intake_leave import LeaveChoice
+
+        if self.leave_dialog is dialog:
+            self.leave_dialog = None
+        dialog.deleteLater()
+        if choice is LeaveChoice.KEEP:
+            self._keep_draft(screen, proceed)
+        elif choice is LeaveChoice.DISCARD:
+            proceed()
+        elif isValid(screen):
+            screen.screen_shown()  # cancelled: back to the form
+
+    def _keep_draft(self, screen: IntakeScreen, proceed: Callable[[], None]) -> None:
+        """Store the form as the officer's draft (database thread), then ``proceed()``;
+        if it cannot be stored, say so and stay: the form is still there."""
+        officer, ctx = self.officer, self.context
+        if officer is None or ctx is None or not isValid(screen):
+            return
+        intake, payload = ctx.intake, screen.kept_draft()
+
+        def failed(exc: BaseException) -> None:
+            self._close_confirmed = False
+            if isValid(screen):
+                screen.show_banner(
+                    self.tr("Chưa giữ được bản nháp ({0}); biểu mẫu vẫn còn nguyên.").format(exc),
+                    "error",
+                )
+
+        self.ops.run(lambda: intake.save_draft(officer, payload), lambda _r: proceed(), failed)
+
+    def _end_session(self) -> None:
+        """End the session: the next person logs in."""
         if self.officer is None or self.context is None:
             return
         username = ""
@@ -547,6 +646,10 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ errors, closing
 
+    def _close_now(self) -> None:
+        self._close_confirmed = True
+        self.close()
+
     def show_open_error(self, message: str) -> None:
         self.loading_bar.hide()
         self.loading_label.setText(
@@ -557,6 +660,16 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Lỗi mở cơ sở dữ liệu"))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        screen = None if self._close_confirmed else self._unsaved_intake()
+        if screen is not None and self.officer is not None:
+            event.ignore()
+            if self.locked:
+                # Nobody here may answer for the officer: keep the form without asking.
+                self._close_confirmed = True
+                self._keep_draft(screen, self._close_now)
+            else:
+                self.leave_then(self.tr("đóng chương trình"), self._close_now)
+            return
         if self.idle_lock is not None:
             self.idle_lock.stop()
         self._close_preview()

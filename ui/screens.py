@@ -51,9 +51,15 @@ def _title(source: str) -> str:
 
 
 def _intake(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.intake_outcome import outcome_form_pdf
     from ui.intake_screen import IntakeScreen
 
-    return IntakeScreen(s.ctx.intake, s.ctx.clock, s.officer, s.ops, s.show_receipt, parent)
+    ctx = s.ctx
+    return IntakeScreen(
+        ctx.intake, ctx.clock, s.officer, s.ops, s.show_receipt, parent,
+        outcomes=ctx.intake_outcomes, outcome_pdf=lambda o: outcome_form_pdf(ctx, o),
+        lifecycle=ctx.lifecycle,
+    )  # fmt: skip
 
 
 def _lookup(s: SessionServices, parent: QWidget) -> QWidget:

@@ -210,6 +210,8 @@ def cmd_intake(args: argparse.Namespace) -> int:
                 "status": d.status,
                 "received_at": iso(d.received_at),
                 "procedure_code": d.procedure_code,
+                # e.g. the same citizen and procedure a few days ago: said, never a block
+                "warnings": [w.message for w in result.warnings],
             }
             print(json.dumps(out, ensure_ascii=False), flush=True)
     finally:

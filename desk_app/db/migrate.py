@@ -35,6 +35,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0007",
     "0008",
     "0009",
+    "0011",
     "0015",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]

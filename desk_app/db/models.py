@@ -168,7 +168,10 @@ class Dossier(Base):
         Index("ix_dossiers_received_at", "received_at"),
         Index("ix_dossiers_status_due_at", "status", "due_at"),
         Index("ix_dossiers_applicant_name_folded", "applicant_name_folded"),
-    )
+        # the intake's warning: the same citizen and procedure in the last 30 days
+        Index("ix_dossiers_cccd_procedure_received", "applicant_cccd", "procedure_code",
+              "received_at"),
+    )  # fmt: skip
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -276,6 +279,17 @@ class CommuneSetting(Base):
     value: Mapped[str] = mapped_column(Text)
     updated_by: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+
+
+class IntakeDraft(Base):
+    """A half-filled intake form an officer chose to keep (at logout or when closing the
+    window), given back at their next login: one per officer."""
+
+    __tablename__ = "intake_drafts"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    saved_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class DossierCodeCounter(Base):

@@ -21,7 +21,7 @@ from desk_app.forms.render import dossier_form_keys, dossier_values, render_pdf
 from desk_app.forms.template import FormSchema, FormTemplate, number, text, text_list
 from desk_app.forms.vn_format import document_kind_label, format_duration, format_vn_datetime
 
-_CHANNELS = ("in_person", "postal")
+_CHANNELS = ("in_person", "postal", "online")
 
 
 @dataclass(frozen=True)
@@ -100,6 +100,7 @@ SCHEMA = FormSchema(
             "documents.count_width_mm": number(8, 40),
             "channels.in_person": text(),
             "channels.postal": text(),
+            "channels.online": text(),
             "signatures.applicant": text(),
             "signatures.officer": text(),
             "signatures.postal_hint": text(),

@@ -199,7 +199,9 @@ def test_intake_from_stdin(fresh: Path) -> None:
     [saved] = [json.loads(x) for x in mixed.stdout.splitlines()]
     assert saved["line"] == 1 and saved["status"] == "received"
     assert saved["code"] == f"000.20.33.H12-{TODAY:%y%m%d}-1001"
-    assert mixed.stderr == "line 2: channel: Hình thức nộp là trực tiếp hoặc qua bưu chính.\n"
+    assert mixed.stderr == (
+        "line 2: channel: Hình thức nộp là trực tiếp, qua bưu chính hoặc trực tuyến.\n"
+    )
     assert dossier_count(fresh) == 1
     clean = cli(fresh, "intake", "--json", "-", stdin=line(sets_count=2) + "\n")
     assert clean.returncode == 0, clean.stderr

@@ -159,7 +159,17 @@ def window(
     """The main window on the staffed database, at the login screen."""
     main = make_window(qtbot, staffed_ctx, fake_printer, fake_files)
     yield main
-    main.close()  # stops the database thread before the context closes
+    close_discarding(main)  # stops the database thread before the context closes
+
+
+def close_discarding(window: MainWindow) -> None:
+    """Close ``window``; a half-filled intake form a test left is discarded, not kept."""
+    from ui.intake_leave import LeaveChoice
+
+    window.close()
+    if window.leave_dialog is not None:
+        window.leave_dialog.choose(LeaveChoice.DISCARD)
+    assert not window.isVisible()
 
 
 def log_in_directly(qtbot: Any, window: MainWindow, officer: Officer) -> None:

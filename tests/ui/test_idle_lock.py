@@ -21,6 +21,7 @@ from tests.ui.intake_fixtures import (
     PASSWORD,
     FakeFileGateway,
     FakePrintGateway,
+    close_discarding,
     fake_files,
     fake_printer,
     focused,
@@ -54,7 +55,7 @@ def locking_window(
     window = make_window(qtbot, staffed_ctx, fake_printer, fake_files, idle_timeout_ms=IDLE_MS)
     log_in_directly(qtbot, window, OFFICER)
     yield window
-    window.close()
+    close_discarding(window)
 
 
 def wait_locked(qtbot: Any, window: MainWindow) -> None:
@@ -151,17 +152,31 @@ def test_ctrl_l_locks_at_once(qtbot: Any, locking_window: MainWindow) -> None:
     assert window.pages.currentWidget() is window.lock_screen
 
 
-def test_another_person_logs_the_officer_out(qtbot: Any, locking_window: MainWindow) -> None:
+def test_no_logout_from_the_lock_screen_without_the_password(
+    qtbot: Any, locking_window: MainWindow
+) -> None:
     window = locking_window
+    assert window.idle_lock is not None
+    window.idle_lock.set_timeout(60_000)
     window.lock()
     lock = window.lock_screen
     assert lock is not None
+    qtbot.mouseClick(lock.switch_button, Qt.MouseButton.LeftButton)  # no password typed
+    assert window.locked and window.officer == OFFICER
+    assert lock.error_label.text() == "Nhập mật khẩu của cán bộ đang làm việc để đăng xuất."
+    type_text(qtbot, lock.password, "not-the-password")
     qtbot.mouseClick(lock.switch_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert window.locked and window.officer == OFFICER
+    assert lock.error_label.text() == "Mật khẩu không đúng."
+
+    type_text(qtbot, lock.password, PASSWORD)
+    qtbot.mouseClick(lock.switch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.officer is None, timeout=CHECK_MS)
     assert not window.locked
-    assert window.officer is None
-    assert window.intake_screen is None  # the typed data went with the session
+    assert window.intake_screen is None  # the form was empty: nothing to ask
     assert window.pages.currentWidget() is window.login_screen
-    assert window.idle_lock is not None and not window.idle_lock.active
+    assert not window.idle_lock.active
 
 
 def test_open_receipt_is_hidden_while_locked(qtbot: Any, locking_window: MainWindow) -> None:

@@ -60,8 +60,22 @@ def pick(qtbot: Any, screen: IntakeScreen, query: str) -> None:
     qtbot.keyClick(screen.search, Qt.Key.Key_Return)
 
 
+def tick_required(qtbot: Any, screen: IntakeScreen) -> None:
+    """Space on each required line of the checklist: the citizen brought those papers."""
+    screen.documents.setFocus()
+    rows = screen.documents_model.rows()
+    screen.documents.setCurrentIndex(screen.documents_model.index(0, 1))
+    for position, row in enumerate(rows):
+        if row.required and not row.received:
+            qtbot.keyClick(screen.documents, Qt.Key.Key_Space)
+        if position < len(rows) - 1:
+            qtbot.keyClick(screen.documents, Qt.Key.Key_Down)
+    assert not screen.documents_model.missing()
+
+
 def fill_valid(qtbot: Any, screen: IntakeScreen) -> None:
     pick(qtbot, screen, "khai sinh")
+    tick_required(qtbot, screen)
     commit_text(qtbot, screen.name, NAME)
     type_text(qtbot, screen.cccd, CCCD)
     type_text(qtbot, screen.dob, "04/03/2005")
@@ -87,8 +101,9 @@ def test_whole_intake_with_the_keyboard_alone(
     assert screen.picker.shown[0].name == "Thủ tục đăng ký khai sinh"
     qtbot.keyClick(focused(), Qt.Key.Key_Return)
     assert screen.procedure is not None and screen.procedure.code == "1.001193"
-    listed = [d.name for d in screen.documents_model.documents()]
+    listed = [d.name for d in screen.documents_model.rows()]
     assert listed == [d.name for d in screen.procedure.documents]
+    assert screen.documents_model.documents() == ()  # nothing ticked yet
     assert listed[0].startswith("Giấy chứng sinh")
     assert any(name.startswith("Tờ khai đăng ký khai sinh") for name in listed)
 
@@ -117,15 +132,22 @@ def test_whole_intake_with_the_keyboard_alone(
     assert focused() is screen.has_representative
     tab(qtbot)
     assert focused() is screen.documents  # the representative's fields are hidden
-    # The citizen brought the three papers everyone brings; the checklist lists the ones
-    # needed only in some cases after them, and the officer deletes those rows.
+    # The checklist: the three required papers first, then those needed only in some
+    # cases. Nothing is ticked: the receipt waits for the officer's check of each paper.
     always = 3
-    for _ in range(always):
+    assert [r.required for r in screen.documents_model.rows()][: always + 1] == [True] * 3 + [False]
+    assert "Đã nhận 0/3 giấy tờ bắt buộc" in screen.checklist_label.text()
+    assert "CÒN THIẾU 3" in screen.checklist_label.text()
+    assert screen.guide_button.isVisible() and screen.refuse_button.isVisible()
+    assert not screen.save_button.isEnabled()
+    for _ in range(always):  # Space ticks the current line, Down goes to the next
+        qtbot.keyClick(focused(), Qt.Key.Key_Space)
         qtbot.keyClick(focused(), Qt.Key.Key_Down)
     assert screen.documents.currentIndex().row() == always
-    for _ in range(len(listed) - always):
-        qtbot.keyClick(focused(), Qt.Key.Key_Delete)
     assert [d.name for d in screen.documents_model.documents()] == listed[:always]
+    assert screen.checklist_label.text().startswith("Đã nhận 3/3 giấy tờ bắt buộc")
+    assert "đủ để tiếp nhận" in screen.checklist_label.text()
+    assert not screen.guide_button.isVisible()
     tab(qtbot, 3)
     assert focused() is screen.notes
     tab(qtbot)
@@ -360,6 +382,7 @@ def test_unknown_province_is_an_amber_warning_not_a_block(qtbot: Any, screen: In
 
 def test_document_rows_with_the_keyboard(qtbot: Any, screen: IntakeScreen) -> None:
     pick(qtbot, screen, "khai sinh")
+    tick_required(qtbot, screen)
     assert screen.procedure is not None
     n = len(screen.procedure.documents)  # the checklist the procedure brings
     screen.documents.setFocus()
@@ -370,8 +393,10 @@ def test_document_rows_with_the_keyboard(qtbot: Any, screen: IntakeScreen) -> No
     # the delegate commits on the next turn of the event loop
     qtbot.waitUntil(lambda: screen.documents.state() != QAbstractItemView.State.EditingState)
     assert focused() is screen.documents
-    assert screen.documents_model.documents()[n].name == "Giấy ủy quyền"
-    assert screen.documents_model.documents()[n].kind == "original"
+    added = screen.documents_model.rows()[n]
+    assert (added.name, added.kind, added.received, added.required) == (
+        "Giấy ủy quyền", "original", True, False,  # an extra paper, handed over
+    )  # fmt: skip
 
     screen.documents_model.add_row()
     screen.touches.touch_all()

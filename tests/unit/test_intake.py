@@ -133,11 +133,13 @@ def test_documents_given_by_the_officer_are_kept(desk: DeskContext) -> None:
     docs = (
         DocumentInput("Tờ khai đăng ký khai sinh", "original", 1),
         DocumentInput("  Giấy chứng sinh  ", "certified_copy", 2),
+        DocumentInput("Hộ chiếu/Thẻ căn cước công dân", "original", 1),
     )
     result = desk.intake.receive(request(documents=docs, sets_count=2), OFFICER)
     assert result.dossier.documents == (
         DocumentInput("Tờ khai đăng ký khai sinh", "original", 1),
         DocumentInput("Giấy chứng sinh", "certified_copy", 2),
+        DocumentInput("Hộ chiếu/Thẻ căn cước công dân", "original", 1),
     )
     assert result.dossier.sets_count == 2
     assert "Bản sao chứng thực" in pdf_text(result.receipt_pdf)

@@ -49,8 +49,12 @@ def test_every_lifecycle_status_has_a_label() -> None:
 
 def test_channels_at_the_desk_and_beyond() -> None:
     assert set(CHANNEL_LABELS) == {"in_person", "postal", "online"}
-    assert DESK_CHANNELS == ("in_person", "postal")  # online comes from the portal
-    assert dict(DESK_CHANNEL_LABELS) == {"in_person": "Trực tiếp", "postal": "Qua bưu chính"}
+    assert DESK_CHANNELS == ("in_person", "postal", "online")  # online: from the portal
+    assert dict(DESK_CHANNEL_LABELS) == {
+        "in_person": "Trực tiếp",
+        "postal": "Qua bưu chính",
+        "online": "Trực tuyến",
+    }
 
 
 def test_document_kinds() -> None:

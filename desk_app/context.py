@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk_app.auth import UserService
+from desk_app.backlog import BacklogService
 from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
 from desk_app.clock import Clock, SystemClock, utc_naive
@@ -18,6 +19,7 @@ from desk_app.db.migrate import upgrade_to_head
 from desk_app.intake import IntakeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
+from desk_app.report import ReportService
 from desk_app.sync.engine import SyncEngine
 
 
@@ -35,6 +37,8 @@ class DeskContext:
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
         self.lifecycle = LifecycleService(db, clock, self.profiles)
         self.sync = SyncEngine(db, clock, self.profiles)
+        self.backlog = BacklogService(db, clock, self.profiles)
+        self.reports = ReportService(db, clock, self.profiles)
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:

@@ -20,6 +20,7 @@ from desk_app.intake import IntakeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
 from desk_app.report import ReportService
+from desk_app.report_audit import AuditLogService
 from desk_app.sync.engine import SyncEngine
 
 
@@ -39,6 +40,7 @@ class DeskContext:
         self.sync = SyncEngine(db, clock, self.profiles)
         self.backlog = BacklogService(db, clock, self.profiles)
         self.reports = ReportService(db, clock, self.profiles)
+        self.audit_log = AuditLogService(db, clock)
 
     @classmethod
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:

@@ -1,7 +1,7 @@
 """report history: each dossier's state over time, ratings; returned_at index
 
 Revision ID: 0014
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0014"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

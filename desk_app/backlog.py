@@ -199,7 +199,7 @@ class Backlog:
 _COLUMNS = (
     "d.code, d.procedure_code, d.procedure_name, coalesce(p.field, ''), d.status, "
     "coalesce(d.holder, d.received_by), d.applicant_name, d.received_at, d.due_at, "
-    "d.original_due_at, d.returned_at, d.origin_desk"
+    "d.original_due_at, d.returned_at, d.origin_desk, d.extension_count"
 )
 _FROM = "FROM dossiers d LEFT JOIN procedures p ON p.id = d.procedure_id"
 
@@ -254,7 +254,7 @@ def _item(row: Any, urgency: str, days_late: int = 0) -> BacklogItem:
         desk=int(row[11]),
         urgency=urgency,
         days_late=days_late,
-        extended=bool(due and original and due.date() != original.date()),
+        extended=bool(row[12]),
     )
 
 

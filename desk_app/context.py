@@ -45,7 +45,7 @@ class DeskContext:
         self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
         self.backlog = BacklogService(db, clock, self.profiles)
-        self.reports = ReportService(db, clock, self.profiles)
+        self.reports = ReportService(db, clock, self.profiles, self.settings)
         self.audit_log = AuditLogService(db, clock)
 
     @classmethod

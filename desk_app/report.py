@@ -27,7 +27,7 @@ the state at that moment; overdue means the original due day is ``date_to`` or e
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from desk_app import audit
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, Clock, utc_naive
+from desk_app.commune_settings import CommuneSettingsService
 from desk_app.db.engine import Database
 from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.profile import ProfileService
@@ -385,7 +386,8 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
             within,
             overdue,
         )
-    # Refused and guided: visits that received nothing (outside the received total).
+    # Refused and guided: visits that received nothing (outside the received total) —
+    # the intake outcomes, and refusals old desks recorded as dossiers.
     for k, label, refused, guided in _grouped(
         s,
         by,
@@ -396,16 +398,47 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
     ):
         r = row(k, label)
         r.refused, r.guided = refused, guided
+    for k, label, refused, guided in _outcomes(s, by, date_from, date_to):
+        r = row(k, label)
+        r.refused += refused
+        r.guided += guided
     return sorted(rows.values(), key=lambda r: r.label)
 
 
+def _outcomes(s: Session, by: GroupBy, date_from: dt.date, date_to: dt.date) -> list[Any]:
+    """Guided and refused visits (``intake_outcomes``) in the period, grouped."""
+    if by == "field":
+        key = (
+            "coalesce(nullif((SELECT p.field FROM procedures p WHERE p.code = o.procedure_code "
+            f"ORDER BY p.id DESC LIMIT 1), ''), '{UNKNOWN_GROUP}')"
+        )
+        label = key
+    else:
+        key = f"coalesce(nullif(o.procedure_code, ''), '{UNKNOWN_GROUP}')"
+        label = f"coalesce(max(o.procedure_name), '{UNKNOWN_GROUP}')"
+    start = dt.datetime.combine(date_from, dt.time()).isoformat(" ")
+    end = dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()).isoformat(" ")
+    return list(
+        s.execute(
+            text(
+                f"SELECT {key} AS k, {label} AS l, sum(o.kind = 'refused'), "
+                "sum(o.kind = 'guided') FROM intake_outcomes o "
+                "WHERE o.at >= :fa AND o.at < :ta GROUP BY k"
+            ),
+            {"fa": start, "ta": end},
+        )
+    )
+
+
 def _satisfaction(
-    s: Session, date_from: dt.date, date_to: dt.date
+    s: Session, date_from: dt.date, date_to: dt.date, scale: Sequence[str] = ()
 ) -> tuple[list[SatisfactionRow], list[str]]:
+    """Ratings per officer who recorded the return; the levels in the scale's order, then
+    any other label a past scale used."""
     start = to_secs(dt.datetime.combine(date_from, dt.time()))
     end = to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
     per: dict[str, dict[str, int]] = {}
-    levels: list[str] = []
+    levels: list[str] = list(scale)
     for officer, rating, n in s.execute(
         text(
             "SELECT officer, rating, count(*) FROM report_ratings "
@@ -493,10 +526,20 @@ def _last_sync(s: Session) -> dt.datetime | None:
 class ReportService:
     """The chair's statistics: the period report and the charts' series."""
 
-    def __init__(self, db: Database, clock: Clock, profiles: ProfileService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        profiles: ProfileService,
+        settings: CommuneSettingsService | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._profiles = profiles
+        self._settings = settings
+
+    def _scale(self) -> tuple[str, ...]:
+        return self._settings.get().rating_scale if self._settings else ()
 
     def refresh_history(self, progress: Callable[[int, int], None] | None = None) -> int:
         """Take in the events since the last report (see ``report_history``)."""
@@ -526,7 +569,7 @@ class ReportService:
         now_utc = utc_naive(self._clock)
         with self._db.read() as s:
             rows = count_period(s, date_from, date_to, by)
-            satisfaction, levels = _satisfaction(s, date_from, date_to)
+            satisfaction, levels = _satisfaction(s, date_from, date_to, self._scale())
             last_sync = _last_sync(s)
             points = series(s, date_from, date_to, chart_step(date_from, date_to))
         total = ReportRow("", "Tổng cộng")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from desk_app.accounts import AccountAdmin
 from desk_app.auth import UserService
+from desk_app.backlog import BacklogService
 from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
 from desk_app.catalogue_import import CatalogueImport
@@ -24,6 +25,8 @@ from desk_app.intake import IntakeService
 from desk_app.intake_outcomes import IntakeOutcomeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
+from desk_app.report import ReportService
+from desk_app.report_audit import AuditLogService
 from desk_app.sync.engine import SyncEngine
 
 
@@ -50,6 +53,9 @@ class DeskContext:
             db, clock, self.profiles, self.intake, self.lifecycle, self.directory,
             self.intake_outcomes,
         )  # fmt: skip
+        self.backlog = BacklogService(db, clock, self.profiles)
+        self.reports = ReportService(db, clock, self.profiles, self.settings)
+        self.audit_log = AuditLogService(db, clock)
         # What opening did to the schema; an upgrade is told to the person once.
         self.upgrade: UpgradeReport | None = None
 

@@ -60,6 +60,7 @@ _SECONDARY_INDEXES = [
     "ix_dossiers_received_at",
     "ix_dossiers_status_due_at",
     "ix_dossiers_applicant_name_folded",
+    "ix_dossiers_returned_at",
     "ix_events_outbox",
     "ix_events_dossier_uuid_seq",
 ]

@@ -31,6 +31,8 @@ class SessionServices:
     officer: Officer
     ops: Operations
     show_receipt: Callable[[bytes, str], object]
+    #: opens one dossier's view from any screen (a list row, a scan)
+    open_dossier: Callable[[str], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -78,10 +80,29 @@ def _admin(s: SessionServices, parent: QWidget) -> QWidget:
     return AdminScreen(s.ctx, s.officer, s.ops, parent)
 
 
+def _backlog(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.backlog import BacklogScreen
+
+    ctx = s.ctx
+    return BacklogScreen(
+        ctx.backlog, ctx.reports, ctx.profiles, s.officer, ctx.clock, s.ops, s.show_receipt,
+        s.open_dossier, parent,
+    )  # fmt: skip
+
+
+def _audit(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.audit_view import AuditScreen
+
+    return AuditScreen(s.ctx.audit_log, s.officer, s.ops, parent)
+
+
+# The chair's first screen is the backlog; an administrator's stays the intake.
 SCREENS: tuple[Screen, ...] = (
     Screen("intake", _title("Tiếp nhận"), Permission.RECEIVE, _intake),
+    Screen("backlog", _title("Hồ sơ cần xử lý"), Permission.REPORT, _backlog),
     Screen("lookup", _title("Tra cứu"), Permission.VIEW, _lookup),
     Screen("admin", _title("Quản trị"), Permission.ADMINISTER, _admin),
+    Screen("audit", _title("Nhật ký truy cập"), Permission.ADMINISTER, _audit),
 )
 
 

@@ -36,6 +36,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0008",
     "0009",
     "0011",
+    "0014",
     "0015",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]

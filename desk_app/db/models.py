@@ -171,6 +171,7 @@ class Dossier(Base):
         # the intake's warning: the same citizen and procedure in the last 30 days
         Index("ix_dossiers_cccd_procedure_received", "applicant_cccd", "procedure_code",
               "received_at"),
+        Index("ix_dossiers_returned_at", "returned_at"),
     )  # fmt: skip
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -444,3 +445,70 @@ class BackupSettings(Base):
     last_file: Mapped[str | None] = mapped_column(String(1000))
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # UTC
+
+
+# ------------------------------------------------------------------ report history
+#
+# The statistics report (Biểu II.06a) counts each term from the dossiers' events up to a
+# moment in the past. Folding every dossier's events for every report would take minutes
+# at a million dossiers, so ``desk_app.report_history`` keeps, per dossier, what its
+# events say at every moment: a run of segments, each the state the cut-off fold gives
+# from its start (the effective time of an event) until the next one. Times are local
+# wall-clock seconds since 1970-01-01 00:00 (naive, as business times are) in integers:
+# the rows stay small and the range scans cheap.
+
+
+class ReportDossier(Base):
+    """A dossier as the report history knows it: a small integer key, and the moment of
+    its first event (its receipt)."""
+
+    __tablename__ = "report_dossiers"
+    __table_args__ = (Index("ix_report_dossiers_received", "received"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dossier_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    received: Mapped[int] = mapped_column(Integer)
+    # the state the receipt gave (refused or guided snapshots were never received)
+    first_state: Mapped[int] = mapped_column(Integer)
+
+
+class ReportSegment(Base):
+    """From ``valid_from`` until ``valid_to`` (exclusive; NULL: still), the dossier's
+    events up to that moment fold to ``state`` with these dates."""
+
+    __tablename__ = "report_segments"
+    __table_args__ = (
+        Index("ix_report_segments_to", "valid_to", "state", "valid_from"),
+        Index("ix_report_segments_from", "valid_from", "state"),
+        {"sqlite_with_rowid": False},
+    )
+
+    dossier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    valid_from: Mapped[int] = mapped_column(Integer, primary_key=True)
+    valid_to: Mapped[int | None] = mapped_column(Integer)
+    # desk_app.report_history.STATE_CODES
+    state: Mapped[int] = mapped_column(Integer)
+    original_due: Mapped[int | None] = mapped_column(Integer)
+    # 1 early, 2 on time, 3 late (once resolved)
+    classification: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReportRating(Base):
+    """A satisfaction rating given at the return of a result, by whom it was recorded."""
+
+    __tablename__ = "report_ratings"
+    __table_args__ = (Index("ix_report_ratings_at", "at"),)
+
+    dossier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[int] = mapped_column(Integer)
+    officer: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[str] = mapped_column(String(64))
+
+
+class ReportWatermark(Base):
+    """The last event (``events.seq``) the report history has taken in."""
+
+    __tablename__ = "report_watermark"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_event_seq: Mapped[int] = mapped_column(Integer, default=0)

@@ -28,10 +28,13 @@ __all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template", "win
 def test_the_table_names_each_screen_and_its_permission() -> None:
     assert [(s.key, s.title, s.permission) for s in SCREENS] == [
         ("intake", "Tiếp nhận", Permission.RECEIVE),
+        ("backlog", "Hồ sơ cần xử lý", Permission.REPORT),
         ("lookup", "Tra cứu", Permission.VIEW),
         ("admin", "Quản trị", Permission.ADMINISTER),
+        ("audit", "Nhật ký truy cập", Permission.ADMINISTER),
     ]
-    assert [s.key for s in screens_for(CHAIR)] == ["lookup"]  # a chair receives nothing
+    # a chair receives nothing: the backlog is the first screen
+    assert [s.key for s in screens_for(CHAIR)] == ["backlog", "lookup"]
 
 
 @shows_a_window

@@ -1,0 +1,400 @@
+"""The chair's backlog (hồ sơ tồn): what needs action today, across every desk of the
+commune (whatever sync has brought here).
+
+Read from the projection columns of the dossier rows (status, holder, due dates, return
+time) through their indexes — never from the events — so a refresh stays quick with a
+million dossiers. The lists:
+
+* ``overdue`` (quá hạn): open, not waiting for a supplement, and the original due day
+  (``original_due_at``, before any extension: an apology never erases lateness) is over;
+  with the working days late;
+* ``due_today`` (đến hạn hôm nay): the appointment now (``due_at``) is today;
+* ``due_soon`` (sắp đến hạn): the appointment falls within the warning window — the next
+  N working days (a setting, 2 by default);
+* ``waiting_supplement`` (chờ bổ sung): the clock stands still;
+* ``received_today`` and ``returned_today``.
+
+An overdue dossier is listed as overdue only, not again as due today or soon.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import text
+
+from desk_app import audit
+from desk_app.auth import Officer, Permission
+from desk_app.calendar import WorkingCalendar
+from desk_app.clock import LOCAL_ZONE, Clock, local_now, utc_naive
+from desk_app.db.engine import Database
+from desk_app.errors import InvalidInputError
+from desk_app.profile import ProfileService
+
+DEFAULT_WARNING_DAYS = 2
+OPEN_STATUSES = ("received", "in_progress", "extended", "waiting_supplement")
+
+TileKey = Literal[
+    "due_today", "overdue", "due_soon", "waiting_supplement", "received_today", "returned_today"
+]
+TILES: tuple[TileKey, ...] = (
+    "due_today",
+    "overdue",
+    "due_soon",
+    "waiting_supplement",
+    "received_today",
+    "returned_today",
+)
+TILE_LABELS: dict[str, str] = {
+    "due_today": "Đến hạn hôm nay",
+    "overdue": "Quá hạn",
+    "due_soon": "Sắp đến hạn",
+    "waiting_supplement": "Chờ bổ sung",
+    "received_today": "Tiếp nhận hôm nay",
+    "returned_today": "Đã trả hôm nay",
+}
+# Per group in the breakdowns: open dossiers and the action lists among them.
+BREAKDOWN_COLUMNS = ("open", "overdue", "due_today", "due_soon", "waiting_supplement")
+# Backlog by age (days since receipt, calendar days), for the chart.
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–2 ngày", 0, 2),
+    ("3–5 ngày", 3, 5),
+    ("6–10 ngày", 6, 10),
+    ("11–20 ngày", 11, 20),
+    ("21–30 ngày", 21, 30),
+    ("trên 30 ngày", 31, None),
+)
+
+
+class BacklogFilterError(InvalidInputError):
+    default_code = "backlog.filter"
+
+
+@dataclass(frozen=True)
+class BacklogFilter:
+    """Which dossiers the lists cover. Empty means everything."""
+
+    received_from: dt.date | None = None
+    received_to: dt.date | None = None
+    statuses: tuple[str, ...] = ()
+    procedure_code: str | None = None
+    field: str | None = None
+    desk: int | None = None
+
+    def check(self) -> None:
+        if self.received_from and self.received_to and self.received_to < self.received_from:
+            raise BacklogFilterError("khoảng ngày tiếp nhận không hợp lệ: ngày cuối trước ngày đầu")
+
+    def where(self, params: dict[str, Any]) -> str:
+        """SQL conditions on ``d`` (dossiers) and ``p`` (procedures)."""
+        parts = []
+        if self.received_from:
+            parts.append("d.received_at >= :rf")
+            params["rf"] = dt.datetime.combine(self.received_from, dt.time()).isoformat(" ")
+        if self.received_to:
+            parts.append("d.received_at < :rt")
+            params["rt"] = dt.datetime.combine(
+                self.received_to + dt.timedelta(days=1), dt.time()
+            ).isoformat(" ")
+        if self.statuses:
+            names = []
+            for n, status in enumerate(self.statuses):
+                params[f"st{n}"] = status
+                names.append(f":st{n}")
+            parts.append(f"d.status IN ({', '.join(names)})")
+        if self.procedure_code:
+            parts.append("d.procedure_code = :pc")
+            params["pc"] = self.procedure_code
+        if self.field:
+            parts.append("p.field = :pf")
+            params["pf"] = self.field
+        if self.desk is not None:
+            parts.append("d.origin_desk = :dk")
+            params["dk"] = self.desk
+        return "".join(f" AND {p}" for p in parts)
+
+
+@dataclass(frozen=True)
+class BacklogItem:
+    code: str
+    procedure_code: str
+    procedure_name: str
+    field: str
+    status: str
+    holder: str
+    applicant_name: str
+    received_at: dt.datetime
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+    returned_at: dt.datetime | None
+    desk: int
+    #: "overdue", "due_today", "due_soon", "waiting_supplement", "on_track" or "closed"
+    urgency: str
+    #: working days past the original due day (0 unless overdue)
+    days_late: int = 0
+    extended: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        def iso(v: dt.datetime | None) -> str | None:
+            return v.isoformat(timespec="seconds") if v else None
+
+        return {
+            "code": self.code,
+            "procedure_code": self.procedure_code,
+            "procedure_name": self.procedure_name,
+            "field": self.field,
+            "status": self.status,
+            "holder": self.holder,
+            "applicant_name": self.applicant_name,
+            "received_at": iso(self.received_at),
+            "due_at": iso(self.due_at),
+            "original_due_at": iso(self.original_due_at),
+            "returned_at": iso(self.returned_at),
+            "desk": self.desk,
+            "urgency": self.urgency,
+            "days_late": self.days_late,
+            "extended": self.extended,
+        }
+
+
+@dataclass
+class Backlog:
+    today: dt.date
+    warning_days: int
+    generated_at: dt.datetime
+    last_sync_at: dt.datetime | None
+    open_total: int
+    lists: dict[str, list[BacklogItem]]
+    by_holder: dict[str, dict[str, int]]
+    by_procedure: dict[str, dict[str, int]]
+    by_field: dict[str, dict[str, int]]
+    by_age: list[tuple[str, int]]
+    open_items: list[BacklogItem] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: len(self.lists[k]) for k in TILES}
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "today": self.today.isoformat(),
+            "warning_days": self.warning_days,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "last_sync_at": (
+                self.last_sync_at.isoformat(timespec="seconds") if self.last_sync_at else None
+            ),
+            "open_total": self.open_total,
+            "counts": self.counts,
+            "lists": {k: [i.to_json() for i in self.lists[k]] for k in TILES},
+            "by_holder": self.by_holder,
+            "by_procedure": self.by_procedure,
+            "by_field": self.by_field,
+            "by_age": [{"age": label, "count": n} for label, n in self.by_age],
+        }
+
+
+_COLUMNS = (
+    "d.code, d.procedure_code, d.procedure_name, coalesce(p.field, ''), d.status, "
+    "coalesce(d.holder, d.received_by), d.applicant_name, d.received_at, d.due_at, "
+    "d.original_due_at, d.returned_at, d.origin_desk, d.extension_count"
+)
+_FROM = "FROM dossiers d LEFT JOIN procedures p ON p.id = d.procedure_id"
+
+
+def _dt(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def classify_open(
+    status: str,
+    due_at: dt.datetime | None,
+    original_due_at: dt.datetime | None,
+    today: dt.date,
+    soon_until: dt.date,
+    calendar: WorkingCalendar,
+) -> tuple[str, int]:
+    """The urgency of an open dossier and its working days late."""
+    if status == "waiting_supplement":
+        return "waiting_supplement", 0
+    late_basis = original_due_at or due_at
+    if late_basis is not None and late_basis.date() < today:
+        return "overdue", max(1, calendar.working_days_between(late_basis.date(), today))
+    if due_at is None:
+        return "on_track", 0
+    if due_at.date() == today:
+        return "due_today", 0
+    if due_at.date() <= soon_until:
+        return "due_soon", 0
+    return "on_track", 0
+
+
+def _item(row: Any, urgency: str, days_late: int = 0) -> BacklogItem:
+    received = _dt(row[7])
+    due, original = _dt(row[8]), _dt(row[9])
+    assert received is not None
+    return BacklogItem(
+        code=row[0],
+        procedure_code=row[1],
+        procedure_name=row[2],
+        field=row[3] or "",
+        status=row[4],
+        holder=row[5] or "",
+        applicant_name=row[6],
+        received_at=received,
+        due_at=due,
+        original_due_at=original,
+        returned_at=_dt(row[10]),
+        desk=int(row[11]),
+        urgency=urgency,
+        days_late=days_late,
+        extended=bool(row[12]),
+    )
+
+
+def _breakdown(items: list[BacklogItem], key: str) -> dict[str, dict[str, int]]:
+    out: dict[str, Counter[str]] = {}
+    for item in items:
+        group = getattr(item, key) or "(chưa rõ)"
+        counter = out.setdefault(group, Counter())
+        counter["open"] += 1
+        if item.urgency != "on_track":
+            counter[item.urgency] += 1
+    return {
+        g: {c: out[g][c] for c in BREAKDOWN_COLUMNS}
+        for g in sorted(out, key=lambda g: (-out[g]["overdue"], -out[g]["open"], g))
+    }
+
+
+class BacklogService:
+    """The backlog lists and counts the chair's first screen and ``desk-app backlog``
+    show."""
+
+    def __init__(self, db: Database, clock: Clock, profiles: ProfileService) -> None:
+        self._db = db
+        self._clock = clock
+        self._profiles = profiles
+
+    def backlog(
+        self,
+        officer: Officer,
+        filters: BacklogFilter | None = None,
+        *,
+        warning_days: int = DEFAULT_WARNING_DAYS,
+        record_view: bool = False,
+    ) -> Backlog:
+        officer.require(Permission.REPORT)
+        filters = filters or BacklogFilter()
+        filters.check()
+        if not 0 <= warning_days <= 30:
+            raise BacklogFilterError("số ngày cảnh báo sắp đến hạn từ 0 đến 30 ngày làm việc")
+        calendar = self._profiles.calendar()
+        now = local_now(self._clock)
+        today = now.date()
+        soon_until = calendar.add_working_days(today, warning_days)
+        day_start = dt.datetime.combine(today, dt.time()).isoformat(" ")
+        day_end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time()).isoformat(" ")
+        params: dict[str, Any] = {"ds": day_start, "de": day_end}
+        where = filters.where(params)
+        statuses = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+        with self._db.read() as s:
+            open_rows = s.execute(
+                text(f"SELECT {_COLUMNS} {_FROM} WHERE d.status IN ({statuses}){where}"), params
+            ).all()
+            received_rows = s.execute(
+                text(
+                    f"SELECT {_COLUMNS} {_FROM} WHERE d.received_at >= :ds "
+                    f"AND d.received_at < :de AND d.status NOT IN ('refused', 'guided'){where}"
+                ),
+                params,
+            ).all()
+            returned_rows = s.execute(
+                text(
+                    f"SELECT {_COLUMNS} {_FROM} WHERE d.returned_at >= :ds "
+                    f"AND d.returned_at < :de{where}"
+                ),
+                params,
+            ).all()
+            last_sync = s.execute(
+                text("SELECT last_success_at FROM sync_state WHERE id = 1")
+            ).scalar()
+            if record_view:
+                audit.record(
+                    s,
+                    at_utc=utc_naive(self._clock),
+                    username=officer.username,
+                    action="view",
+                    object_type="backlog",
+                    object_ref=today.isoformat(),
+                )
+        open_items = []
+        ages: Counter[int] = Counter()
+        for row in open_rows:
+            urgency, late = classify_open(
+                row[4], _dt(row[8]), _dt(row[9]), today, soon_until, calendar
+            )
+            item = _item(row, urgency, late)
+            open_items.append(item)
+            age = (today - item.received_at.date()).days
+            for n, (_, lo, hi) in enumerate(AGE_BUCKETS):
+                if age >= lo and (hi is None or age <= hi):
+                    ages[n] += 1
+                    break
+        lists: dict[str, list[BacklogItem]] = {k: [] for k in TILES}
+        for item in open_items:
+            if item.urgency in lists:
+                lists[item.urgency].append(item)
+        lists["overdue"].sort(key=lambda i: (-i.days_late, i.code))
+        for key in ("due_today", "due_soon", "waiting_supplement"):
+            lists[key].sort(key=lambda i: (i.due_at or i.received_at, i.code))
+        lists["received_today"] = sorted(
+            (_item(r, "closed") for r in received_rows), key=lambda i: i.received_at
+        )
+        lists["returned_today"] = sorted(
+            (_item(r, "closed") for r in returned_rows),
+            key=lambda i: i.returned_at or i.received_at,
+        )
+        last = _dt(last_sync)
+        return Backlog(
+            today=today,
+            warning_days=warning_days,
+            generated_at=now,
+            last_sync_at=(
+                last.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+                if last
+                else None
+            ),
+            open_total=len(open_items),
+            lists=lists,
+            by_holder=_breakdown(open_items, "holder"),
+            by_procedure=_breakdown(open_items, "procedure_name"),
+            by_field=_breakdown(open_items, "field"),
+            by_age=[(label, ages[n]) for n, (label, _, _) in enumerate(AGE_BUCKETS)],
+            open_items=open_items,
+        )
+
+    def fields(self) -> list[str]:
+        """The fields of work (lĩnh vực) of the catalogue, for the filters."""
+        with self._db.read() as s:
+            return [
+                r[0]
+                for r in s.execute(
+                    text("SELECT DISTINCT field FROM procedures WHERE field != '' ORDER BY field")
+                )
+            ]
+
+    def procedures(self) -> list[tuple[str, str]]:
+        """(code, name) of every procedure a dossier here was received under."""
+        with self._db.read() as s:
+            return [
+                (r[0], r[1])
+                for r in s.execute(
+                    text("SELECT code, max(name) FROM procedures GROUP BY code ORDER BY max(name)")
+                )
+            ]

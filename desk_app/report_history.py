@@ -1,0 +1,302 @@
+"""Each dossier's state over time, kept for the statistics report (Biểu II.06a).
+
+The report counts every term from the events up to a moment: in progress means open at
+the period's end, carried over means open at its start. The state of a dossier at a
+moment ``t`` is the fold of its events whose *effective time* is at most ``t`` (the
+time the payload states — ``at``, or ``received_at`` for the receipt — else the time it
+was recorded), in the desks' resolved order: the same ``fold`` the projection uses.
+
+Folding a million dossiers for every report would take minutes, so this module keeps
+the answer as rows (``report_segments``): for each distinct effective time of a
+dossier's events, the state from that moment on, merged with its neighbour when what a
+report reads (state, original due date, classification) did not change. ``catch_up``
+takes in the events recorded or pulled since the last run (``events.seq`` is the
+watermark; events never change), refolding only the dossiers they touch. A late sync
+that brings an old event refolds its dossier, so a past period may change — which is
+why the report states the time of the last successful sync.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from desk_app.clock import LOCAL_ZONE
+from desk_app.db.engine import Database
+from desk_app.dossiers import Projection, fold
+
+# What a report reads of a status (trạng thái → nhóm).
+OPEN, WAITING, RESOLVED, WITHDRAWN, STOPPED, REFUSED, GUIDED = 1, 2, 3, 4, 5, 6, 7
+STATE_OF_STATUS: dict[str, int] = {
+    "received": OPEN,
+    "in_progress": OPEN,
+    "extended": OPEN,
+    "waiting_supplement": WAITING,
+    "result_ready": RESOLVED,
+    "returned": RESOLVED,
+    "withdrawn": WITHDRAWN,
+    "stopped": STOPPED,
+    "refused": REFUSED,
+    "guided": GUIDED,
+}
+NOT_RECEIVED = (REFUSED, GUIDED)
+CLASS_CODES: dict[str, int] = {"early": 1, "on_time": 2, "late": 3}
+
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
+def to_secs(moment: dt.datetime) -> int:
+    """A local wall-clock time as the history stores it."""
+    return int((moment.replace(tzinfo=None) - _EPOCH).total_seconds())
+
+
+def from_secs(secs: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(seconds=secs)
+
+
+def state_of(status: str) -> int:
+    # A status from a newer program is still a dossier being handled.
+    return STATE_OF_STATUS.get(status, OPEN)
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """What folding reads of a stored event (``desk_app.dossiers.StoredEvent``)."""
+
+    seq: int
+    server_seq: int | None
+    kind: str
+    version: int
+    payload: dict[str, Any]
+    actor: str
+    uuid: str
+    occurred_at: dt.datetime
+
+
+def _local(value: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    return moment
+
+
+def effective_time(event: _Event) -> dt.datetime:
+    """When the event says it happened: its stated ``at`` (``received_at`` for the
+    receipt), else when it was recorded (UTC, turned into local time)."""
+    for key in ("at", "received_at"):
+        value = event.payload.get(key)
+        if isinstance(value, str):
+            try:
+                return _local(value)
+            except ValueError:
+                break
+    return event.occurred_at.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+
+
+Segment = tuple[int, int, int | None, int | None]  # valid_from, state, original_due, class
+
+
+def _key(p: Projection) -> tuple[int, int | None, int | None]:
+    return (
+        state_of(p.status),
+        to_secs(p.original_due_at) if p.original_due_at else None,
+        CLASS_CODES.get(p.classification or ""),
+    )
+
+
+def segments_of(events: Sequence[_Event], start: Projection) -> tuple[list[Segment], Projection]:
+    """The dossier's states over time: for each distinct effective time, the fold of the
+    events effective by then; neighbours that read the same are merged. Also returns the
+    fold of all events."""
+    timed = [(to_secs(effective_time(e)), e) for e in events]
+    moments = sorted({t for t, _ in timed})
+    out: list[Segment] = []
+    last = start
+    for moment in moments:
+        last, _ = fold([e for t, e in timed if t <= moment], start)
+        state, due, cls = _key(last)
+        if out and out[-1][1:] == (state, due, cls):
+            continue
+        out.append((moment, state, due, cls))
+    return out, last
+
+
+def _rating(events: Sequence[_Event], start: Projection) -> tuple[int, str, str] | None:
+    """The satisfaction rating of the return that counts (applied, not annulled)."""
+    _, entries = fold(list(events), start)
+    found = None
+    for event, applied in entries:
+        if applied and event.kind == "dossier.returned":
+            rating = event.payload.get("rating")
+            if isinstance(rating, str) and rating:
+                found = (to_secs(effective_time(event)), event.actor, rating)
+    return found
+
+
+_EVENT_COLUMNS = (
+    "e.seq, e.server_seq, e.kind, e.version, e.payload, e.actor, e.uuid, e.occurred_at, "
+    "e.dossier_uuid, d.due_at, d.original_due_at"
+)
+
+
+def _parse_dt(value: Any) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[tuple[str, Projection, list[_Event]]]:
+    current: str | None = None
+    start = Projection()
+    events: list[_Event] = []
+    for row in rows:
+        uuid = row[8]
+        if uuid != current:
+            if current is not None:
+                yield current, start, events
+            current, events = uuid, []
+            # Where folding starts when the receipt event is missing here, as the
+            # projection does (``dossiers.store.seed``).
+            start = Projection(due_at=_parse_dt(row[9]), original_due_at=_parse_dt(row[10]))
+        payload = row[4]
+        events.append(
+            _Event(
+                seq=row[0],
+                server_seq=row[1],
+                kind=row[2],
+                version=row[3] or 1,
+                payload=json.loads(payload) if isinstance(payload, str) else dict(payload),
+                actor=row[5],
+                uuid=row[6],
+                occurred_at=_parse_dt(row[7]) or _EPOCH,
+            )
+        )
+    if current is not None:
+        yield current, start, events
+
+
+def _store(s: Session, uuid: str, start: Projection, events: list[_Event]) -> None:
+    segments, _ = segments_of(events, start)
+    if not segments:
+        return
+    conn = s.connection()
+    received, first_state = segments[0][0], segments[0][1]
+    row = conn.execute(
+        text("SELECT id FROM report_dossiers WHERE dossier_uuid = :u"), {"u": uuid}
+    ).first()
+    if row is None:
+        dossier_id = conn.execute(
+            text(
+                "INSERT INTO report_dossiers (dossier_uuid, received, first_state) "
+                "VALUES (:u, :r, :f) RETURNING id"
+            ),
+            {"u": uuid, "r": received, "f": first_state},
+        ).scalar_one()
+    else:
+        dossier_id = row[0]
+        conn.execute(
+            text("UPDATE report_dossiers SET received = :r, first_state = :f WHERE id = :i"),
+            {"r": received, "f": first_state, "i": dossier_id},
+        )
+        conn.execute(text("DELETE FROM report_segments WHERE dossier_id = :i"), {"i": dossier_id})
+        conn.execute(text("DELETE FROM report_ratings WHERE dossier_id = :i"), {"i": dossier_id})
+    conn.execute(
+        text(
+            "INSERT INTO report_segments "
+            "(dossier_id, valid_from, valid_to, state, original_due, classification) "
+            "VALUES (:i, :f, :t, :s, :d, :c)"
+        ),
+        [
+            {
+                "i": dossier_id,
+                "f": seg[0],
+                "t": segments[n + 1][0] if n + 1 < len(segments) else None,
+                "s": seg[1],
+                "d": seg[2],
+                "c": seg[3],
+            }
+            for n, seg in enumerate(segments)
+        ],
+    )
+    if any(e.kind == "dossier.returned" for e in events):
+        rating = _rating(events, start)
+        if rating is not None:
+            conn.execute(
+                text(
+                    "INSERT INTO report_ratings (dossier_id, at, officer, rating) "
+                    "VALUES (:i, :a, :o, :r)"
+                ),
+                {"i": dossier_id, "a": rating[0], "o": rating[1], "r": rating[2]},
+            )
+
+
+_BATCH = 500
+
+
+def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
+    """Take in the events recorded or pulled since the last run; returns how many
+    dossiers were refolded. Each batch commits with the watermark it reached, so an
+    interrupted run resumes where it stopped."""
+    with db.read() as s:
+        top = s.execute(text("SELECT coalesce(max(seq), 0) FROM events")).scalar_one()
+        mark = s.execute(
+            text("SELECT last_event_seq FROM report_watermark WHERE id = 1")
+        ).scalar_one_or_none()
+    mark = int(mark or 0)
+    if top <= mark:
+        return 0
+    with db.read() as s:
+        touched = [
+            r[0]
+            for r in s.execute(
+                text(
+                    "SELECT DISTINCT dossier_uuid FROM events "
+                    "WHERE seq > :m AND seq <= :t AND dossier_uuid IS NOT NULL "
+                    "ORDER BY dossier_uuid"
+                ),
+                {"m": mark, "t": top},
+            )
+        ]
+    done = 0
+    for i in range(0, len(touched), _BATCH):
+        chunk = touched[i : i + _BATCH]
+        with db.write() as s:
+            params = {f"u{n}": u for n, u in enumerate(chunk)}
+            rows = s.execute(
+                text(
+                    f"SELECT {_EVENT_COLUMNS} FROM events e "
+                    "LEFT JOIN dossiers d ON d.uuid = e.dossier_uuid "
+                    f"WHERE e.dossier_uuid IN ({', '.join(':' + k for k in params)}) "
+                    "AND e.seq <= :top ORDER BY e.dossier_uuid, e.seq"
+                ),
+                {**params, "top": top},
+            )
+            for uuid, start, events in _rows_by_dossier(rows.all()):
+                _store(s, uuid, start, events)
+            done += len(chunk)
+            if done >= len(touched):
+                _set_mark(s, top)
+        if progress is not None:
+            progress(done, len(touched))
+    if not touched:
+        with db.write() as s:
+            _set_mark(s, top)
+    return done
+
+
+def _set_mark(s: Session, seq: int) -> None:
+    s.execute(
+        text(
+            "INSERT INTO report_watermark (id, last_event_seq) VALUES (1, :q) "
+            "ON CONFLICT (id) DO UPDATE SET last_event_seq = excluded.last_event_seq"
+        ),
+        {"q": seq},
+    )

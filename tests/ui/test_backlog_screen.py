@@ -1,0 +1,150 @@
+"""The chair's backlog screen: tiles, lists, a click that opens the dossier, and a refresh
+by itself after a sync pulls another desk's events — all loaded off the GUI thread (the
+autouse guard fails any SQL the UI runs on it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from desk_app.auth import Officer, Role
+from desk_app.clock import FixedClock, utc_naive
+from desk_app.context import DeskContext
+from desk_app.profile import Profile
+from tests.conftest import AGENCY, COMMUNE, DESK_NOW, PROVINCE, copy_database
+from tests.ui.test_sync_status import DistrictServer, receive_one, server
+from tests.unit.chair.dataset import receive
+from tests.unit.chair.test_backlog import desk
+from ui.backlog import BacklogScreen
+from ui.operations import Changes, Operations
+
+__all__ = ["desk", "server"]
+
+# Showing a window on the offscreen platform warns about propagateSizeHints.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+CHAIR = Officer("chutich", "Chủ tịch", Role.CHAIR)
+WAIT_MS = 15_000
+
+
+def _screen(qtbot: QtBot, desk: DeskContext) -> Iterator[tuple[BacklogScreen, list[str]]]:
+    ops = Operations()
+    opened: list[str] = []
+    widget = BacklogScreen(
+        desk.backlog, desk.reports, desk.profiles, CHAIR, desk.clock, ops,
+        lambda _pdf, _title: None, opened.append,
+    )  # fmt: skip
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    yield widget, opened
+    ops.shutdown()
+
+
+@pytest.fixture
+def screen(qtbot: QtBot, desk: DeskContext) -> Iterator[tuple[BacklogScreen, list[str]]]:
+    yield from _screen(qtbot, desk)
+
+
+@pytest.fixture
+def plain_screen(
+    qtbot: QtBot, profiled_ctx: DeskContext
+) -> Iterator[tuple[BacklogScreen, list[str]]]:
+    """The screen on a desk with one dossier of its own, due today."""
+    receive(profiled_ctx, "T1", DESK_NOW.replace(hour=8), DESK_NOW.replace(hour=17))
+    yield from _screen(qtbot, profiled_ctx)
+
+
+def _loaded(qtbot: QtBot, widget: BacklogScreen, loads: int) -> None:
+    qtbot.waitUntil(lambda: widget.controller.loads >= loads, timeout=WAIT_MS)
+
+
+def test_tiles_open_their_lists_and_a_row_opens_the_dossier(
+    qtbot: QtBot, screen: tuple[BacklogScreen, list[str]]
+) -> None:
+    widget, opened = screen
+    widget.screen_shown()
+    _loaded(qtbot, widget, 1)
+    counts = {k: t.count for k, t in widget.tiles.items()}
+    assert counts == {
+        "due_today": 1, "overdue": 2, "due_soon": 1, "waiting_supplement": 1,
+        "received_today": 1, "returned_today": 1,
+    }  # fmt: skip
+    assert "⚠" in widget.tiles["overdue"].text() and "Quá hạn" in widget.tiles["overdue"].text()
+    # the overdue list first, the longest late on top, with words and not colour alone
+    table, proxy = widget.table, widget.table.model()
+    assert proxy.rowCount() == 2
+    assert proxy.index(0, 0).data() == "⚠ Quá hạn 6 ngày"
+    assert proxy.index(0, 1).data() == f"{AGENCY}-O2"
+    qtbot.mouseClick(widget.tiles["waiting_supplement"], Qt.MouseButton.LeftButton)
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "⏸ Chờ bổ sung"
+    assert widget.tiles["waiting_supplement"].isChecked()
+    assert not widget.tiles["overdue"].isChecked()
+    # sorting by the code column
+    qtbot.mouseClick(widget.tiles["overdue"], Qt.MouseButton.LeftButton)
+    table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert proxy.index(0, 1).data() == f"{AGENCY}-O1"
+    # Enter on a row (or a double click) opens the dossier
+    table.setFocus()
+    table.setCurrentIndex(proxy.index(0, 1))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
+    assert opened == [f"{AGENCY}-O1"]
+    # breakdowns
+    holders = widget.breakdowns["holder"]
+    rows = {
+        holders.index(r, 0).data(): holders.index(r, 2).data() for r in range(holders.rowCount())
+    }
+    assert rows["diachinh"] == "1" and rows["tuphap"] == "1"
+    # a filter reloads by itself
+    widget.desk.setValue(2)
+    _loaded(qtbot, widget, 2)
+    assert widget.tiles["overdue"].count == 1 and widget.tiles["due_today"].count == 0
+
+
+@pytest.fixture
+def second_desk(desk_template: Path, tmp_path: Path) -> Iterator[DeskContext]:
+    folder = tmp_path / "desk-2"
+    copy_database(desk_template, folder)
+    clock = FixedClock(DESK_NOW)
+    ctx = DeskContext.open(folder, clock)
+    ctx.profiles.save(Profile(COMMUNE, PROVINCE, AGENCY, 2), utc_naive(clock))
+    yield ctx
+    ctx.close()
+
+
+def test_refreshes_itself_after_a_sync_pulls_another_desks_dossier(
+    qtbot: QtBot,
+    plain_screen: tuple[BacklogScreen, list[str]],
+    profiled_ctx: DeskContext,
+    second_desk: DeskContext,
+    server: DistrictServer,
+) -> None:
+    widget, _ = plain_screen
+    desk = profiled_ctx
+    widget.screen_shown()
+    _loaded(qtbot, widget, 1)
+    assert widget.tiles["due_today"].count == 1
+    desk.sync.enroll(server.url, server.enrollment_code())
+    second_desk.sync.enroll(server.url, server.enrollment_code(desk=2))
+    clerk = second_desk.users.add("canbo2", "Trần Thị Mai", Role.ADMIN, "matkhau123", by="t")
+    receive_one(second_desk, clerk)  # a same-day procedure received now: due today
+    assert second_desk.sync.sync_once().pushed == 1
+    ops = widget.controller._ops
+    # what the main window's sync thread does after a pull: report changed dossiers
+    summaries: list[object] = []
+
+    def pulled(summary: object) -> None:
+        summaries.append(summary)
+        ops.report(Changes(dossiers=True), "sync")
+
+    ops.run(desk.sync.sync_once, pulled)
+    qtbot.waitUntil(lambda: bool(summaries), timeout=WAIT_MS)
+    _loaded(qtbot, widget, 2)
+    assert widget.tiles["due_today"].count == 2
+    assert widget.tiles["received_today"].count == 2
+    desks = {item.desk for item in widget.controller.current.lists["due_today"]}  # type: ignore[union-attr]
+    assert desks == {1, 2}

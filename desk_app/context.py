@@ -18,6 +18,7 @@ from desk_app.db.migrate import upgrade_to_head
 from desk_app.intake import IntakeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
+from desk_app.search import SearchService
 from desk_app.sync.engine import SyncEngine
 
 
@@ -34,6 +35,7 @@ class DeskContext:
         self.users = UserService(db, clock)
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
         self.lifecycle = LifecycleService(db, clock, self.profiles)
+        self.search = SearchService(db, clock, self.profiles)
         self.sync = SyncEngine(db, clock, self.profiles)
 
     @classmethod

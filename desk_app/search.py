@@ -110,6 +110,29 @@ def _fold_name(target: Dossier, value: str, _old: Any, _initiator: Any) -> None:
     target.applicant_name_folded = fold(value or "")
 
 
+# ------------------------------------------------------------------ scanned codes
+
+_PATTERN_FIELD = re.compile(r"\{(\w+)(?::0?(\d+)d)?\}")
+
+
+def code_regex(pattern: str, agency_code: str) -> re.Pattern[str]:
+    """What a whole dossier code of this desk's pattern looks like (any letter case):
+    how the window tells a barcode scanner's burst from someone typing."""
+    widths = {"yymmdd": 6, "yyyymmdd": 8}
+    parts = []
+    last = 0
+    for m in _PATTERN_FIELD.finditer(pattern):
+        parts.append(re.escape(pattern[last : m.start()]))
+        name, width = m.group(1), m.group(2)
+        if name == "agency":
+            parts.append(re.escape(agency_code))
+        else:
+            parts.append(rf"\d{{{widths.get(name) or int(width or 1)}}}")
+        last = m.end()
+    parts.append(re.escape(pattern[last:]))
+    return re.compile("".join(parts), re.IGNORECASE)
+
+
 # ------------------------------------------------------------------ queries
 
 _WORD = re.compile(r"[^\W_]+")
@@ -207,6 +230,9 @@ _BY_MATCH = text(
     "ORDER BY rowid DESC LIMIT :n) ORDER BY d.rowid DESC"
 )
 _BY_CODE = text(_SELECT + "WHERE d.code IN (:a, :b)")
+_AWAITING = text(
+    _SELECT + "WHERE d.status = 'result_ready' ORDER BY d.due_at, d.received_at LIMIT :n"
+)
 
 
 def _when(value: Any) -> dt.datetime | None:
@@ -295,6 +321,13 @@ class SearchService:
                         hits.append(_hit(row, tokens, digits))
         return hits[:limit]
 
+    def awaiting_collection(self, officer: Officer, limit: int = MAX_LIMIT) -> list[SearchHit]:
+        """Dossiers whose result waits for the citizen (the return desk), the longest
+        waiting first. Not audited by itself, like a search."""
+        officer.require(Permission.VIEW)
+        with self._db.read() as s:
+            return [_hit(row, [], None) for row in s.execute(_AWAITING, {"n": limit})]
+
     def find_code(self, code: str, officer: Officer) -> str | None:
         """The stored code a scanned or typed code names (any letter case), or ``None``."""
         officer.require(Permission.VIEW)
@@ -321,6 +354,7 @@ __all__ = [
     "INDEX_TABLE",
     "SearchHit",
     "SearchService",
+    "code_regex",
     "drop_index",
     "install_index",
     "masked_query",

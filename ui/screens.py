@@ -31,6 +31,8 @@ class SessionServices:
     officer: Officer
     ops: Operations
     show_receipt: Callable[[bytes, str], object]
+    #: open one dossier's view (a search result, a scanned receipt, the return desk)
+    open_dossier: Callable[[str], object]
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,25 @@ def _lookup(s: SessionServices, parent: QWidget) -> QWidget:
     )  # fmt: skip
 
 
+def _search(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.search_screen import SearchScreen
+
+    return SearchScreen(s.ctx.search, s.officer, s.ops, s.open_dossier, parent)
+
+
+def _returns(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.dossier_view_actions import lifecycle_runner
+    from ui.return_desk import ReturnDesk
+
+    runner = lifecycle_runner(s.ctx.lifecycle, s.officer)
+    return ReturnDesk(s.ctx.search, s.officer, s.ops, runner, s.ctx.clock, parent=parent)
+
+
 SCREENS: tuple[Screen, ...] = (
     Screen("intake", _title("Tiếp nhận"), Permission.RECEIVE, _intake),
     Screen("lookup", _title("Tra cứu"), Permission.VIEW, _lookup),
+    Screen("search", _title("Tìm hồ sơ"), Permission.VIEW, _search),
+    Screen("returns", _title("Trả kết quả"), Permission.RECEIVE, _returns),
 )
 
 

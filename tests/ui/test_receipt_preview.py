@@ -325,7 +325,7 @@ def test_chair_looks_up_and_reprints(
     qtbot: Any, window: MainWindow, received: IntakeResult
 ) -> None:
     screen = lookup_screen(qtbot, window, CHAIR)
-    assert window.tab_titles() == ["Tra cứu"]
+    assert window.tab_titles() == ["Tra cứu", "Tìm hồ sơ"]
     screen.code.setText(received.dossier.code)
     qtbot.keyClick(screen.code, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.dossier is not None, timeout=PRINT_MS)

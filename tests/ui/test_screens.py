@@ -29,8 +29,11 @@ def test_the_table_names_each_screen_and_its_permission() -> None:
     assert [(s.key, s.title, s.permission) for s in SCREENS] == [
         ("intake", "Tiếp nhận", Permission.RECEIVE),
         ("lookup", "Tra cứu", Permission.VIEW),
+        ("search", "Tìm hồ sơ", Permission.VIEW),
+        ("returns", "Trả kết quả", Permission.RECEIVE),
     ]
-    assert [s.key for s in screens_for(CHAIR)] == ["lookup"]  # a chair receives nothing
+    # a chair receives and returns nothing
+    assert [s.key for s in screens_for(CHAIR)] == ["lookup", "search"]
 
 
 @shows_a_window

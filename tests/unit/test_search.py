@@ -245,3 +245,30 @@ def test_the_match_expression(query: str, expected: str | None) -> None:
 
 def test_a_typed_cccd_is_masked_for_the_audit_log() -> None:
     assert masked_query("  079301001234  x ") == "0793******34 x"
+
+
+def test_the_code_regex_follows_the_desk_pattern() -> None:
+    from desk_app.dossier_code import DEFAULT_PATTERN
+    from desk_app.search import code_regex
+
+    regex = code_regex(DEFAULT_PATTERN, AGENCY)
+    assert regex.fullmatch(f"{AGENCY}-261123-1001")
+    assert regex.fullmatch(f"{AGENCY.lower()}-261123-1001")
+    for other in (f"{AGENCY}-26112-1001", f"{AGENCY}-261123-10011", "000.20.33.H13-261123-1001",
+                  "000x20.33.H12-261123-1001", "nguyen van an"):  # fmt: skip
+        assert not regex.fullmatch(other), other
+    wide = code_regex("{agency}/{yyyymmdd}/{desk:02d}{seq:04d}", "X.1")
+    assert wide.fullmatch("X.1/20261123/010001")
+    assert not wide.fullmatch("X.1/20261123/10001")
+
+
+def test_awaiting_collection_lists_results_ready_longest_waiting_first(
+    desk: DeskContext, three: list[str]
+) -> None:
+    for code in (three[2], three[0]):
+        desk.lifecycle.change_status(code, "result_ready", OFFICER)
+    waiting = desk.search.awaiting_collection(OFFICER)
+    assert sorted(codes(waiting)) == sorted([three[0], three[2]])
+    assert all(h.cccd_masked.count("*") == 6 for h in waiting)
+    desk.lifecycle.change_status(three[0], "returned", OFFICER)
+    assert codes(desk.search.awaiting_collection(OFFICER)) == [three[2]]

@@ -10,30 +10,56 @@ pulled from the commune's feed.
   both obey.
 """
 
-from desk_app.dossiers.kinds import fold
+from desk_app.dossiers.kinds import fold, neutralized, neutralizes
 from desk_app.dossiers.projection import CLASSIFICATIONS, Pause, Projection, resolved_order
-from desk_app.dossiers.pulled import UnreadableEventError, apply_pulled
+from desk_app.dossiers.pulled import (
+    UnreadableEventError,
+    apply_effect,
+    apply_pulled,
+    record_shared,
+)
 from desk_app.dossiers.store import (
     InvalidEventError,
+    current,
     pauses_of,
     record,
     reproject,
     stored_projection,
 )
-from desk_app.dossiers.transitions import TRANSITIONS, allowed
+from desk_app.dossiers.transitions import (
+    ACTIONS,
+    BEFORE_RESULT,
+    PROCESSING,
+    TRANSITIONS,
+    Action,
+    action_allowed,
+    actions_from,
+    allowed,
+)
 
 __all__ = [
+    "ACTIONS",
+    "BEFORE_RESULT",
     "CLASSIFICATIONS",
+    "PROCESSING",
     "TRANSITIONS",
+    "Action",
     "InvalidEventError",
     "Pause",
     "Projection",
     "UnreadableEventError",
+    "action_allowed",
+    "actions_from",
     "allowed",
+    "apply_effect",
     "apply_pulled",
+    "current",
     "fold",
+    "neutralized",
+    "neutralizes",
     "pauses_of",
     "record",
+    "record_shared",
     "reproject",
     "resolved_order",
     "stored_projection",

@@ -1,7 +1,7 @@
 """the search index over every dossier (code, PIN, folded name, CCCD, phone)
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009 (0008 on its own branch; re-chained after the lifecycle merge)
 Create Date: 2026-11-30
 
 An FTS5 table kept in step with ``dossiers`` by triggers, filled here from the rows
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "0010"
-down_revision: str | Sequence[str] | None = "0008"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -41,7 +41,9 @@ from desk_app.lifecycle import TimelineEntry
 from desk_app.vocabulary import STATUS_LABELS, status_label
 from ui.dossier_view_actions import (
     ACTIONS,
+    DEFAULT_RATINGS,
     ActionDialog,
+    ActionOutcome,
     ActionRunner,
     ActionSpec,
     ActionValues,
@@ -67,8 +69,12 @@ class DossierDetails:
     projection: Projection
     timeline: list[TimelineEntry]
     now: dt.datetime
-    #: who a hand-over may go to
+    #: who a hand-over may go to (the administrator's directory)
     receivers: tuple[str, ...] = ()
+    #: the commune's satisfaction scale
+    ratings: tuple[str, ...] = ()
+    #: whether the officer has a counted step of their own to annul
+    can_annul: bool = False
 
 
 def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
@@ -81,12 +87,20 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
     assert isinstance(ctx, DeskContext)
     found = ctx.search.find_code(code, officer) or code.strip()
     view = ctx.intake.get(found, officer)
+    timeline = ctx.lifecycle.timeline(view.code)
+    own_steps = [
+        e for e in timeline
+        if e.actor == officer.username and e.applied and not e.annulled
+        and e.kind not in ("dossier.received", "dossier.step_annulled")
+    ]  # fmt: skip
     return DossierDetails(
         view,
         ctx.lifecycle.projection(view.code),
-        ctx.lifecycle.timeline(view.code),
+        timeline,
         local_now(ctx.clock),
-        tuple(o.full_name for o, active, _ in ctx.users.list() if active),
+        tuple(r.name for r in ctx.directory.list()),
+        tuple(ctx.settings.get().rating_scale),
+        bool(own_steps),
     )
 
 
@@ -116,24 +130,54 @@ _STATE_COLORS = {"overdue": ERROR_COLOR, "soon": WARNING_COLOR, "on_track": SUCC
 _EVENT_LABELS = {
     "dossier.received": "Tiếp nhận hồ sơ",
     "dossier.status_changed": "Chuyển trạng thái",
+    "dossier.handed_over": "Bàn giao cho",
+    "dossier.supplement_requested": "Yêu cầu bổ sung",
+    "dossier.supplement_received": "Nhận hồ sơ bổ sung",
+    "dossier.extended": "Gia hạn, hẹn lại",
+    "dossier.withdrawn": "Công dân rút hồ sơ",
+    "dossier.stopped": "Dừng giải quyết",
+    "dossier.result_ready": "Có kết quả",
+    "dossier.returned": "Trả kết quả",
+    "dossier.corrected": "Sửa thông tin",
+    "dossier.step_annulled": "Hủy bước",
 }
+
+
+def _step_detail(entry: TimelineEntry) -> str:
+    p = entry.payload
+    kind = entry.kind
+    if kind == "dossier.status_changed":
+        target = p.get("to") or p.get("to_status")
+        return status_label(str(target)) if target else ""
+    if kind == "dossier.handed_over":
+        return str(p.get("receiver_name") or "")
+    if kind in ("dossier.extended", "dossier.supplement_received") and p.get("due_at"):
+        return "hẹn mới " + format_vn_datetime(dt.datetime.fromisoformat(str(p["due_at"])))
+    if kind == "dossier.result_ready":
+        return "không đủ điều kiện" if p.get("outcome") == "not_eligible" else "được giải quyết"
+    if kind == "dossier.returned":
+        return str(p.get("rating") or "không đánh giá")
+    if kind == "dossier.corrected":
+        return ", ".join(str(c.get("field")) for c in p.get("changes") or ())
+    if kind == "dossier.step_annulled":
+        return _EVENT_LABELS.get(str(p.get("target_kind")), str(p.get("target_kind") or ""))
+    return ""
 
 
 def timeline_line(entry: TimelineEntry) -> str:
     """One step of the timeline as rich text: struck out when annulled or not applied."""
-    when = entry.occurred_at_utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE)
+    when = entry.at or entry.occurred_at_utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE)
     what = _EVENT_LABELS.get(entry.kind, entry.kind)
-    target = entry.payload.get("to") or entry.payload.get("to_status")
-    if target:
-        what += " → " + status_label(str(target))
+    detail = _step_detail(entry)
+    if detail:
+        what += ": " + detail
     reason = entry.payload.get("reason") or entry.payload.get("note")
     if reason:
         what += f" ({reason})"
     desk = entry.origin.split("#")[-1]
     line = html.escape(f"{when:%H:%M %d/%m/%Y} · {what} · {entry.actor} (quầy {desk})")
-    annulled = bool(entry.payload.get("annulled"))
-    if not entry.applied or annulled:
-        why = "đã hủy bỏ" if annulled else "không áp dụng: quầy khác đã xử lý trước"
+    if entry.annulled or not entry.applied:
+        why = "đã hủy bỏ" if entry.annulled else "không áp dụng: quầy khác đã xử lý trước"
         return f"<s>{line}</s> — {html.escape(why)}"
     return line
 
@@ -150,10 +194,12 @@ class DossierDialog(QDialog):
         officer: Officer,
         ops: Operations,
         run_action: ActionRunner | None,
+        show_form: Callable[[bytes, str], object] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dossierView")
+        self._show_form = show_form
         self.setWindowTitle(self.tr("Hồ sơ"))
         self._loader = loader
         self._officer = officer
@@ -321,7 +367,8 @@ class DossierDialog(QDialog):
         self.loaded.emit(details)
 
     def _show_actions(self, status: str) -> None:
-        allowed = {s.key for s in allowed_actions(status, self._officer)}
+        can_annul = self.details is not None and self.details.can_annul
+        allowed = {s.key for s in allowed_actions(status, self._officer, can_annul=can_annul)}
         if self._run_action is None:
             allowed = set()
         for key, button in self.action_buttons.items():
@@ -348,7 +395,12 @@ class DossierDialog(QDialog):
         if details is None or self._run_action is None:
             return
         dialog = ActionDialog(
-            spec, details.dossier.code, details.now.date(), details.receivers, parent=self
+            spec,
+            details.dossier.code,
+            details.now.date(),
+            details.receivers,
+            details.ratings or DEFAULT_RATINGS,
+            parent=self,
         )
         dialog.accepted.connect(lambda: self._record(spec, dialog.values()))
         dialog.finished.connect(dialog.deleteLater)
@@ -364,12 +416,14 @@ class DossierDialog(QDialog):
         self._show_message(self.tr("Đang ghi: {0}…").format(label), "info")
         self._ops.run(
             lambda: runner(code, spec, values),
-            lambda _r: self._recorded(label),
+            lambda outcome: self._recorded(label, code, outcome),
             lambda exc: self._show_message(str(exc), "error"),
             changes=Changes(dossiers=True, outbox=True),
         )
 
-    def _recorded(self, label: str) -> None:
+    def _recorded(self, label: str, code: str, outcome: ActionOutcome) -> None:
         # Shown once the view has reloaded (the change reloads it).
         self._notice = self.tr("Đã ghi: {0}.").format(label)
         self._show_message(self._notice, "info")
+        if outcome.form_pdf is not None and self._show_form is not None:
+            self._show_form(outcome.form_pdf, code)

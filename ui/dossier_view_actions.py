@@ -26,41 +26,41 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.auth import Officer, Permission
-from desk_app.lifecycle import LifecycleService
+from desk_app.dossiers import actions_from
+from desk_app.lifecycle import LifecycleService, StepResult
 from ui.style import ERROR_COLOR, set_text_color
 
 __all__ = [
     "ACTIONS",
     "DEFAULT_RATINGS",
+    "RETURN",
     "ActionDialog",
+    "ActionOutcome",
     "ActionRunner",
     "ActionSpec",
     "ActionValues",
     "action_label",
     "allowed_actions",
     "lifecycle_runner",
+    "step_form_pdf",
 ]
 
 _CONTEXT = "dossier_actions"
-_OPEN = frozenset({"received", "in_progress", "extended"})
-_RUNNING = _OPEN | {"waiting_supplement"}
 
-#: the satisfaction scale offered at the return (key, label); never required
-DEFAULT_RATINGS: tuple[tuple[str, str], ...] = (
-    ("very_satisfied", "Rất hài lòng"),
-    ("satisfied", "Hài lòng"),
-    ("unsatisfied", "Không hài lòng"),
-)
+#: the satisfaction scale when the commune has set none (the settings' default)
+DEFAULT_RATINGS: tuple[str, ...] = ("Rất hài lòng", "Hài lòng", "Không hài lòng")
 
 
 @dataclass(frozen=True)
 class ActionSpec:
+    #: the action's name on the command line (``desk-app event CODE ACTION``)
     key: str
     #: the button's text, source text (translated where shown)
     label: str
-    from_statuses: frozenset[str]
-    to_status: str
+    #: its name in the state machine (``desk_app.dossiers.actions_from``)
+    machine: str
     needs_reason: bool = False
+    reason_optional: bool = False
     needs_receiver: bool = False
     needs_new_date: bool = False
     offers_rating: bool = False
@@ -73,29 +73,34 @@ def _t(source: str) -> str:
 
 
 ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("handover", _t("Chuyển xử lý"), _OPEN, "in_progress", needs_receiver=True),
-    ActionSpec("request-supplement", _t("Yêu cầu bổ sung"), _OPEN, "waiting_supplement",
+    ActionSpec("handover", _t("Bàn giao"), "handover", needs_receiver=True,
+               reason_optional=True),
+    ActionSpec("request-supplement", _t("Yêu cầu bổ sung"), "request_supplement",
                needs_reason=True, form="02"),
-    ActionSpec("supplement-received", _t("Đã nhận bổ sung"), frozenset({"waiting_supplement"}),
-               "in_progress"),
-    ActionSpec("extend", _t("Gia hạn, xin lỗi"), frozenset({"received", "in_progress"}),
-               "extended", needs_reason=True, needs_new_date=True, form="04"),
-    ActionSpec("result-ready", _t("Có kết quả"), _OPEN, "result_ready"),
-    ActionSpec("not-eligible", _t("Không đủ điều kiện"), _OPEN, "result_ready",
-               needs_reason=True),
-    ActionSpec("withdraw", _t("Công dân rút hồ sơ"), _RUNNING, "withdrawn", needs_reason=True,
+    ActionSpec("supplement-received", _t("Đã nhận bổ sung"), "supplement_received",
+               reason_optional=True),
+    ActionSpec("extend", _t("Gia hạn, xin lỗi"), "extend", needs_reason=True,
+               needs_new_date=True, form="04"),
+    ActionSpec("result-ready", _t("Có kết quả"), "result_ready"),
+    ActionSpec("not-eligible", _t("Không đủ điều kiện"), "result_ready", needs_reason=True),
+    ActionSpec("withdraw", _t("Công dân rút hồ sơ"), "withdraw", reason_optional=True,
                form="05"),
-    ActionSpec("stop", _t("Dừng giải quyết"), _RUNNING, "stopped", needs_reason=True, form="05"),
-    ActionSpec("return", _t("Trả kết quả"), frozenset({"result_ready"}), "returned",
-               offers_rating=True),
+    ActionSpec("stop", _t("Dừng giải quyết"), "stop", needs_reason=True, form="05"),
+    ActionSpec("return", _t("Trả kết quả"), "return", offers_rating=True),
+    ActionSpec("annul", _t("Hủy bước vừa ghi nhầm"), "annul", needs_reason=True),
 )  # fmt: skip
+RETURN = next(a for a in ACTIONS if a.key == "return")
 
 
-def allowed_actions(status: str, officer: Officer) -> list[ActionSpec]:
-    """The actions open to ``officer`` on a dossier in ``status`` (the chair only views)."""
+def allowed_actions(status: str, officer: Officer, *, can_annul: bool = False) -> list[ActionSpec]:
+    """The actions open to ``officer`` on a dossier in ``status`` (the chair only views);
+    ``can_annul``: the officer has a counted step of their own to annul."""
     if not officer.can(Permission.RECEIVE):
         return []
-    return [a for a in ACTIONS if status in a.from_statuses]
+    machine = set(actions_from(status))
+    if can_annul:
+        machine.add("annul")
+    return [a for a in ACTIONS if a.machine in machine]
 
 
 @dataclass(frozen=True)
@@ -106,28 +111,53 @@ class ActionValues:
     rating: str | None = None
 
 
+@dataclass(frozen=True)
+class ActionOutcome:
+    """What recording an action gave: the step, and the form to print with it."""
+
+    step: StepResult
+    form_pdf: bytes | None = None
+
+
 #: records ``(code, action, values)``; runs on the database thread
-ActionRunner = Callable[[str, ActionSpec, ActionValues], object]
+ActionRunner = Callable[[str, ActionSpec, ActionValues], ActionOutcome]
 
 
 def action_label(spec: ActionSpec) -> str:
     return QCoreApplication.translate(_CONTEXT, spec.label)
 
 
+def _details(spec: ActionSpec, values: ActionValues) -> dict[str, object]:
+    """The keywords of ``LifecycleService.perform`` for this action."""
+    if spec.key == "handover":
+        return {"to": values.receiver or "", "note": values.reason}
+    if spec.key == "supplement-received":
+        return {"note": values.reason}
+    if spec.key == "extend":
+        return {"new_due": values.new_due, "reason": values.reason}
+    if spec.key == "return":
+        return {"method": "desk", "rating": values.rating}
+    if spec.key == "result-ready":
+        return {}
+    return {"reason": values.reason}
+
+
+def step_form_pdf(spec: ActionSpec, step: StepResult, officer: Officer) -> bytes | None:
+    """HOOK(forms): the form an action prints (02 request to complete, 04 apology and new
+    date, 05 stop notice). The forms helper's renderers for 02–05 are not on this branch:
+    until they are merged, this returns ``None`` and the view prints nothing; wire it to
+    the forms package here (one place) when they are."""
+    return None
+
+
 def lifecycle_runner(lifecycle: LifecycleService, officer: Officer) -> ActionRunner:
-    """How the view records an action.
+    """How the window records an action: ``LifecycleService.perform`` by the command
+    line's action name, then the action's form (``step_form_pdf``)."""
 
-    HOOK(lifecycle): until the lifecycle helper's service is merged here, an action is
-    the status change it makes (``LifecycleService.change_status``, the reason as its
-    note): the receiver, the new date and the rating are asked for but not yet recorded,
-    and no form (02–05) is printed.
-    """
-
-    def run(code: str, spec: ActionSpec, values: ActionValues) -> object:
-        note = values.reason
-        if values.receiver:
-            note = f"{values.receiver}: {note}" if note else values.receiver
-        return lifecycle.change_status(code, spec.to_status, officer, note)
+    def run(code: str, spec: ActionSpec, values: ActionValues) -> ActionOutcome:
+        step = lifecycle.perform(code, spec.key, officer, **_details(spec, values))
+        pdf = step_form_pdf(spec, step, officer) if spec.form else None
+        return ActionOutcome(step, pdf)
 
     return run
 
@@ -141,7 +171,7 @@ class ActionDialog(QDialog):
         code: str,
         today: dt.date,
         receivers: Sequence[str] = (),
-        ratings: Sequence[tuple[str, str]] = DEFAULT_RATINGS,
+        ratings: Sequence[str] = DEFAULT_RATINGS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -163,8 +193,8 @@ class ActionDialog(QDialog):
         self.rating = QComboBox(self)
         self.rating.setObjectName("actionRating")
         self.rating.addItem(self.tr("Bỏ qua (không đánh giá)"), None)
-        for key, text in ratings:
-            self.rating.addItem(text, key)
+        for number, text in enumerate(ratings, 1):
+            self.rating.addItem(f"{number}. {text}", text)
         if spec.needs_receiver:
             form.addRow(self.tr("Chuyển cho:"), self.receiver)
         if spec.needs_new_date:
@@ -195,9 +225,13 @@ class ActionDialog(QDialog):
             layout.addWidget(note)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        (self.reason if spec.needs_reason else self.rating).setFocus(
-            Qt.FocusReason.OtherFocusReason
-        )
+        first = (
+            self.receiver if spec.needs_receiver
+            else self.new_due if spec.needs_new_date
+            else self.reason if spec.needs_reason or spec.reason_optional
+            else self.rating
+        )  # fmt: skip
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def values(self) -> ActionValues:
         d = self.new_due.date()

@@ -494,7 +494,12 @@ class MainWindow(QMainWindow):
                 else None
             )
             view = DossierDialog(
-                lambda c: load_details(ctx, officer, c), officer, self.ops, runner, self
+                lambda c: load_details(ctx, officer, c),
+                officer,
+                self.ops,
+                runner,
+                self.show_receipt,
+                self,
             )
             self.dossier_view = view
         view.load(code)

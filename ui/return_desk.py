@@ -12,7 +12,7 @@ action does the same as this screen.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -31,12 +31,7 @@ from PySide6.QtWidgets import (
 from desk_app.auth import Officer
 from desk_app.clock import Clock, local_now
 from desk_app.search import SearchHit, SearchService
-from ui.dossier_view_actions import (
-    ACTIONS,
-    DEFAULT_RATINGS,
-    ActionRunner,
-    ActionValues,
-)
+from ui.dossier_view_actions import DEFAULT_RATINGS, RETURN, ActionRunner, ActionValues
 from ui.operations import Changes, Operations
 from ui.search_view import ResultsModel
 from ui.style import BANNER_STYLES, heading_font, set_text_color
@@ -45,7 +40,6 @@ from ui.tab_screen import TabScreen
 __all__ = ["RatingDialog", "ReturnDesk"]
 
 _Index = QModelIndex | QPersistentModelIndex
-_RETURN = next(a for a in ACTIONS if a.key == "return")
 
 
 class AwaitingModel(ResultsModel):
@@ -61,7 +55,7 @@ class RatingDialog(QDialog):
     def __init__(
         self,
         hit: SearchHit,
-        ratings: Sequence[tuple[str, str]] = DEFAULT_RATINGS,
+        ratings: Sequence[str] = DEFAULT_RATINGS,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -81,9 +75,9 @@ class RatingDialog(QDialog):
         layout.addWidget(QLabel(self.tr("Công dân đánh giá mức hài lòng (không bắt buộc):"), self))
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
-        for number, (key, text) in enumerate(ratings, 1):
-            button = QPushButton(f"{number}  {text}", self)
-            button.setObjectName("rating_" + key)
+        for number, key in enumerate(ratings, 1):
+            button = QPushButton(f"{number}  {key}", self)
+            button.setObjectName(f"rating_{number}")
             button.setMinimumHeight(40)
             button.setAutoDefault(False)
             button.clicked.connect(lambda _c=False, k=key: self._choose(k))
@@ -136,7 +130,7 @@ class ReturnDesk(QWidget, TabScreen):
         ops: Operations,
         run_action: ActionRunner,
         clock: Clock,
-        ratings: Sequence[tuple[str, str]] = DEFAULT_RATINGS,
+        rating_scale: Callable[[], Sequence[str]],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -146,7 +140,8 @@ class ReturnDesk(QWidget, TabScreen):
         self._officer = officer
         self._ops = ops
         self._run_action = run_action
-        self._ratings = tuple(ratings)
+        self._rating_scale = rating_scale
+        self._ratings: tuple[str, ...] = DEFAULT_RATINGS
         self.rating_dialog: RatingDialog | None = None
         self.loaded = False
 
@@ -202,14 +197,15 @@ class ReturnDesk(QWidget, TabScreen):
             self.refresh()
 
     def refresh(self) -> None:
-        search, officer = self._search, self._officer
+        search, officer, scale = self._search, self._officer, self._rating_scale
         self._ops.run(
-            lambda: search.awaiting_collection(officer),
+            lambda: (search.awaiting_collection(officer), tuple(scale())),
             self._show,
             lambda exc: self._say(self.tr("Không tải được danh sách: {0}").format(exc), "error"),
         )
 
-    def _show(self, hits: list[SearchHit]) -> None:
+    def _show(self, loaded: tuple[list[SearchHit], tuple[str, ...]]) -> None:
+        hits, self._ratings = loaded[0], loaded[1] or DEFAULT_RATINGS
         selected = self._selected()
         self.model.set_rows(hits)
         self.title.setText(self.tr("Kết quả chờ trả ({0})").format(len(hits)))
@@ -241,7 +237,7 @@ class ReturnDesk(QWidget, TabScreen):
         runner, code = self._run_action, hit.code
         values = ActionValues(rating=rating)
         self._ops.run(
-            lambda: runner(code, _RETURN, values),
+            lambda: runner(code, RETURN, values),
             lambda _r: self._done(hit, rating),
             lambda exc: self._say(str(exc), "error"),
             changes=Changes(dossiers=True, outbox=True),
@@ -249,7 +245,7 @@ class ReturnDesk(QWidget, TabScreen):
 
     def _done(self, hit: SearchHit, rating: str | None) -> None:
         when = local_now(self._clock).strftime("%H:%M")
-        label = dict(self._ratings).get(rating or "", self.tr("không đánh giá"))
+        label = rating or self.tr("không đánh giá")
         self._say(
             self.tr("Đã trả kết quả hồ sơ {0} cho {1} lúc {2} ({3}).").format(
                 hit.code, hit.applicant_name, when, label

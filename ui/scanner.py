@@ -135,7 +135,8 @@ class ScanFilter(QObject):
             self.flush()
             return False
         if not self._held:
-            self._target = QApplication.focusWidget()
+            # A widget gets its keys back; a window passes them to its focus widget.
+            self._target = watched if isinstance(watched, QWidget) else QApplication.focusWidget()
         self._held.append(_Key(event.key(), event.modifiers(), event.text()))
         self._last = now
         self._timer.start()

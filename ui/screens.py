@@ -78,8 +78,12 @@ def _returns(s: SessionServices, parent: QWidget) -> QWidget:
     from ui.dossier_view_actions import lifecycle_runner
     from ui.return_desk import ReturnDesk
 
-    runner = lifecycle_runner(s.ctx.lifecycle, s.officer)
-    return ReturnDesk(s.ctx.search, s.officer, s.ops, runner, s.ctx.clock, parent=parent)
+    ctx = s.ctx
+    runner = lifecycle_runner(ctx.lifecycle, s.officer)
+    scale = ctx.settings.get
+    return ReturnDesk(
+        ctx.search, s.officer, s.ops, runner, ctx.clock, lambda: scale().rating_scale, parent
+    )
 
 
 SCREENS: tuple[Screen, ...] = (

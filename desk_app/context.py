@@ -27,6 +27,7 @@ from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
 from desk_app.report import ReportService
 from desk_app.report_audit import AuditLogService
+from desk_app.search import SearchService
 from desk_app.sync.engine import SyncEngine
 
 
@@ -48,6 +49,7 @@ class DeskContext:
         self.directory = DirectoryService(db, clock, self.profiles)
         self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
         self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
+        self.search = SearchService(db, clock, self.profiles)
         self.sync = SyncEngine(db, clock, self.profiles)
         self.forms = DossierFormsService(
             db, clock, self.profiles, self.intake, self.lifecycle, self.directory,

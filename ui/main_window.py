@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from desk_app.auth import Officer
     from desk_app.context import DeskContext
     from desk_app.profile import Profile
+    from ui.dossier_view import DossierDialog
     from ui.first_run import FirstRunWizard, SetupResult
     from ui.idle_lock import IdleLock, LockScreen
     from ui.intake_leave import LeaveChoice, LeaveDialog
@@ -61,6 +62,7 @@ if TYPE_CHECKING:
     from ui.login import LoginScreen
     from ui.lookup import LookupScreen
     from ui.receipt_preview import FileGateway, PrintGateway, ReceiptPreview
+    from ui.scanner import ScanFilter
     from ui.sync_worker import SyncWorker
 
 DEFAULT_IDLE_LOCK_MINUTES = 10
@@ -83,6 +85,8 @@ class MainWindow(QMainWindow):
     locked_changed = Signal(bool)
     #: a receipt preview was opened (``ReceiptPreview``)
     receipt_shown = Signal(object)
+    #: a dossier's view was opened (``DossierDialog``)
+    dossier_opened = Signal(object)
 
     def __init__(
         self,
@@ -113,6 +117,9 @@ class MainWindow(QMainWindow):
         self.screens: dict[str, QWidget] = {}
         self.profile: Profile | None = None
         self.preview: ReceiptPreview | None = None
+        self.dossier_view: DossierDialog | None = None
+        #: tells a barcode scanner's burst from typing (installed once attached)
+        self.scanner: ScanFilter | None = None
         self.locked = False
         self._hidden_preview = False
         self._focus_before_lock: QWidget | None = None
@@ -225,6 +232,11 @@ class MainWindow(QMainWindow):
         self.lock_screen.unlocked.connect(self.unlock)
         self.lock_screen.switch_user.connect(self._switch_officer)
         self.pages.addWidget(self.lock_screen)
+        from ui.scanner import ScanFilter
+
+        self.scanner = ScanFilter(self)
+        self.scanner.scanned.connect(self.open_dossier)
+        self.scanner.install()
 
         if self._background_sync:
             from ui.sync_status import install_sync
@@ -271,6 +283,12 @@ class MainWindow(QMainWindow):
 
     def _set_profile(self, profile: Profile | None) -> None:
         self.profile = profile
+        if self.scanner is not None:
+            from desk_app.search import code_regex
+
+            self.scanner.set_pattern(
+                code_regex(profile.dossier_code_pattern, profile.agency_code) if profile else None
+            )
         if profile is not None and self._idle_timeout_ms is None and self.idle_lock is not None:
             self.idle_lock.set_timeout(profile.idle_lock_minutes * 60_000)
         self._show_profile_status()
@@ -405,7 +423,7 @@ class MainWindow(QMainWindow):
         tabs = QTabWidget(self)
         tabs.setObjectName("mainTabs")
         tabs.setDocumentMode(True)
-        services = SessionServices(ctx, officer, self.ops, self.show_receipt)
+        services = SessionServices(ctx, officer, self.ops, self.show_receipt, self.open_dossier)
         for screen in screens_for(officer):
             widget = screen.build(services, tabs)
             self.screens[screen.key] = widget
@@ -428,6 +446,7 @@ class MainWindow(QMainWindow):
         self.logout_action.setEnabled(True)
         self.locked = False
         self.idle_lock.start()
+        self._scanning(True)
         self._tab_changed(tabs.currentIndex())
         self._give_back_draft(officer)
         self.logged_in.emit(officer)
@@ -542,6 +561,7 @@ class MainWindow(QMainWindow):
         self.locked_changed.emit(False)
         if self.idle_lock is not None:
             self.idle_lock.stop()
+        self._scanning(False)
         self._discard_session_widgets()
         self.officer_label.clear()
         self.logout_button.hide()
@@ -552,6 +572,11 @@ class MainWindow(QMainWindow):
 
     def _discard_session_widgets(self) -> None:
         self._close_preview()
+        view = self.dossier_view
+        self.dossier_view = None
+        if view is not None:
+            view.hide()
+            view.deleteLater()
         tabs = self.tabs
         self.tabs = None
         self.screens = {}
@@ -568,6 +593,7 @@ class MainWindow(QMainWindow):
         if self.idle_lock is not None:
             self.idle_lock.stop()
         self.locked = True
+        self._scanning(False)
         self._focus_before_lock = QApplication.focusWidget()
         self._hidden_preview = False
         if self.preview is not None and self.preview.isVisible():
@@ -586,6 +612,7 @@ class MainWindow(QMainWindow):
         if not self.locked or self.tabs is None:
             return
         self.locked = False
+        self._scanning(True)
         self.pages.setCurrentWidget(self.tabs)
         self.lock_action.setEnabled(True)
         if self._hidden_preview and self.preview is not None:
@@ -598,6 +625,45 @@ class MainWindow(QMainWindow):
         if self.idle_lock is not None:
             self.idle_lock.start()
         self.locked_changed.emit(False)
+
+    # ------------------------------------------------------------------ dossiers
+
+    def _scanning(self, active: bool) -> None:
+        if self.scanner is not None:
+            self.scanner.set_active(active)
+
+    def open_dossier(self, code: str) -> DossierDialog | None:
+        """Show one dossier's view (from a search, a scan, the return desk); nothing while
+        locked or logged out."""
+        ctx, officer = self.context, self.officer
+        if ctx is None or officer is None or self.locked:
+            return None
+        from desk_app.auth import Permission
+        from ui.dossier_view import DossierDialog, load_details
+        from ui.dossier_view_actions import lifecycle_runner
+
+        view = self.dossier_view
+        if view is None:
+            runner = (
+                lifecycle_runner(ctx.lifecycle, officer)
+                if officer.can(Permission.RECEIVE)
+                else None
+            )
+            view = DossierDialog(
+                lambda c: load_details(ctx, officer, c),
+                officer,
+                self.ops,
+                runner,
+                self.show_receipt,
+                self,
+            )
+            self.dossier_view = view
+        view.load(code)
+        view.show()
+        view.raise_()
+        view.activateWindow()
+        self.dossier_opened.emit(view)
+        return view
 
     # ------------------------------------------------------------------ receipts
 
@@ -672,6 +738,8 @@ class MainWindow(QMainWindow):
             return
         if self.idle_lock is not None:
             self.idle_lock.stop()
+        if self.scanner is not None:
+            self.scanner.uninstall()
         self._close_preview()
         # Lets a save in progress finish (it is one transaction) before the thread stops.
         self.ops.shutdown()

@@ -31,8 +31,8 @@ class SessionServices:
     officer: Officer
     ops: Operations
     show_receipt: Callable[[bytes, str], object]
-    #: opens one dossier's view from any screen (a list row, a scan)
-    open_dossier: Callable[[str], object] | None = None
+    #: open one dossier's view (a search result, a scanned receipt, the return desk)
+    open_dossier: Callable[[str], object]
 
 
 @dataclass(frozen=True)
@@ -96,11 +96,31 @@ def _audit(s: SessionServices, parent: QWidget) -> QWidget:
     return AuditScreen(s.ctx.audit_log, s.officer, s.ops, parent)
 
 
+def _search(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.search_screen import SearchScreen
+
+    return SearchScreen(s.ctx.search, s.officer, s.ops, s.open_dossier, parent)
+
+
+def _returns(s: SessionServices, parent: QWidget) -> QWidget:
+    from ui.dossier_view_actions import lifecycle_runner
+    from ui.return_desk import ReturnDesk
+
+    ctx = s.ctx
+    runner = lifecycle_runner(ctx.lifecycle, s.officer)
+    scale = ctx.settings.get
+    return ReturnDesk(
+        ctx.search, s.officer, s.ops, runner, ctx.clock, lambda: scale().rating_scale, parent
+    )
+
+
 # The chair's first screen is the backlog; an administrator's stays the intake.
 SCREENS: tuple[Screen, ...] = (
     Screen("intake", _title("Tiếp nhận"), Permission.RECEIVE, _intake),
     Screen("backlog", _title("Hồ sơ cần xử lý"), Permission.REPORT, _backlog),
     Screen("lookup", _title("Tra cứu"), Permission.VIEW, _lookup),
+    Screen("search", _title("Tìm hồ sơ"), Permission.VIEW, _search),
+    Screen("returns", _title("Trả kết quả"), Permission.RECEIVE, _returns),
     Screen("admin", _title("Quản trị"), Permission.ADMINISTER, _admin),
     Screen("audit", _title("Nhật ký truy cập"), Permission.ADMINISTER, _audit),
 )

@@ -31,6 +31,11 @@ PASSWORD = "mat-khau-2026"
 ADMIN = Officer("quantri", "Lê Văn Quản", Role.ADMIN)
 OFFICER = Officer("canbo", "Trần Văn Bình", Role.OFFICER)
 CHAIR = Officer("chutich", "Phạm Thị Hoa", Role.CHAIR)
+# The tabs each role gets (ui.screens.SCREENS), in order.
+ADMIN_TABS = ["Tiếp nhận", "Hồ sơ cần xử lý", "Tra cứu", "Tìm hồ sơ", "Trả kết quả", "Quản trị",
+              "Nhật ký truy cập"]  # fmt: skip
+OFFICER_TABS = ["Tiếp nhận", "Tra cứu", "Tìm hồ sơ", "Trả kết quả"]
+CHAIR_TABS = ["Hồ sơ cần xử lý", "Tra cứu", "Tìm hồ sơ"]
 
 # Showing a window on the offscreen platform logs this harmless warning, which
 # qt_log_level_fail = WARNING would turn into a failure.

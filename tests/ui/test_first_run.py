@@ -18,6 +18,7 @@ from desk_app.profile import Profile
 from tests.conftest import AGENCY
 from tests.helpers.typing import commit_text, type_text
 from tests.ui.intake_fixtures import (
+    ADMIN_TABS,
     FakeFileGateway,
     FakePrintGateway,
     fake_files,
@@ -170,7 +171,7 @@ def test_wizard_creates_profile_and_admin_then_logs_in(
     assert profile.result_place == "Bộ phận Một cửa, UBND xã Tân Phú"
     assert desk_ctx.users.authenticate("quantri", "mat-khau-moi-99") == officer
     assert new_window.wizard is None
-    assert new_window.tab_titles() == ["Tiếp nhận", "Tra cứu", "Quản trị"]
+    assert new_window.tab_titles() == ADMIN_TABS
     assert new_window.windowTitle() == "Bộ phận Một cửa — UBND XÃ TÂN PHÚ — Quầy 2"
     wait_idle(qtbot, new_window)
 

@@ -9,6 +9,9 @@ from PySide6.QtCore import Qt
 from desk_app.auth import Officer
 from tests.helpers.typing import type_text
 from tests.ui.intake_fixtures import (
+    ADMIN_TABS,
+    OFFICER_TABS,
+    CHAIR_TABS,
     ADMIN,
     CHAIR,
     OFFICER,
@@ -64,7 +67,7 @@ def test_officer_logs_in_and_gets_intake_and_lookup(qtbot: Any, window: MainWind
 
     assert signal.args == [OFFICER]
     assert window.officer == OFFICER
-    assert window.tab_titles() == ["Tiếp nhận", "Tra cứu"]
+    assert window.tab_titles() == OFFICER_TABS
     assert window.pages.currentWidget() is window.tabs
     assert window.officer_label.text() == "Cán bộ: Trần Văn Bình — Công chức một cửa"
     assert window.logout_action.isEnabled()
@@ -114,7 +117,7 @@ def test_empty_password_is_not_sent(qtbot: Any, window: MainWindow) -> None:
 def test_chair_sees_only_lookup(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.logged_in, timeout=LOGIN_MS):
         log_in(qtbot, window, CHAIR.username, PASSWORD)
-    assert window.tab_titles() == ["Tra cứu"]
+    assert window.tab_titles() == CHAIR_TABS
     assert window.intake_screen is None
     assert window.officer_label.text() == "Cán bộ: Phạm Thị Hoa — Chủ tịch UBND"
     wait_idle(qtbot, window)
@@ -123,7 +126,7 @@ def test_chair_sees_only_lookup(qtbot: Any, window: MainWindow) -> None:
 def test_admin_sees_every_tab(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.logged_in, timeout=LOGIN_MS):
         log_in(qtbot, window, ADMIN.username, PASSWORD)
-    assert window.tab_titles() == ["Tiếp nhận", "Tra cứu", "Quản trị"]
+    assert window.tab_titles() == ADMIN_TABS
     assert "Quản trị" in window.officer_label.text()
     wait_idle(qtbot, window)
 

@@ -21,6 +21,7 @@ from desk_app.context import DeskContext
 from desk_app.intake import ApplicantInput, DocumentInput, IntakeRequest, IntakeResult
 from tests.helpers.typing import type_text
 from tests.ui.intake_fixtures import (
+    CHAIR_TABS,
     CHAIR,
     OFFICER,
     FakeFileGateway,
@@ -325,7 +326,7 @@ def test_chair_looks_up_and_reprints(
     qtbot: Any, window: MainWindow, received: IntakeResult
 ) -> None:
     screen = lookup_screen(qtbot, window, CHAIR)
-    assert window.tab_titles() == ["Tra cứu"]
+    assert window.tab_titles() == CHAIR_TABS
     screen.code.setText(received.dossier.code)
     qtbot.keyClick(screen.code, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: screen.dossier is not None, timeout=PRINT_MS)

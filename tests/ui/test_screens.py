@@ -30,11 +30,13 @@ def test_the_table_names_each_screen_and_its_permission() -> None:
         ("intake", "Tiếp nhận", Permission.RECEIVE),
         ("backlog", "Hồ sơ cần xử lý", Permission.REPORT),
         ("lookup", "Tra cứu", Permission.VIEW),
+        ("search", "Tìm hồ sơ", Permission.VIEW),
+        ("returns", "Trả kết quả", Permission.RECEIVE),
         ("admin", "Quản trị", Permission.ADMINISTER),
         ("audit", "Nhật ký truy cập", Permission.ADMINISTER),
     ]
-    # a chair receives nothing: the backlog is the first screen
-    assert [s.key for s in screens_for(CHAIR)] == ["backlog", "lookup"]
+    # a chair receives and returns nothing: the backlog is the first screen
+    assert [s.key for s in screens_for(CHAIR)] == ["backlog", "lookup", "search"]
 
 
 @shows_a_window

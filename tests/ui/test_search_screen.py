@@ -1,0 +1,150 @@
+"""The search tab: results while typing (without diacritics, ``đ`` as ``d``), the CCCD
+masked, one audit entry per search looked at — not one per keystroke — and Enter opens
+the dossier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from desk_app.context import DeskContext
+from tests.helpers.typing import type_text
+from tests.ui.intake_fixtures import (
+    CHAIR,
+    OFFICER,
+    activate,
+    fake_files,
+    fake_printer,
+    focused,
+    log_in_directly,
+    staffed_ctx,
+    staffed_template,
+    wait_idle,
+    window,
+)
+from tests.ui.search_fixtures import (
+    DANG,
+    DANG_CCCD,
+    NHUNG_CCCD,
+    SEARCH_MS,
+    search_audits,
+    shows_dossiers,
+    two,
+)
+from ui.main_window import MainWindow
+from ui.search_screen import SearchScreen
+
+__all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template", "two", "window"]
+
+pytestmark = shows_dossiers
+
+
+def open_search(qtbot: Any, window: MainWindow, officer: Any = OFFICER) -> SearchScreen:
+    log_in_directly(qtbot, window, officer)
+    screen = window.screens["search"]
+    assert isinstance(screen, SearchScreen) and window.tabs is not None
+    window.tabs.setCurrentWidget(screen)
+    wait_idle(qtbot, window)
+    assert focused() is screen.query
+    return screen
+
+
+def table_texts(screen: SearchScreen) -> list[list[str]]:
+    model = screen.model
+    return [
+        [str(model.data(model.index(r, c))) for c in range(model.columnCount())]
+        for r in range(model.rowCount())
+    ]
+
+
+def wait_rows(qtbot: Any, screen: SearchScreen, count: int) -> None:
+    qtbot.waitUntil(
+        lambda: not screen.controller.busy and screen.model.rowCount() == count, timeout=SEARCH_MS
+    )
+
+
+def test_a_name_typed_without_diacritics_finds_the_dossier_cccd_masked(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    screen = open_search(qtbot, window)
+    type_text(qtbot, screen.query, "dang van d")
+    wait_rows(qtbot, screen, 1)
+    (row,) = table_texts(screen)
+    assert row[0] == two[0]
+    assert row[1] == DANG
+    assert row[2] == "0010******67"
+    assert row[-1] == "họ tên"
+    assert not any(DANG_CCCD in cell for cell in row)
+    assert screen.status.text() == "1 hồ sơ (mới nhất trước)"
+
+    screen.query.clear()
+    type_text(qtbot, screen.query, "1002")
+    wait_rows(qtbot, screen, 1)
+    assert table_texts(screen)[0][0] == two[1]
+    screen.query.clear()
+    type_text(qtbot, screen.query, NHUNG_CCCD)
+    wait_rows(qtbot, screen, 1)
+    assert table_texts(screen)[0][2] == "0793******34"
+    screen.query.clear()
+    type_text(qtbot, screen.query, "khong ai ten nay")
+    wait_rows(qtbot, screen, 0)
+    assert screen.status.text() == "Không tìm thấy hồ sơ nào."
+
+
+def test_typing_is_one_audit_entry_once_the_results_stay_a_second(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    screen = open_search(qtbot, window)
+    for ch in "tran thi":
+        type_text(qtbot, screen.query, ch)
+        qtbot.wait(150)  # each keystroke shows results; none stays a second
+    wait_rows(qtbot, screen, 1)
+    assert search_audits(staffed_ctx) == []
+    with qtbot.waitSignal(screen.controller.audited, timeout=3000):
+        pass
+    wait_idle(qtbot, window)
+    (entry,) = search_audits(staffed_ctx)
+    assert (entry.username, entry.action, entry.object_ref) == ("canbo", "view", "tran thi")
+    assert two[1] in entry.detail
+    qtbot.wait(1300)
+    assert len(search_audits(staffed_ctx)) == 1  # the same results again: not again
+
+
+def test_enter_opens_the_first_result_and_that_is_audited_at_once(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    screen = open_search(qtbot, window)
+    type_text(qtbot, screen.query, "26112")
+    wait_rows(qtbot, screen, 2)
+    assert [r[0] for r in table_texts(screen)] == [two[1], two[0]]  # newest first
+    with qtbot.waitSignal(window.dossier_opened, timeout=3000) as opened:
+        qtbot.keyClick(screen.query, Qt.Key.Key_Return)
+    view = opened.args[0]
+    qtbot.waitUntil(lambda: view.details is not None, timeout=SEARCH_MS)
+    assert view.details.dossier.code == two[1]
+    wait_idle(qtbot, window)
+    (entry,) = search_audits(staffed_ctx)
+    assert entry.object_ref == "26112"
+
+    # ↓ goes into the list; Enter there opens the row chosen
+    view.reject()
+    activate(qtbot, window)
+    screen.query.setFocus()
+    qtbot.keyClick(screen.query, Qt.Key.Key_Down)
+    assert focused() is screen.results
+    screen.results.setCurrentIndex(screen.model.index(1, 0))
+    screen.results.activated.emit(screen.model.index(1, 0))
+    qtbot.waitUntil(
+        lambda: view.details is not None and view.details.dossier.code == two[0],
+        timeout=SEARCH_MS,
+    )
+
+
+def test_the_chair_searches_too(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    screen = open_search(qtbot, window, CHAIR)
+    type_text(qtbot, screen.query, "Đặng")
+    wait_rows(qtbot, screen, 1)
+    assert table_texts(screen)[0][0] == two[0]

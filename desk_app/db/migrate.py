@@ -52,6 +52,12 @@ CHANGES: dict[str, str] = {
     "0006": "lỗi đồng bộ được ghi kèm mã lỗi",
     "0007": "khóa tài khoản tạm thời sau nhiều lần sai mật khẩu; sao lưu mã hóa",
     "0008": "danh mục thủ tục thật của cấp xã, kèm các mục quản trị viên cần kiểm tra",
+    "0009": "ghi nhận cả quá trình của hồ sơ: chuyển xử lý, yêu cầu bổ sung, gia hạn, rút, "
+    "dừng, có kết quả, trả kết quả; danh sách người và bộ phận nhận chuyển",
+    "0010": "tìm hồ sơ theo mã, mã tra cứu, họ tên không dấu, CCCD hoặc số điện thoại",
+    "0011": "giữ hồ sơ đang nhập dở cho từng công chức; nhắc khi cùng người nộp lại cùng thủ tục",
+    "0014": "lịch sử trạng thái hồ sơ cho báo cáo thống kê và đánh giá mức độ hài lòng",
+    "0015": "quản trị tài khoản (đặt lại mật khẩu, mã khôi phục) và nội dung giấy tiếp nhận",
 }
 
 # Pre-upgrade copies kept in the data folder; older ones are removed.

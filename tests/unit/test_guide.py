@@ -71,3 +71,10 @@ def test_the_version_names_the_schema() -> None:
     from desk_app.db.migrate import HEAD_REVISION
 
     assert program_version()[1] == HEAD_REVISION
+
+
+def test_every_schema_revision_says_what_it_changed() -> None:
+    # An upgrade tells the administrator what each applied revision brings.
+    from desk_app.db.migrate import CHANGES, KNOWN_REVISIONS
+
+    assert set(KNOWN_REVISIONS) - {"0001"} <= set(CHANGES)

@@ -30,7 +30,18 @@ import sys
 from collections.abc import Sequence
 
 from desk_app import __version__
-from desk_app.cli import chair, desk, dossiers, forms, holidays, lifecycle, search, sync, trust, users
+from desk_app.cli import (
+    chair,
+    desk,
+    dossiers,
+    forms,
+    holidays,
+    lifecycle,
+    search,
+    sync,
+    trust,
+    users,
+)
 from desk_app.cli.common import PROG, Parser, UsageError
 from desk_app.config import DATA_DIR_ENV
 from desk_app.errors import DeskError, user_message

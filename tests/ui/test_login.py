@@ -9,12 +9,12 @@ from PySide6.QtCore import Qt
 from desk_app.auth import Officer
 from tests.helpers.typing import type_text
 from tests.ui.intake_fixtures import (
-    ADMIN_TABS,
-    OFFICER_TABS,
-    CHAIR_TABS,
     ADMIN,
+    ADMIN_TABS,
     CHAIR,
+    CHAIR_TABS,
     OFFICER,
+    OFFICER_TABS,
     PASSWORD,
     fake_files,
     fake_printer,

@@ -21,8 +21,8 @@ from desk_app.context import DeskContext
 from desk_app.intake import ApplicantInput, DocumentInput, IntakeRequest, IntakeResult
 from tests.helpers.typing import type_text
 from tests.ui.intake_fixtures import (
-    CHAIR_TABS,
     CHAIR,
+    CHAIR_TABS,
     OFFICER,
     FakeFileGateway,
     FakePrintGateway,

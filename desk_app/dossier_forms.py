@@ -164,7 +164,11 @@ class DossierFormsService:
             data = replace(data, head_name=_head_name(s))
             pauses = [Pause(p.started_at, p.ended_at, p.reason) for p in pauses_of(row)]
         timeline = self._lifecycle.timeline(data.code or code)
-        units = {r.entry_id: r.unit for r in self._directory.list(include_retired=True)}
+        entries = self._directory.list(include_retired=True)
+        units = {r.entry_id: r.unit for r in entries}
+        # An officer recording a hand-over works in their directory entry's unit, else
+        # at the desk.
+        units |= {f"user:{r.username}": r.unit for r in entries if r.username and r.unit}
         return _with_timeline(data, timeline, units, pauses)
 
     @staticmethod
@@ -385,15 +389,16 @@ def _with_timeline(
     """``data`` with the hand-overs, pauses, requests, extensions and stops of the
     dossier's counted steps (applied, not annulled), oldest first.
 
-    Each hand-over's result compares its day with the appointment in force before any
-    extension (``original_due_at`` as the receipt or the last supplement set it).
+    A hand-over's giver is the officer who recorded it (as the event says), in their
+    directory unit or else at the desk. Each hand-over's result compares its day with
+    the appointment in force before any extension (``original_due_at`` as the receipt
+    or the last supplement set it).
     """
     handovers: list[HandOver] = []
     requests: list[SupplementRequest] = []
     extensions: list[Extension] = []
     stops: list[Stop] = []
     due = data.original_due_at if not timeline else None
-    holder_unit = ""
     for entry in timeline:
         if not entry.applied or entry.annulled:
             continue
@@ -404,7 +409,6 @@ def _with_timeline(
         match payload:
             case event_schema.DossierReceivedV1():
                 due = payload.due_at
-                holder_unit = DESK_NAME
             case event_schema.SupplementReceivedV1():
                 due = payload.original_due_at
             case event_schema.HandedOverV1():
@@ -415,13 +419,12 @@ def _with_timeline(
                         given_at=payload.at,
                         receiver=payload.receiver_name,
                         received_at=payload.at,
-                        giver_unit=holder_unit,
+                        giver_unit=units.get(f"user:{payload.giver}", DESK_NAME),
                         receiver_unit=receiver_unit,
                         result=_step_result(payload.at, due),
                         note=payload.note,
                     )
                 )
-                holder_unit = receiver_unit or payload.receiver_name
             case event_schema.ReturnedV1():
                 handovers.append(
                     HandOver(

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
 
@@ -59,6 +60,18 @@ USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
+
+# The test suite's child processes set this to hash with the cheapest Argon2 parameters
+# (every CLI test logs in). Never set it on a desk: hashes made under it are weak. A
+# login never re-hashes to weaker parameters, so a real desk's hashes stay as they are.
+FAST_HASHES_ENV = "DESK_APP_TEST_FAST_HASHES"
+
+
+def default_hasher() -> PasswordHasher:
+    """argon2-cffi's defaults; the cheapest parameters under ``$DESK_APP_TEST_FAST_HASHES``."""
+    if os.environ.get(FAST_HASHES_ENV) == "1":
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return _hasher
 
 
 class AuthError(RefusedError):
@@ -168,7 +181,7 @@ class UserService:
         self._db = db
         self._clock = clock
         # Tests may pass cheaper Argon2 parameters; the desk uses argon2-cffi's defaults.
-        self._hasher = hasher or _hasher
+        self._hasher = hasher or default_hasher()
         self._dummy: str | None = None
 
     def has_users(self) -> bool:
@@ -259,7 +272,7 @@ class UserService:
                 object_ref=key,
             )  # fmt: skip
             s.execute(delete(LoginAttempts).where(LoginAttempts.username == key))
-            if self._hasher.check_needs_rehash(user.password_hash):
+            if self._weaker_than_ours(user.password_hash):
                 stored = s.get(User, user.id)
                 if stored is not None:
                     stored.password_hash = self._hasher.hash(password)
@@ -273,6 +286,18 @@ class UserService:
             )
         except (VerificationError, InvalidHashError):
             return False
+
+    def _weaker_than_ours(self, password_hash: str) -> bool:
+        """Whether a stored hash is cheaper than this hasher's: re-hashing only ever
+        strengthens it."""
+        try:
+            stored = extract_parameters(password_hash)
+        except InvalidHashError:
+            return False
+        return (
+            stored.time_cost < self._hasher.time_cost
+            or stored.memory_cost < self._hasher.memory_cost
+        )
 
     def _dummy_hash(self) -> str:
         if self._dummy is None:

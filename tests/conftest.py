@@ -30,6 +30,15 @@ DATABASE_FILE = "desk.sqlite3"  # desk_app.config.DATABASE_FILE, checked in test
 
 # Qt must be told before the QApplication exists (pytest-qt makes one per session).
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Every CLI test logs in: hash with the cheapest Argon2 parameters (desk_app.auth
+# FAST_HASHES_ENV), here and in the child processes. The timing and lock-out tests use
+# the real parameters explicitly.
+os.environ.setdefault("DESK_APP_TEST_FAST_HASHES", "1")
+
+# The administrator of ``inited_dir`` (created by the real ``users add``) and the password
+# every CLI child process proves by default ($DESK_APP_PASSWORD, set per test below).
+TEST_OFFICER = "can.bo"
+TEST_PASSWORD = "mat-khau-thu-nghiem"
 
 # Monday 23 November 2026, 09:00 local: the day before Ngày Văn hóa Việt Nam (24/11).
 DESK_NOW = dt.datetime(2026, 11, 23, 9, 0)
@@ -79,6 +88,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """
     folder = tmp_path / "desk-data"
     monkeypatch.setenv("DESK_APP_DATA_DIR", str(folder))
+    monkeypatch.setenv("DESK_APP_PASSWORD", TEST_PASSWORD)
     if not os.environ.get("QT_QPA_PLATFORM"):
         monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
     return folder
@@ -109,6 +119,22 @@ def profiled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data folder set up by the real ``desk-app init`` (Xã Tân Phú, desk 1), once."""
     folder = tmp_path_factory.mktemp("profiled-template")
     result = run_desk_app(INIT_ARGS, data_dir=folder)
+    assert result.returncode == 0, result.stderr
+    _no_wal_left(folder)
+    return folder / DATABASE_FILE
+
+
+@pytest.fixture(scope="session")
+def staffed_template(profiled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``profiled_template`` with one administrator, ``TEST_OFFICER``, added by the real
+    ``desk-app users add`` with ``TEST_PASSWORD``."""
+    folder = tmp_path_factory.mktemp("staffed-template")
+    copy_database(profiled_template, folder)
+    result = run_desk_app(
+        ("users", "add", TEST_OFFICER, "--role", "admin", "--full-name", "Cán Bộ Thử"),
+        data_dir=folder,
+        input=TEST_PASSWORD + "\n",
+    )
     assert result.returncode == 0, result.stderr
     _no_wal_left(folder)
     return folder / DATABASE_FILE
@@ -151,17 +177,28 @@ def profiled_ctx(desk_ctx: DeskContext) -> DeskContext:
 
 
 @pytest.fixture
-def inited_dir(profiled_template: Path, data_dir: Path) -> Path:
-    """This test's data folder holding a copy of the ``desk-app init``-ed database."""
-    copy_database(profiled_template, data_dir)
+def inited_dir(staffed_template: Path, data_dir: Path) -> Path:
+    """This test's data folder holding a copy of the ``desk-app init``-ed database with
+    its one administrator ``TEST_OFFICER`` (password ``TEST_PASSWORD``, which
+    ``$DESK_APP_PASSWORD`` holds in every test)."""
+    copy_database(staffed_template, data_dir)
     return data_dir
 
 
 def database_digest(folder: Path) -> list[str]:
-    """The full SQL content of the desk database in ``folder`` (to prove nothing changed)."""
+    """The full SQL content of the desk database in ``folder`` (to prove nothing changed).
+
+    The audit entries of successful logins are left out: a refused command still proved
+    its officer first (``desk_app.cli.common.acting_officer``), and that is not the
+    command writing.
+    """
     conn = sqlite3.connect(folder / DATABASE_FILE)
     try:
-        return list(conn.iterdump())
+        return [
+            line
+            for line in conn.iterdump()
+            if not (line.startswith('INSERT INTO "audit_log"') and "'login','session'" in line)
+        ]
     finally:
         conn.close()
 

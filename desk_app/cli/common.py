@@ -1,5 +1,12 @@
 """What every ``desk-app`` command shares: the parser class, the argument types, opening
-the desk, and who acts (``--officer``).
+the desk, and who acts (``--officer`` and that officer's password).
+
+Officers prove who they are: every command that reads or changes the desk's records acts
+as ``--officer NAME`` (or ``$DESK_APP_OFFICER``; a desk with one account uses it) with
+that officer's password from ``$DESK_APP_PASSWORD``, ``--password-file FILE`` (its first
+line) or a prompt on the terminal — never from standard input, which ``intake --json -``
+and ``users add`` read. A wrong password exits 4 and counts towards the lock-out like a
+wrong password at the window's login (``UserService.authenticate``).
 
 The command modules import this one and never each other; ``desk_app.cli`` (the package)
 assembles them. An import-linter contract keeps it so.
@@ -9,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -23,6 +31,7 @@ if TYPE_CHECKING:
 
 PROG = "desk-app"
 OFFICER_ENV = "DESK_APP_OFFICER"
+PASSWORD_ENV = "DESK_APP_PASSWORD"
 
 
 class UsageError(InvalidInputError):
@@ -110,8 +119,16 @@ def nonempty_arg(text: str) -> str:
     return text.strip()
 
 
-def officer_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--officer", metavar="NAME", help=f"acting account (default ${OFFICER_ENV})")
+def officer_option(p: argparse.ArgumentParser, *, name: bool = True) -> None:
+    """``--officer NAME`` (unless ``name`` is false) and ``--password-file FILE``."""
+    if name:
+        p.add_argument("--officer", metavar="NAME", help=f"acting account (default ${OFFICER_ENV})")
+    p.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help=f"the acting officer's password, on its first line (default ${PASSWORD_ENV}, "
+        "else asked on the terminal)",
+    )
 
 
 # ------------------------------------------------------------------ the desk
@@ -147,31 +164,82 @@ def open_desk_at(data_dir: Path) -> DeskContext:
     return ctx
 
 
-def acting_officer(ctx: DeskContext, args: argparse.Namespace) -> Officer:
-    """Who acts: ``--officer NAME`` (or ``$DESK_APP_OFFICER``). Without it, a desk with
-    exactly one account uses that one, and a desk with no account yet acts as ``cli``; a
-    desk with several accounts must be told."""
-    from desk_app.auth import Officer, Role
+def acting_officer(
+    ctx: DeskContext,
+    args: argparse.Namespace,
+    *,
+    name: str | None = None,
+    admin_default: bool = False,
+) -> Officer:
+    """Who acts, proven by password: ``name`` if given, else ``--officer NAME`` (or
+    ``$DESK_APP_OFFICER``); without one, a desk's only active account (only active
+    administrator when ``admin_default``). The password comes from ``officer_password``.
 
-    name = (getattr(args, "officer", None) or os.environ.get(OFFICER_ENV) or "").strip().lower()
-    accounts = [(o, active) for o, active, _ in ctx.users.list()]
-    if name:
-        for officer, active in accounts:
-            if officer.username == name:
-                if not active:
-                    raise RefusedError(
-                        f"tài khoản {name!r} đã bị khoá", code="auth.account_disabled"
-                    )
-                return officer
-        raise UsageError(
-            f"không có tài khoản {name!r} (xem `desk-app users list`)", code="auth.no_account"
-        )
-    active_accounts = [o for o, active in accounts if active]
-    if not accounts:
-        return Officer("cli", "Cán bộ tiếp nhận", Role.ADMIN)
-    if len(active_accounts) == 1:
-        return active_accounts[0]
-    raise UsageError(f"có nhiều tài khoản: hãy chỉ rõ bằng --officer hoặc ${OFFICER_ENV}")
+    A wrong password, an unknown or disabled name, or a name waiting after wrong passwords
+    is refused (exit 4) the same way and in the same time as at the window's login, and
+    counts towards the lock-out. A desk with no account yet refuses: only ``init`` and the
+    first ``users add`` act without one.
+    """
+    from desk_app.auth import Role
+
+    chosen = (name or getattr(args, "officer", None) or os.environ.get(OFFICER_ENV) or "").strip()
+    if not chosen:
+        accounts = [(o, active) for o, active, _ in ctx.users.list()]
+        if not accounts:
+            raise RefusedError(
+                "bàn tiếp nhận chưa có tài khoản nào: hãy tạo tài khoản quản trị trước "
+                "(`desk-app users add TÊN --role admin`)",
+                code="auth.no_accounts",
+            )
+        candidates = [
+            o for o, active in accounts if active and (not admin_default or o.role is Role.ADMIN)
+        ]
+        if len(candidates) != 1:
+            flag = "--by" if admin_default else "--officer"
+            raise UsageError(f"có nhiều tài khoản: hãy chỉ rõ bằng {flag} hoặc ${OFFICER_ENV}")
+        chosen = candidates[0].username
+    return ctx.users.authenticate(chosen, officer_password(args, chosen.lower()))
+
+
+def officer_password(args: argparse.Namespace, name: str) -> str:
+    """The acting officer's password: ``--password-file`` (first line), else
+    ``$DESK_APP_PASSWORD``, else asked on the terminal. Never read from standard input."""
+    path = getattr(args, "password_file", None)
+    if path:
+        try:
+            text = Path(path).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            raise UsageError(f"{path}: không đọc được tệp mật khẩu") from None
+        first = text.splitlines()[0] if text else ""
+        if not first:
+            raise UsageError(f"{path}: tệp mật khẩu trống")
+        return first
+    env = os.environ.get(PASSWORD_ENV)
+    if env:
+        return env
+    if _terminal_available():
+        try:
+            return getpass.getpass(f"Mật khẩu của {name}: ")
+        except EOFError:
+            pass
+    raise RefusedError(
+        f"cần mật khẩu của {name}: đặt ${PASSWORD_ENV}, dùng --password-file, "
+        "hoặc chạy lệnh trong cửa sổ dòng lệnh để nhập",
+        code="auth.password_missing",
+    )
+
+
+def _terminal_available() -> bool:
+    """Whether a prompt can reach a person without touching standard input."""
+    if sys.platform == "win32":
+        # getpass reads the console itself (msvcrt), whatever standard input is.
+        return any(s is not None and s.isatty() for s in (sys.stdin, sys.stderr))
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False  # getpass would fall back to standard input: never
+    os.close(fd)
+    return True
 
 
 def iso(value: dt.datetime | None) -> str | None:

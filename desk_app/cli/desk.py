@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.cli.common import (
+    acting_officer,
     count_arg,
     date_arg,
     datetime_arg,
     nonempty_arg,
+    officer_option,
     open_desk,
     positive_arg,
 )
@@ -54,6 +56,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     profile.validate()  # before the database is created: bad input leaves nothing behind
     ctx = open_desk(args)
     try:
+        if ctx.users.has_users():
+            # The first set-up has no one to ask; changing a staffed desk is an
+            # administrator's act.
+            from desk_app.auth import Permission
+
+            acting_officer(ctx, args, admin_default=True).require(Permission.ADMINISTER)
         ctx.profiles.save(profile, utc_naive(ctx.clock))
     finally:
         ctx.close()
@@ -109,11 +117,13 @@ def cmd_due_date(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from desk_app.auth import Permission
     from desk_app.demo import seed_demo
 
     ctx = open_desk(args)
     try:
         ctx.profiles.require()
+        acting_officer(ctx, args, admin_default=True).require(Permission.ADMINISTER)
         result = seed_demo(ctx, args.dossiers, seed=args.seed, progress=_stderr_progress)
     finally:
         ctx.close()
@@ -149,6 +159,7 @@ def register(sub: Any) -> None:
     p.add_argument("--same-day-cutoff", default="15:00")
     p.add_argument("--code-pattern", default=DEFAULT_CODE_PATTERN)
     p.add_argument("--result-place", help="where citizens collect results")
+    officer_option(p)
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("procedures", help="the procedure catalogue in force")
@@ -169,6 +180,7 @@ def register(sub: Any) -> None:
     p = sub.add_parser("seed-demo", help="fill the database with realistic demo dossiers")
     p.add_argument("--dossiers", required=True, type=positive_arg, metavar="N")
     p.add_argument("--seed", type=int, default=2026)
+    officer_option(p)
     p.set_defaults(func=cmd_seed_demo)
 
     p = sub.add_parser("quick-reference", help="the one-page quick reference for the desk (PDF)")

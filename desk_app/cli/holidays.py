@@ -7,17 +7,30 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from desk_app.cli.common import Parser, date_arg, nonempty_arg, open_desk, year_arg
+from desk_app.cli.common import (
+    Parser,
+    acting_officer,
+    date_arg,
+    nonempty_arg,
+    officer_option,
+    open_desk,
+    year_arg,
+)
 
 if TYPE_CHECKING:
     from desk_app.calendar import OverrideKind
 
 
 def cmd_holidays_add(args: argparse.Namespace) -> int:
+    from desk_app.auth import Permission
+
     kind: OverrideKind = "day_off" if args.holidays_command == "add-day-off" else "working_day"
     ctx = open_desk(args)
     try:
-        ctx.calendar_admin.add_override(args.date, kind, args.reason, actor=args.actor)
+        ctx.profiles.require()  # a desk not set up says so before asking who acts
+        officer = acting_officer(ctx, args, admin_default=True)
+        officer.require(Permission.ADMINISTER)
+        ctx.calendar_admin.add_override(args.date, kind, args.reason, actor=officer.username)
     finally:
         ctx.close()
     label = "day off" if kind == "day_off" else "working day"
@@ -62,9 +75,7 @@ def register(sub: Any) -> None:
         h = hsub.add_parser(name, help=help_text)
         h.add_argument("date", type=date_arg, metavar="DATE")
         h.add_argument("--reason", required=True, type=nonempty_arg)
-        h.add_argument(
-            "--actor", default="admin", type=nonempty_arg, help="who declares it (for the record)"
-        )
+        officer_option(h)  # an administrator declares it, in their own name
         h.set_defaults(func=cmd_holidays_add)
     h = hsub.add_parser("list", help="the year's days off and make-up days")
     h.add_argument("--year", required=True, type=year_arg)

@@ -7,15 +7,18 @@ import json
 from pathlib import Path
 from typing import Any
 
-from desk_app.cli.common import UsageError, open_desk
+from desk_app.cli.common import UsageError, acting_officer, officer_option, open_desk
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     if args.ca_file and not Path(args.ca_file).is_file():
         raise UsageError(f"tệp CA {args.ca_file}: không có tệp này")
+    from desk_app.auth import Permission
+
     ctx = open_desk(args)
     try:
         ctx.profiles.require()
+        acting_officer(ctx, args, admin_default=True).require(Permission.ADMINISTER)
         result = ctx.sync.enroll(args.server, args.code, args.ca_file)
         # The first round at once: a machine replacing a desk gets the commune's history
         # (its own old dossiers included) before it receives anything.
@@ -46,6 +49,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--code", required=True, metavar="CODE", help="from `district-server enroll`")
     p.add_argument("--ca-file", metavar="FILE", help="trust this CA certificate (PEM) for TLS")
+    officer_option(p)
     p.set_defaults(func=cmd_enroll)
 
     p = sub.add_parser("sync", help="one sync round now; prints a JSON summary (for cron)")

@@ -25,16 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import (
-    OFFICER_ENV,
     Parser,
     UsageError,
     acting_officer,
+    officer_option,
     open_desk,
     open_desk_at,
 )
+from desk_app.config import DATABASE_FILE
+from desk_app.errors import StorageError
 
 if TYPE_CHECKING:
-    pass
+    from desk_app.auth import Permission
 
 
 def _usage(message: str) -> Exception:
@@ -47,8 +49,28 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return resolve_data_dir(args.data_dir)
 
 
-def _actor(args: argparse.Namespace) -> str:
-    return (getattr(args, "officer", None) or os.environ.get(OFFICER_ENV) or "cli").strip()[:64]
+def _prove_on_staffed_desk(args: argparse.Namespace, permission: Permission) -> str | None:
+    """The proven officer's name when ``--data-dir`` holds a readable desk with accounts.
+
+    ``backup verify`` and ``restore`` must also work where no such desk is: on a fresh
+    machine, on a desk with no account yet, and on a damaged database (which is what
+    restoring is for). There the backup's passphrase is the only proof, and ``None`` is
+    returned. Nothing is created where no database is.
+    """
+    if not (_data_dir(args) / DATABASE_FILE).is_file():
+        return None
+    try:
+        ctx = open_desk(args)
+    except StorageError:
+        return None
+    try:
+        if not ctx.users.has_users():
+            return None
+        officer = acting_officer(ctx, args)
+        officer.require(permission)
+        return officer.username
+    finally:
+        ctx.close()
 
 
 def _passphrase(*, new: bool) -> str:
@@ -79,12 +101,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if not args.out:
         raise _usage("give --out FILE, or an action: verify, config, daily, status")
+    from desk_app.auth import Permission
+
     out = Path(args.out)
     check_output_path(out)
     ctx = open_desk(args)
     try:
+        officer = acting_officer(ctx, args, admin_default=True)
+        officer.require(Permission.ADMINISTER)
         passphrase = _passphrase(new=not passphrase_is_set(ctx))
-        manifest = create_backup(ctx, out, passphrase, actor=_actor(args))
+        manifest = create_backup(ctx, out, passphrase, actor=officer.username)
     finally:
         ctx.close()
     print(json.dumps(_manifest_json(out, manifest), ensure_ascii=False))
@@ -98,8 +124,10 @@ def _manifest_json(path: Path, manifest: Any) -> dict[str, Any]:
 
 
 def cmd_backup_verify(args: argparse.Namespace) -> int:
+    from desk_app.auth import Permission
     from desk_app.backup import verify
 
+    _prove_on_staffed_desk(args, Permission.VIEW)
     passphrase = _passphrase(new=False)
     data_dir = _data_dir(args)
     # The deep check's plain copy goes beside the database, which is in clear anyway.
@@ -117,7 +145,7 @@ def cmd_backup_config(args: argparse.Namespace) -> int:
         raise _usage("give --folder DIR and/or --keep N")
     ctx = open_desk(args)
     try:
-        acting_officer(ctx, args).require(Permission.ADMINISTER)
+        acting_officer(ctx, args, admin_default=True).require(Permission.ADMINISTER)
         passphrase = _passphrase(new=not passphrase_is_set(ctx))
         stored = configure(
             ctx, passphrase, folder=Path(args.folder) if args.folder else None, keep=args.keep
@@ -135,6 +163,9 @@ def cmd_backup_config(args: argparse.Namespace) -> int:
 
 
 def cmd_backup_daily(args: argparse.Namespace) -> int:
+    """The scheduled task's command. Like ``sync`` it acts as no officer: it runs
+    unattended, writes only an encrypted backup to the folder an administrator configured,
+    and needs the passphrase from the credential store or the environment."""
     from desk_app.backup import run_scheduled_backup
 
     ctx = open_desk(args)
@@ -165,6 +196,7 @@ def cmd_backup_status(args: argparse.Namespace) -> int:
 
     ctx = open_desk(args)
     try:
+        acting_officer(ctx, args)
         status = backup_status(ctx)
     finally:
         ctx.close()
@@ -176,6 +208,7 @@ def cmd_backup_status(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    from desk_app.auth import Permission
     from desk_app.backup import apply_restore, prepare_restore, record_restore
     from desk_app.clock import SystemClock
 
@@ -183,6 +216,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file)
     if not source.is_file():
         raise _usage(f"{source}: no such file")
+    actor = _prove_on_staffed_desk(args, Permission.ADMINISTER) or "restore"
     passphrase = _passphrase(new=False)
     plan = prepare_restore(source, passphrase, data_dir)
     try:
@@ -200,7 +234,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         plan.discard()
     ctx = open_desk_at(data_dir)
     try:
-        record_restore(ctx, plan, _actor(args))
+        record_restore(ctx, plan, actor)
         held = ctx.sync.status().enrolled
     finally:
         ctx.close()
@@ -247,12 +281,9 @@ def register(sub: Any) -> None:
     """Add the trust commands to the ``desk-app`` sub-command set ``sub`` (after the
     account commands, which ``users unlock`` joins)."""
 
-    def officer_arg(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--officer", metavar="NAME", help=f"acting account (default ${OFFICER_ENV})")
-
     p = sub.add_parser("backup", help="an encrypted, verified backup of the desk database")
     p.add_argument("--out", metavar="FILE", help="the backup file to write")
-    officer_arg(p)
+    officer_option(p)
     p.set_defaults(func=cmd_backup)
     bsub = p.add_subparsers(dest="backup_command", metavar="ACTION", parser_class=Parser)
     b = bsub.add_parser("verify", help="decrypt and check a backup file")
@@ -260,21 +291,23 @@ def register(sub: Any) -> None:
     b.add_argument(
         "--deep", action="store_true", help="also run SQLite's integrity check on a decrypted copy"
     )
+    officer_option(b)
     b.set_defaults(func=cmd_backup_verify)
     b = bsub.add_parser("config", help="the daily backups' folder and how many to keep")
     b.add_argument("--folder", metavar="DIR", help="a folder or a USB disk")
     b.add_argument("--keep", type=_keep, metavar="N", help="keep the newest N (default 7)")
-    officer_arg(b)
+    officer_option(b)
     b.set_defaults(func=cmd_backup_config)
     b = bsub.add_parser("daily", help="make the daily backup if one is due")
     b.set_defaults(func=cmd_backup_daily)
     b = bsub.add_parser("status", help="the daily backups' folder and last outcome, as JSON")
+    officer_option(b)
     b.set_defaults(func=cmd_backup_status)
 
     p = sub.add_parser("restore", help="replace the database with a backup")
     p.add_argument("file", metavar="FILE")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
-    officer_arg(p)
+    officer_option(p)
     p.set_defaults(func=cmd_restore)
 
     users = sub.choices.get("users")
@@ -283,5 +316,5 @@ def register(sub: Any) -> None:
         if actions:
             u = actions[0].add_parser("unlock", help="lift an account's wait after wrong passwords")
             u.add_argument("name", metavar="NAME")
-            officer_arg(u)
+            officer_option(u)
             u.set_defaults(func=cmd_users_unlock)

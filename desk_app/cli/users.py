@@ -1,4 +1,9 @@
-"""``desk-app users``: officer accounts (tài khoản cán bộ)."""
+"""``desk-app users``: officer accounts (tài khoản cán bộ).
+
+The new account's password is read from standard input; the administrator creating it
+(``--by``, default the desk's only one) proves who they are as every acting officer does
+(``common.acting_officer``). The first account of a desk is the set-up itself.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +11,21 @@ import argparse
 import sys
 from typing import Any, TextIO
 
-from desk_app.cli.common import Parser, UsageError, open_desk
+from desk_app.cli.common import Parser, UsageError, acting_officer, officer_option, open_desk
 
 
 def cmd_users_add(args: argparse.Namespace) -> int:
-    from desk_app.auth import Role
+    from desk_app.auth import Permission
 
     password = _read_password(sys.stdin)
     ctx = open_desk(args)
     try:
-        by = args.by
-        if by is None:
-            # The desk's only administrator acts unless told otherwise; before any account
-            # exists, the set-up itself does.
-            admins = [o for o, active, _ in ctx.users.list() if active and o.role is Role.ADMIN]
-            if len(admins) > 1:
-                raise UsageError("có nhiều quản trị viên: chỉ rõ người tạo bằng --by")
-            by = admins[0].username if admins else "setup"
+        by = "setup"  # before any account exists, the set-up itself acts
         first = not ctx.users.has_users()
+        if not first:
+            admin = acting_officer(ctx, args, name=args.by, admin_default=True)
+            admin.require(Permission.ADMINISTER)
+            by = admin.username
         officer = ctx.users.add(args.name, args.full_name or args.name, args.role, password, by=by)
         # The first administrator gets the desk's recovery code, shown this once.
         code = ctx.accounts.issue_recovery_code(officer.username) if first else None
@@ -70,6 +72,7 @@ def _read_password(stream: TextIO) -> str:
 def cmd_users_list(args: argparse.Namespace) -> int:
     ctx = open_desk(args)
     try:
+        acting_officer(ctx, args)
         rows = ctx.users.list()
     finally:
         ctx.close()
@@ -94,6 +97,7 @@ def register(sub: Any) -> None:
     a.add_argument(
         "--by", metavar="ADMIN", help="the administrator creating it (default: the only one)"
     )
+    officer_option(a, name=False)
     a.set_defaults(func=cmd_users_add)
     a = usub.add_parser(
         "recover",
@@ -105,4 +109,5 @@ def register(sub: Any) -> None:
     )
     a.set_defaults(func=cmd_users_recover)
     a = usub.add_parser("list", help="the accounts")
+    officer_option(a)
     a.set_defaults(func=cmd_users_list)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import trustme
 
+from tests.conftest import TEST_OFFICER, TEST_PASSWORD
 from tests.district_server.conftest import ServerProcess, issue_code
 
 AGENCY = "000.20.33.H12"
@@ -43,6 +44,13 @@ def test_desk_enrols_and_syncs_over_tls_with_its_ca_file(
     init = desk(data, "init", "--commune", "Xã Tân Phú", "--province", "Đồng Nai",
                 "--agency-code", AGENCY, "--desk", "1")  # fmt: skip
     assert init.returncode == 0, init.stderr
+    # Its administrator, whose password ($DESK_APP_PASSWORD) proves who enrols and receives.
+    admin = subprocess.run(
+        [sys.executable, "-m", "desk_app", "--data-dir", str(data), "users", "add",
+         TEST_OFFICER, "--role", "admin"],
+        input=TEST_PASSWORD + "\n", capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert admin.returncode == 0, admin.stderr
 
     # Without the CA file the certificate is refused, in one line, and nothing is stored.
     refused = desk(data, "enroll", "--server", server.base_url, "--code",

@@ -35,6 +35,7 @@ DAY_B = TODAY - dt.timedelta(days=3)
 def cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), PYTHONUTF8="1")
     env.pop("DESK_APP_OFFICER", None)
+    env["DESK_APP_PASSWORD"] = PASSWORD  # lan.nt proves who acts
     return subprocess.run(
         [sys.executable, "-m", "desk_app", "--data-dir", str(data_dir), *args],
         input=stdin, capture_output=True, text=True, encoding="utf-8", cwd=REPO_ROOT, env=env,
@@ -306,11 +307,10 @@ def test_an_unknown_code_is_one_line_and_exit_2(received: dict[str, Any], tmp_pa
     assert not out.exists()
 
 
-def test_an_unknown_officer_is_one_line_and_exit_2(fresh: Path) -> None:
+def test_an_unknown_officer_is_refused_as_a_wrong_password_and_exit_4(fresh: Path) -> None:
+    # Refused as a wrong password is, so the answer does not say which names exist.
     result = cli(fresh, "intake", "--json", "-", "--officer", "khong.co", stdin=line() + "\n")
-    assert result.returncode == 2
-    assert result.stderr == (
-        "desk-app: error: không có tài khoản 'khong.co' (xem `desk-app users list`)\n"
-    )
+    assert result.returncode == 4
+    assert result.stderr == "desk-app: error: Tên đăng nhập hoặc mật khẩu không đúng.\n"
     assert result.stdout == ""
     assert dossier_count(fresh) == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASE_FILE, INIT_ARGS, REPO_ROOT, RunCli, cli_env
+from tests.conftest import DATABASE_FILE, INIT_ARGS, REPO_ROOT, TEST_OFFICER, RunCli, cli_env
 
 PASSPHRASE = "cụm mật khẩu của xã Tân Phú"
 ENV = {"DESK_APP_BACKUP_PASSPHRASE": PASSPHRASE}
@@ -186,8 +186,15 @@ def test_a_damaged_database_points_at_the_last_good_backup(
 def test_an_administrator_unlocks_an_account_from_the_command_line(
     inited_dir: Path, run_cli: RunCli
 ) -> None:
-    for name, role, pw in (("quan.tri", "admin", ADMIN_PW), ("lan.nt", "officer", OFFICER_PW)):
-        added = cli(inited_dir, "users", "add", name, "--role", role, stdin=pw + "\n")
+    for name, role, pw in (
+        ("quan.tri", "admin", ADMIN_PW),
+        ("lan.nt", "officer", OFFICER_PW),
+        ("hoa.lt", "officer", OFFICER_PW),
+    ):
+        added = cli(
+            inited_dir, "users", "add", name, "--role", role, "--by", TEST_OFFICER,
+            stdin=pw + "\n",
+        )  # fmt: skip
         assert added.returncode == 0, added.stderr
     from desk_app.auth import AccountLockedError, AuthError
     from desk_app.context import DeskContext
@@ -201,9 +208,15 @@ def test_an_administrator_unlocks_an_account_from_the_command_line(
             ctx.users.authenticate("lan.nt", "sai-mat-khau")
     finally:
         ctx.close()
-    refused = run_cli("users", "unlock", "lan.nt", "--officer", "lan.nt")
+    # An officer (proven) may not unlock; an administrator may.
+    refused = run_cli(
+        "users", "unlock", "lan.nt", "--officer", "hoa.lt", env={"DESK_APP_PASSWORD": OFFICER_PW}
+    )
     assert refused.returncode == 4, refused.stderr
-    done = run_cli("users", "unlock", "lan.nt", "--officer", "quan.tri")
+    assert "Công chức một cửa" in refused.stderr
+    done = run_cli(
+        "users", "unlock", "lan.nt", "--officer", "quan.tri", env={"DESK_APP_PASSWORD": ADMIN_PW}
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "account lan.nt unlocked"
     ctx = DeskContext.open(inited_dir)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DATABASE_FILE, RunCli, database_digest
+from tests.conftest import DATABASE_FILE, TEST_OFFICER, RunCli, database_digest
 from tests.district_server.conftest import ServerProcess, issue_code, launch_server
 
 AGENCY = "000.20.33.H12"
@@ -137,11 +137,16 @@ def test_3_storage_a_folder_that_cannot_hold_the_database(run_cli: RunCli, tmp_p
 
 def test_4_refused_a_role_without_the_permission(run_cli: RunCli, inited_dir: Path) -> None:
     for name, role in (("lan.nt", "admin"), ("chu.tich", "chair")):
-        added = run_cli("users", "add", name, "--role", role, input=PASSWORD + "\n")
+        added = run_cli(
+            "users", "add", name, "--role", role, "--by", TEST_OFFICER, input=PASSWORD + "\n"
+        )
         assert added.returncode == 0, added.stderr
     before = database_digest(inited_dir)
     # The chair views and prints, but does not receive dossiers.
-    result = run_cli("intake", "--json", "-", "--officer", "chu.tich", input=INTAKE_LINE + "\n")
+    result = run_cli(
+        "intake", "--json", "-", "--officer", "chu.tich",
+        input=INTAKE_LINE + "\n", env={"DESK_APP_PASSWORD": PASSWORD},
+    )  # fmt: skip
     assert result.returncode == 4
     assert "Chủ tịch UBND" in failure_line(result)
     assert result.stdout == ""

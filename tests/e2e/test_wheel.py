@@ -70,6 +70,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     }
     env["PYTHONUTF8"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["DESK_APP_PASSWORD"] = "mat-khau-tan-phu"  # lan.nt's, below: officers prove who acts
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
     checked(subprocess.run(
         [*pip, "wheel", "--no-deps", "-q", "--wheel-dir", str(root / "dist"), str(source)],

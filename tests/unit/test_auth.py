@@ -212,3 +212,34 @@ def test_account_problems_name_every_faulty_field_at_once() -> None:
         "password": "mật khẩu cần ít nhất 8 ký tự",
     }
     assert set(account_problems("Hòa Lê", "Lê Thị Hoa", PASSWORD)) == {"username"}
+
+
+def test_a_login_strengthens_a_cheap_hash_and_never_weakens_a_strong_one(
+    desk: DeskContext,
+) -> None:
+    from argon2 import PasswordHasher, extract_parameters
+    from sqlalchemy import text
+
+    from desk_app.auth import UserService
+
+    def stored() -> str:
+        [(value,)] = rows(desk, "SELECT password_hash FROM users WHERE username = :u", u="lan.nt")
+        return str(value)
+
+    def store(password_hash: str) -> None:
+        with desk.db.write() as s:
+            s.execute(
+                text("UPDATE users SET password_hash = :h WHERE username = 'lan.nt'"),
+                {"h": password_hash},
+            )
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    strong = PasswordHasher()
+    # The suite's cheap hasher (DESK_APP_TEST_FAST_HASHES) meets a strong hash: kept.
+    store(strong.hash(PASSWORD))
+    UserService(desk.db, desk.clock, hasher=cheap).authenticate("lan.nt", PASSWORD)
+    assert extract_parameters(stored()).memory_cost == strong.memory_cost
+    # The desk's own hasher meets a cheap hash: it is re-hashed with the real parameters.
+    store(cheap.hash(PASSWORD))
+    UserService(desk.db, desk.clock, hasher=strong).authenticate("lan.nt", PASSWORD)
+    assert extract_parameters(stored()).memory_cost == strong.memory_cost

@@ -7,18 +7,21 @@ Real Argon2 parameters here (the desk's own): these are the timing and lock-out 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from desk_app.auth import (
+    FAST_HASHES_ENV,
     AccountLockedError,
     AuthError,
     UserService,
     lockout_wait,
 )
 from desk_app.clock import FixedClock
+from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
 from desk_app.errors import NotFoundError, RefusedError
 from tests.unit.intake_fixtures import (
@@ -26,14 +29,34 @@ from tests.unit.intake_fixtures import (
     NOW,
     OFFICER,
     PASSWORD,
+    build_desk,
     clock_of,
     desk,
     desk_folder,
-    desk_template_db,
     rows,
 )
 
-__all__ = ["desk", "desk_folder", "desk_template_db"]  # fixtures, imported for pytest
+__all__ = ["desk", "desk_folder"]  # fixtures, imported for pytest
+
+
+@pytest.fixture(scope="module")
+def desk_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared template's accounts, hashed with the desk's real Argon2 parameters
+    (the suite's cheap ones are switched off for this module)."""
+    folder = tmp_path_factory.mktemp("lockout-template")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(FAST_HASHES_ENV, raising=False)
+        build_desk(folder).close()
+    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return folder / DATABASE_FILE
+
+
+@pytest.fixture(autouse=True)
+def real_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(FAST_HASHES_ENV, raising=False)
+
 
 WRONG = "sai-mat-khau-1"
 

@@ -16,7 +16,7 @@ import pytest
 from desk_app.cccd import check_cccd
 from desk_app.config import DATABASE_FILE
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern
-from tests.conftest import RunCli, copy_database, run_desk_app
+from tests.conftest import TEST_PASSWORD, RunCli, copy_database, run_desk_app
 
 CODE_RE = re.compile(r"000\.20\.33\.H12-(\d{6})-1(\d{3})")
 VIETNAMESE_MARKS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
@@ -40,11 +40,16 @@ def seed(run_cli: RunCli, count: int, *extra: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def seeded_template(profiled_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An ``init``-ed folder seeded once with 2000 dossiers by the real CLI (read only)."""
+def seeded_template(staffed_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ``init``-ed folder seeded once with 2000 dossiers by the real CLI (read only), in
+    the name of its administrator."""
     folder = tmp_path_factory.mktemp("seeded")
-    copy_database(profiled_template, folder)
-    result = run_desk_app(["seed-demo", "--dossiers", "2000"], data_dir=folder)
+    copy_database(staffed_template, folder)
+    result = run_desk_app(
+        ["seed-demo", "--dossiers", "2000"],
+        data_dir=folder,
+        env={"DESK_APP_PASSWORD": TEST_PASSWORD},
+    )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
     assert summary["dossiers"] == 2000

@@ -31,6 +31,7 @@ from desk_app.lifecycle import (
     StepResult,
     TransitionError,
     extension_payload,
+    step_text,
     supplement_payload,
 )
 from desk_app.sync.engine import apply_page
@@ -551,3 +552,26 @@ def test_projection_columns_are_stored(ctx: DeskContext) -> None:
         assert (d.extension_count, d.outcome, d.result_at, d.classification) == (
             1, "approved", NOW, "early"
         )  # fmt: skip
+
+
+def test_each_step_reads_in_plain_vietnamese_without_a_cccd(ctx: DeskContext) -> None:
+    code = receive(ctx)
+    for action in ("handover", "request_supplement", "supplement_received", "extend"):
+        CALLS[action](ctx, code)
+    ctx.lifecycle.correct(code, OFFICER, changes={"applicant_cccd": "079301001235"}, reason="Nhầm")
+    ctx.lifecycle.annul(code, OFFICER, reason="Sửa lại sau")
+    ctx.lifecycle.result_ready(code, OFFICER, outcome="not_eligible", reason="Thiếu điều kiện")
+    CALLS["return"](ctx, code)
+    texts = [step_text(e.kind, e.payload) for e in ctx.lifecycle.timeline(code)]
+    assert texts == [
+        "Tiếp nhận hồ sơ",
+        f"Bàn giao cho {UNIT} (Bàn giao)",
+        "Yêu cầu bổ sung hồ sơ: Thiếu giấy tờ",
+        "Nhận hồ sơ bổ sung; hẹn trả 17:00 27/11/2026",
+        "Gia hạn, hẹn lại 17:00 04/12/2026: Chờ xác minh",
+        "Sửa số CCCD: Nhầm",
+        "Hủy bước đã ghi nhầm: Sửa lại sau",
+        "Không đủ điều kiện giải quyết: Thiếu điều kiện",
+        "Trả kết quả (tại bộ phận một cửa); đánh giá: Hài lòng",
+    ]
+    assert not any("079301" in t for t in texts)

@@ -427,16 +427,16 @@ class DossierDialog(QDialog):
             details.ratings or DEFAULT_RATINGS,
             parent=self,
         )
-        dialog.accepted.connect(lambda: self._record(spec, dialog.values()))
+        code = details.dossier.code  # a scan meanwhile may show another dossier
+        dialog.accepted.connect(lambda: self._record(code, spec, dialog.values()))
         dialog.finished.connect(dialog.deleteLater)
         self.action_dialog = dialog
         dialog.open()
 
-    def _record(self, spec: ActionSpec, values: ActionValues) -> None:
-        details, runner = self.details, self._run_action
-        if details is None or runner is None:
+    def _record(self, code: str, spec: ActionSpec, values: ActionValues) -> None:
+        runner = self._run_action
+        if runner is None:
             return
-        code = details.dossier.code
         label = action_label(spec)
         self._show_message(self.tr("Đang ghi: {0}…").format(label), "info")
         self._ops.run(

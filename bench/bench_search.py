@@ -67,10 +67,22 @@ def _typing(query: str) -> list[str]:
     return [query[:n] for n in range(2, len(query) + 1)]
 
 
-def _time_ms(fn: Callable[[], object]) -> float:
+def _time_ms(fn: Callable[[], object], cpu: list[float] | None = None) -> float:
+    """Wall milliseconds of ``fn()``; its CPU milliseconds appended to ``cpu``."""
+    c = time.thread_time()
     t = time.perf_counter()
     fn()
-    return (time.perf_counter() - t) * 1000
+    wall = (time.perf_counter() - t) * 1000
+    if cpu is not None:
+        cpu.append((time.thread_time() - c) * 1000)
+    return wall
+
+
+def _load_row() -> Row:
+    # These machines are shared: the wall-clock figures mean little without the load.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return Row("load average (1 min) during the run", load, float(os.cpu_count() or 1),
+               None, "(info: cores as baseline)", True, "")  # fmt: skip
 
 
 def search_rows(
@@ -89,10 +101,10 @@ def search_rows(
     assert codes[0] in [h.code for h in search.search(kinds["partial code"][0], OFFICER)]
     assert search.search(NAMES[0], OFFICER), "no name found"
     base = [_time_ms(lambda c=c: search.find_code(c, OFFICER)) for c in codes[:30] * 3]
-    rows, every = [], []
+    rows, every, cpu = [_load_row()], [], []
     for kind, queries in kinds.items():
         ms = [
-            _time_ms(lambda p=prefix: search.search(p, OFFICER))
+            _time_ms(lambda p=prefix: search.search(p, OFFICER), cpu)
             for _ in range(TYPING_ROUNDS)
             for q in queries
             for prefix in _typing(q)
@@ -167,6 +179,7 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
         window.close()
     value, base = p95(scans), median(direct)
     return [
+        _load_row(),
         Row("scan to dossier shown, p95", value, base, value / base,
             f"<= {SCAN_P95_MS:g} ms (base: open, no keys)", value <= SCAN_P95_MS, "ms"),
         Row("scan to dossier shown, median", median(scans), base, median(scans) / base,

@@ -85,8 +85,13 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
     from desk_app.context import DeskContext
 
     assert isinstance(ctx, DeskContext)
-    found = ctx.search.find_code(code, officer) or code.strip()
-    view = ctx.intake.get(found, officer)
+    try:
+        view = ctx.intake.get(code, officer)
+    except DossierNotFoundError:
+        found = ctx.search.find_code(code, officer)  # scanned with caps lock on
+        if found is None:
+            raise
+        view = ctx.intake.get(found, officer)
     timeline = ctx.lifecycle.timeline(view.code)
     own_steps = [
         e for e in timeline

@@ -147,7 +147,9 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
         while not until():
             if time.perf_counter() > end:
                 raise TimeoutError("the window did not answer in time")
-            app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
+            # Sleeps until an event comes (the database thread's answer): no spinning,
+            # which would take a core from the thread being measured.
+            app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents)
 
     try:
         window.attach(ctx)
@@ -163,15 +165,16 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             )
 
         window.dossier_opened.connect(opened)
-        scans, direct = [], []
+        scans, direct, cpu = [], [], []
         for i, code in enumerate(codes[:SCANS]):
             field.setFocus()
             app.processEvents()
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             QTest.keyClicks(field, code)
             QTest.keyClick(field, Qt.Key.Key_Return)
             wait(lambda code=code: bool(shown) and shown[-1][0] == code)
             scans.append((shown[-1][1] - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             assert field.text() == "", "a scan landed in the name field"
             other = codes[(i + 7) % len(codes)]
             start = time.perf_counter()
@@ -188,6 +191,8 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             f"<= {SCAN_P95_MS:g} ms (base: open, no keys)", value <= SCAN_P95_MS, "ms"),
         Row("scan to dossier shown, median", median(scans), base, median(scans) / base,
             "(info)", True, "ms"),
+        Row("scan to dossier shown, CPU time p95 (both threads)", p95(cpu), None, None,
+            "(info: without waiting for a core or the disk)", True, "ms"),
     ]  # fmt: skip
 
 

@@ -158,10 +158,24 @@ def inited_dir(profiled_template: Path, data_dir: Path) -> Path:
 
 
 def database_digest(folder: Path) -> list[str]:
-    """The full SQL content of the desk database in ``folder`` (to prove nothing changed)."""
+    """The full SQL content of the desk database in ``folder`` (to prove nothing changed).
+
+    Every table's rows and the schema, like ``iterdump`` — which cannot be used: it
+    reads virtual tables row by row, and the search index (FTS5, contentless) cannot be
+    read that way. Its shadow tables, where the index really lives, are compared.
+    """
     conn = sqlite3.connect(folder / DATABASE_FILE)
     try:
-        return list(conn.iterdump())
+        schema = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+        out = [f"{kind} {name}: {sql}" for kind, name, sql in schema]
+        for kind, name, sql in schema:
+            if kind != "table" or sql.startswith("CREATE VIRTUAL TABLE"):
+                continue
+            rows = conn.execute(f'SELECT * FROM "{name}"').fetchall()
+            out += [f"{name} {row!r}" for row in rows]
+        return out
     finally:
         conn.close()
 

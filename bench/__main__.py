@@ -35,6 +35,12 @@ def _suites() -> dict[str, Callable[[], list[Row]]]:
     except ImportError:
         pass
     try:
+        from bench import bench_search
+
+        suites["search"] = bench_search.run
+    except ImportError:
+        pass
+    try:
         from bench import bench_sync
 
         suites["sync"] = bench_sync.run

@@ -23,6 +23,7 @@ opened (``record_search``), so that typing a name is one entry, not one per keys
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -171,10 +172,15 @@ def _phone_digits(query: str) -> str | None:
     return digits if len(digits) >= MIN_QUERY_CHARS else None
 
 
+@functools.lru_cache(maxsize=8)
+def _agency_words(agency_code: str) -> list[str]:
+    return words(agency_code)
+
+
 def match_expression(query: str, agency_code: str = "") -> str | None:
     """The FTS5 query for what the officer typed, or ``None`` when there is nothing to
     search yet (too short, or only the agency code)."""
-    tokens = _strip_agency(words(query), words(agency_code))
+    tokens = _strip_agency(words(query), _agency_words(agency_code))
     if tokens is None or sum(len(t) for t in tokens) < MIN_QUERY_CHARS:
         return None
     complete = not query[-1:].isalnum()  # "nguyen " or "261130-": the last word is whole
@@ -241,9 +247,15 @@ def _when(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
+_ASCII_WORD = re.compile(r"[0-9a-z]+")
+
+
 def _matched(row: Any, tokens: list[str], digits: str | None) -> tuple[str, ...]:
+    # Codes are ASCII and names stored folded: no folding per row (it is most of the
+    # time of a search that lists fifty dossiers).
+    code = str(row.code).replace(str(row.origin_agency_code), "").lower()
     fields = {
-        "code": words(str(row.code).replace(str(row.origin_agency_code), "")),
+        "code": _ASCII_WORD.findall(code),
         "pin": [str(row.lookup_pin).lower()],
         "name": str(row.applicant_name_folded).split(),
         "cccd": [row.applicant_cccd or ""],

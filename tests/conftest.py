@@ -188,17 +188,29 @@ def inited_dir(staffed_template: Path, data_dir: Path) -> Path:
 def database_digest(folder: Path) -> list[str]:
     """The full SQL content of the desk database in ``folder`` (to prove nothing changed).
 
+    Every table's rows and the schema, like ``iterdump`` — which cannot be used: it
+    reads virtual tables row by row, and the search index (FTS5, contentless) cannot be
+    read that way. Its shadow tables, where the index really lives, are compared.
+
     The audit entries of successful logins are left out: a refused command still proved
     its officer first (``desk_app.cli.common.acting_officer``), and that is not the
     command writing.
     """
     conn = sqlite3.connect(folder / DATABASE_FILE)
     try:
-        return [
-            line
-            for line in conn.iterdump()
-            if not (line.startswith('INSERT INTO "audit_log"') and "'login','session'" in line)
-        ]
+        schema = conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        ).fetchall()
+        out = [f"{kind} {name}: {sql}" for kind, name, sql in schema]
+        for kind, name, sql in schema:
+            if kind != "table" or sql.startswith("CREATE VIRTUAL TABLE"):
+                continue
+            query = f'SELECT * FROM "{name}"'
+            if name == "audit_log":
+                query += " WHERE NOT (action = 'login' AND object_type = 'session')"
+            rows = conn.execute(query).fetchall()
+            out += [f"{name} {row!r}" for row in rows]
+        return out
     finally:
         conn.close()
 

@@ -85,8 +85,13 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
     from desk_app.context import DeskContext
 
     assert isinstance(ctx, DeskContext)
-    found = ctx.search.find_code(code, officer) or code.strip()
-    view = ctx.intake.get(found, officer)
+    try:
+        view = ctx.intake.get(code, officer)
+    except DossierNotFoundError:
+        found = ctx.search.find_code(code, officer)  # scanned with caps lock on
+        if found is None:
+            raise
+        view = ctx.intake.get(found, officer)
     timeline = ctx.lifecycle.timeline(view.code)
     own_steps = [
         e for e in timeline
@@ -195,11 +200,13 @@ class DossierDialog(QDialog):
         ops: Operations,
         run_action: ActionRunner | None,
         show_form: Callable[[bytes, str], object] | None = None,
+        receipt: Callable[[str], bytes] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dossierView")
         self._show_form = show_form
+        self._receipt = receipt
         self.setWindowTitle(self.tr("Hồ sơ"))
         self._loader = loader
         self._officer = officer
@@ -275,6 +282,12 @@ class DossierDialog(QDialog):
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
+        self.reprint_button = buttons.addButton(
+            self.tr("In lại &giấy hẹn"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.reprint_button.setObjectName("dossierReprint")
+        self.reprint_button.setVisible(receipt is not None and show_form is not None)
+        self.reprint_button.clicked.connect(self.reprint)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setText(self.tr("Đóng (Esc)"))
 
@@ -339,7 +352,8 @@ class DossierDialog(QDialog):
         f["phone"].setText(d.applicant_phone or "—")
         f["received"].setText(format_vn_datetime(d.received_at))
         f["received_by"].setText(d.received_by_name)
-        f["holder"].setText(p.holder or "—")
+        # Before any hand-over the receiving officer holds it: shown by name, not login.
+        f["holder"].setText(d.received_by_name if p.holder == d.received_by else p.holder or "—")
         f["due"].setText(
             format_vn_datetime(p.due_at) if p.due_at else self.tr("Không có ngày hẹn trả cụ thể")
         )
@@ -383,6 +397,22 @@ class DossierDialog(QDialog):
                 else self.tr("Vai trò của bạn chỉ được xem và in.")
             )
 
+    def reprint(self) -> None:
+        """The receipt exactly as issued, read on the print thread, in the preview."""
+        details, receipt, show = self.details, self._receipt, self._show_form
+        if details is None or receipt is None or show is None:
+            return
+        code = details.dossier.code
+
+        def shown(pdf: bytes) -> None:
+            show(pdf, code)
+
+        self._ops.run_print(
+            lambda: receipt(code),
+            shown,
+            lambda exc: self._show_message(str(exc), "error"),
+        )
+
     def _show_message(self, text: str, kind: str) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(BANNER_STYLES[kind])
@@ -402,16 +432,16 @@ class DossierDialog(QDialog):
             details.ratings or DEFAULT_RATINGS,
             parent=self,
         )
-        dialog.accepted.connect(lambda: self._record(spec, dialog.values()))
+        code = details.dossier.code  # a scan meanwhile may show another dossier
+        dialog.accepted.connect(lambda: self._record(code, spec, dialog.values()))
         dialog.finished.connect(dialog.deleteLater)
         self.action_dialog = dialog
         dialog.open()
 
-    def _record(self, spec: ActionSpec, values: ActionValues) -> None:
-        details, runner = self.details, self._run_action
-        if details is None or runner is None:
+    def _record(self, code: str, spec: ActionSpec, values: ActionValues) -> None:
+        runner = self._run_action
+        if runner is None:
             return
-        code = details.dossier.code
         label = action_label(spec)
         self._show_message(self.tr("Đang ghi: {0}…").format(label), "info")
         self._ops.run(

@@ -649,12 +649,14 @@ class MainWindow(QMainWindow):
                 if officer.can(Permission.RECEIVE)
                 else None
             )
+            intake = ctx.intake
             view = DossierDialog(
                 lambda c: load_details(ctx, officer, c),
                 officer,
                 self.ops,
                 runner,
                 self.show_receipt,
+                (lambda c: intake.receipt(c, officer)) if officer.can(Permission.PRINT) else None,
                 self,
             )
             self.dossier_view = view

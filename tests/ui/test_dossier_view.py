@@ -74,7 +74,7 @@ def test_the_view_shows_the_facts_holder_due_light_and_the_officers_actions(
     assert view.title.text() == two[0]
     assert view.status.text() == "Đã tiếp nhận"
     assert view.facts["cccd"].text() == "0010******67"
-    assert view.facts["holder"].text() == "canbo"
+    assert view.facts["holder"].text() == "Trần Văn Bình"  # the receiving officer, by name
     # received Monday 23/11 09:00, 3 working days (24/11 is a holiday): due Fri 27/11
     assert view.due_light.text() == "● Trong hạn: còn 4 ngày"
     assert view.due_light.property("state") == "on_track"
@@ -167,3 +167,14 @@ def test_the_traffic_light_has_words_and_a_symbol(
     assert got_state == state
     if words is not None:
         assert got_words == words
+
+
+def test_the_receipt_is_reprinted_from_the_view(
+    qtbot: Any, window: MainWindow, two: list[str]
+) -> None:
+    view = opened(qtbot, window, two[1], CHAIR)
+    assert view.reprint_button.isVisible()
+    with qtbot.waitSignal(window.receipt_shown, timeout=SEARCH_MS) as shown:
+        view.reprint_button.click()
+    preview = shown.args[0]
+    assert preview.code == two[1]

@@ -272,3 +272,13 @@ def test_awaiting_collection_lists_results_ready_longest_waiting_first(
     assert all(h.cccd_masked.count("*") == 6 for h in waiting)
     desk.lifecycle.change_status(three[0], "returned", OFFICER)
     assert codes(desk.search.awaiting_collection(OFFICER)) == [three[2]]
+
+
+def test_a_correction_through_the_lifecycle_is_found_at_once(
+    desk: DeskContext, three: list[str]
+) -> None:
+    desk.lifecycle.correct(
+        three[2], OFFICER, changes={"applicant_name": "Nguyễn Văn Ánh Đạt"}, reason="Gõ nhầm tên"
+    )
+    assert find(desk, "anh dat") == [three[2]]
+    assert find(desk, "nguyen van an ") == []

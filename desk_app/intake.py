@@ -372,9 +372,7 @@ class EarlierDossier:
     def warning(self) -> FieldWarning:
         return FieldWarning(
             "applicant.cccd",
-            f"Công dân này đã nộp hồ sơ cùng thủ tục ngày "
-            f"{self.received_at:%d/%m/%Y}, mã {self.code}: "
-            "kiểm tra xem có nộp trùng không.",
+            f"Đã có hồ sơ cùng thủ tục ngày {self.received_at:%d/%m/%Y}: {self.code}. Nộp trùng?",
         )
 
 

@@ -317,10 +317,9 @@ class IntakeController(QObject):
         rows = self.view.documents_model.rows()
         required = [r for r in rows if r.required]
         missing = [r for r in required if not r.received]
-        received = len(rows) - len([r for r in rows if not r.received])
-        head = self.tr(
-            "Đã nhận {0}/{1} giấy tờ bắt buộc ({2} giấy tờ được đánh dấu đã nhận)"
-        ).format(len(required) - len(missing), len(required), received)
+        head = self.tr("Giấy tờ bắt buộc: đã nhận {0}/{1}").format(
+            len(required) - len(missing), len(required)
+        )
         if not missing:
             self.view.show_checklist(head + self.tr(" — đủ để tiếp nhận."), True)
             return
@@ -330,9 +329,10 @@ class IntakeController(QObject):
             )
             for r in missing
         )
-        text = self.tr("{0}. CÒN THIẾU {1}: {2}. Chưa cấp được giấy tiếp nhận.").format(
-            head, len(missing), names
-        )
+        text = self.tr(
+            "{0} — CÒN THIẾU {1}: {2}. Chưa cấp được giấy tiếp nhận: hướng dẫn bổ sung "
+            "(Mẫu 02) hoặc từ chối (Mẫu 03)."
+        ).format(head, len(missing), names)
         self.view.show_checklist(text, False)
 
     def revalidate(self) -> Validation:

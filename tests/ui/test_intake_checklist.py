@@ -52,7 +52,7 @@ def test_each_required_paper_is_ticked_or_named_missing(qtbot: Any, screen: Inta
     assert [cell(screen, i, NEED) for i in range(4)] == ["Bắt buộc"] * 3 + ["Nếu có"]
     assert [cell(screen, i, RECEIVED) for i in (0, 3)] == ["THIẾU", "Không nộp"]
     summary = screen.checklist_label.text()
-    assert summary.startswith("Đã nhận 0/3 giấy tờ bắt buộc")
+    assert summary.startswith("Giấy tờ bắt buộc: đã nhận 0/3 — CÒN THIẾU 3")
     assert "CÒN THIẾU 3" in summary and "(bản chính, 1)" in summary
     assert screen.guide_button.isVisible() and screen.refuse_button.isVisible()
 
@@ -63,7 +63,7 @@ def test_each_required_paper_is_ticked_or_named_missing(qtbot: Any, screen: Inta
     qtbot.keyClick(focused(), Qt.Key.Key_Space)  # the ID
     assert cell(screen, 0, RECEIVED) == "Đã nhận"
     summary = screen.checklist_label.text()
-    assert summary.startswith("Đã nhận 2/3 giấy tờ bắt buộc (2 giấy tờ được đánh dấu đã nhận)")
+    assert summary.startswith("Giấy tờ bắt buộc: đã nhận 2/3 — CÒN THIẾU 1")
     assert "CÒN THIẾU 1: Tờ khai đăng ký khai sinh" in summary
     qtbot.keyClick(focused(), Qt.Key.Key_Space)  # a slip: the ID is not there after all
     assert "CÒN THIẾU 2" in screen.checklist_label.text()
@@ -154,7 +154,7 @@ def test_the_same_citizen_and_procedure_is_pointed_out(
     qtbot.waitUntil(lambda: earlier.code in message(screen, "applicant.cccd"), timeout=SAVE_MS)
     label = screen.field_message("applicant.cccd")
     assert label.level == "warning"
-    assert label.text().startswith("Công dân này đã nộp hồ sơ cùng thủ tục ngày 23/11/2026")
+    assert label.text().startswith("Đã có hồ sơ cùng thủ tục ngày 23/11/2026: ")
     assert screen.save_button.isEnabled()  # a warning, never a block
     # another procedure: nothing to say
     pick(qtbot, screen, "tinh trang hon nhan")

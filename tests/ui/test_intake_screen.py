@@ -136,7 +136,7 @@ def test_whole_intake_with_the_keyboard_alone(
     # cases. Nothing is ticked: the receipt waits for the officer's check of each paper.
     always = 3
     assert [r.required for r in screen.documents_model.rows()][: always + 1] == [True] * 3 + [False]
-    assert "Đã nhận 0/3 giấy tờ bắt buộc" in screen.checklist_label.text()
+    assert "Giấy tờ bắt buộc: đã nhận 0/3" in screen.checklist_label.text()
     assert "CÒN THIẾU 3" in screen.checklist_label.text()
     assert screen.guide_button.isVisible() and screen.refuse_button.isVisible()
     assert not screen.save_button.isEnabled()
@@ -145,7 +145,7 @@ def test_whole_intake_with_the_keyboard_alone(
         qtbot.keyClick(focused(), Qt.Key.Key_Down)
     assert screen.documents.currentIndex().row() == always
     assert [d.name for d in screen.documents_model.documents()] == listed[:always]
-    assert screen.checklist_label.text().startswith("Đã nhận 3/3 giấy tờ bắt buộc")
+    assert screen.checklist_label.text().startswith("Giấy tờ bắt buộc: đã nhận 3/3")
     assert "đủ để tiếp nhận" in screen.checklist_label.text()
     assert not screen.guide_button.isVisible()
     tab(qtbot, 3)

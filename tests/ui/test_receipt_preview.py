@@ -59,6 +59,7 @@ def received(staffed_ctx: DeskContext) -> IntakeResult:
         documents=(
             DocumentInput("Giấy chứng sinh", "original", 1),
             DocumentInput("Tờ khai đăng ký khai sinh", "original", 1),
+            DocumentInput("Hộ chiếu/Thẻ căn cước công dân", "original", 1),
         ),
         applicant=ApplicantInput(
             name="Nguyễn Thị Ánh Tuyết",

@@ -11,7 +11,8 @@ the answer as rows (``report_segments``): for each distinct effective time of a
 dossier's events, the state from that moment on, merged with its neighbour when what a
 report reads (state, original due date, classification) did not change. ``catch_up``
 takes in the events recorded or pulled since the last run (``events.seq`` is the
-watermark; events never change), refolding only the dossiers they touch. A late sync
+watermark; events never change), refolding only the dossiers they touch; an interrupted
+run starts again from the watermark (refolding a dossier twice gives the same rows). A late sync
 that brings an old event refolds its dossier, so a past period may change — which is
 why the report states the time of the last successful sync.
 """
@@ -183,68 +184,65 @@ def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[tuple[str, Projection, lis
         yield current, start, events
 
 
-def _store(s: Session, uuid: str, start: Projection, events: list[_Event]) -> None:
-    segments, _ = segments_of(events, start)
-    if not segments:
-        return
-    conn = s.connection()
-    received, first_state = segments[0][0], segments[0][1]
-    row = conn.execute(
-        text("SELECT id FROM report_dossiers WHERE dossier_uuid = :u"), {"u": uuid}
-    ).first()
-    if row is None:
-        dossier_id = conn.execute(
-            text(
-                "INSERT INTO report_dossiers (dossier_uuid, received, first_state) "
-                "VALUES (:u, :r, :f) RETURNING id"
-            ),
-            {"u": uuid, "r": received, "f": first_state},
-        ).scalar_one()
-    else:
-        dossier_id = row[0]
-        conn.execute(
-            text("UPDATE report_dossiers SET received = :r, first_state = :f WHERE id = :i"),
-            {"r": received, "f": first_state, "i": dossier_id},
+def _store_batch(s: Session, batch: Iterable[tuple[str, Projection, list[_Event]]]) -> None:
+    """Replace the history rows of these dossiers (the driver's ``executemany``: a full
+    build writes a million dossiers)."""
+    computed = []
+    for uuid, start, events in batch:
+        segments, _ = segments_of(events, start)
+        if not segments:
+            continue
+        rating = (
+            _rating(events, start) if any(e.kind == "dossier.returned" for e in events) else None
         )
-        conn.execute(text("DELETE FROM report_segments WHERE dossier_id = :i"), {"i": dossier_id})
-        conn.execute(text("DELETE FROM report_ratings WHERE dossier_id = :i"), {"i": dossier_id})
-    conn.execute(
-        text(
-            "INSERT INTO report_segments "
-            "(dossier_id, valid_from, valid_to, state, original_due, classification) "
-            "VALUES (:i, :f, :t, :s, :d, :c)"
-        ),
+        computed.append((uuid, segments, rating))
+    if not computed:
+        return
+    raw = s.connection().connection.driver_connection
+    assert raw is not None
+    raw.executemany(
+        "INSERT INTO report_dossiers (dossier_uuid, received, first_state) VALUES (?, ?, ?) "
+        "ON CONFLICT (dossier_uuid) DO UPDATE SET received = excluded.received, "
+        "first_state = excluded.first_state",
+        [(uuid, segs[0][0], segs[0][1]) for uuid, segs, _ in computed],
+    )
+    ids: dict[str, int] = {}
+    uuids = [uuid for uuid, _, _ in computed]
+    for i in range(0, len(uuids), 900):
+        part = uuids[i : i + 900]
+        ids.update(
+            raw.execute(
+                "SELECT dossier_uuid, id FROM report_dossiers WHERE dossier_uuid IN "
+                f"({', '.join('?' for _ in part)})",
+                part,
+            ).fetchall()
+        )
+    keys = [(ids[uuid],) for uuid in uuids]
+    raw.executemany("DELETE FROM report_segments WHERE dossier_id = ?", keys)
+    raw.executemany("DELETE FROM report_ratings WHERE dossier_id = ?", keys)
+    raw.executemany(
+        "INSERT INTO report_segments "
+        "(dossier_id, valid_from, valid_to, state, original_due, classification) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
         [
-            {
-                "i": dossier_id,
-                "f": seg[0],
-                "t": segments[n + 1][0] if n + 1 < len(segments) else None,
-                "s": seg[1],
-                "d": seg[2],
-                "c": seg[3],
-            }
-            for n, seg in enumerate(segments)
+            (ids[uuid], seg[0], segs[n + 1][0] if n + 1 < len(segs) else None, *seg[1:])
+            for uuid, segs, _ in computed
+            for n, seg in enumerate(segs)
         ],
     )
-    if any(e.kind == "dossier.returned" for e in events):
-        rating = _rating(events, start)
-        if rating is not None:
-            conn.execute(
-                text(
-                    "INSERT INTO report_ratings (dossier_id, at, officer, rating) "
-                    "VALUES (:i, :a, :o, :r)"
-                ),
-                {"i": dossier_id, "a": rating[0], "o": rating[1], "r": rating[2]},
-            )
+    raw.executemany(
+        "INSERT INTO report_ratings (dossier_id, at, officer, rating) VALUES (?, ?, ?, ?)",
+        [(ids[uuid], *rating) for uuid, _, rating in computed if rating is not None],
+    )
 
 
-_BATCH = 500
+_BATCH = 2000
 
 
 def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
     """Take in the events recorded or pulled since the last run; returns how many
-    dossiers were refolded. Each batch commits with the watermark it reached, so an
-    interrupted run resumes where it stopped."""
+    dossiers were refolded. Batches commit one by one; the watermark moves with the
+    last, so an interrupted run refolds its dossiers again (the same rows)."""
     with db.read() as s:
         top = s.execute(text("SELECT coalesce(max(seq), 0) FROM events")).scalar_one()
         mark = s.execute(
@@ -279,8 +277,7 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
                 ),
                 {**params, "top": top},
             )
-            for uuid, start, events in _rows_by_dossier(rows.all()):
-                _store(s, uuid, start, events)
+            _store_batch(s, _rows_by_dossier(rows.all()))
             done += len(chunk)
             if done >= len(touched):
                 _set_mark(s, top)

@@ -30,6 +30,7 @@ from desk_app import audit
 from desk_app.auth import Officer, Permission
 from desk_app.calendar import WorkingCalendar
 from desk_app.clock import LOCAL_ZONE, Clock, local_now, utc_naive
+from desk_app.commune_settings import CommuneSettingsService
 from desk_app.db.engine import Database
 from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
@@ -276,22 +277,38 @@ class BacklogService:
     """The backlog lists and counts the chair's first screen and ``desk-app backlog``
     show."""
 
-    def __init__(self, db: Database, clock: Clock, profiles: ProfileService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        profiles: ProfileService,
+        settings: CommuneSettingsService | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._profiles = profiles
+        self._settings = settings
+
+    def warning_days(self) -> int:
+        """The commune's warning window (working days), 2 unless a setting says otherwise."""
+        if self._settings is None:
+            return DEFAULT_WARNING_DAYS
+        return int(getattr(self._settings.get(), "warning_days", DEFAULT_WARNING_DAYS))
 
     def backlog(
         self,
         officer: Officer,
         filters: BacklogFilter | None = None,
         *,
-        warning_days: int = DEFAULT_WARNING_DAYS,
+        warning_days: int | None = None,
         record_view: bool = False,
     ) -> Backlog:
+        """The lists as of now; ``warning_days`` None means the commune's setting."""
         officer.require(Permission.REPORT)
         filters = filters or BacklogFilter()
         filters.check()
+        if warning_days is None:
+            warning_days = self.warning_days()
         if not 0 <= warning_days <= 30:
             raise BacklogFilterError("số ngày cảnh báo sắp đến hạn từ 0 đến 30 ngày làm việc")
         calendar = self._profiles.calendar()

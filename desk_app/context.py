@@ -44,7 +44,7 @@ class DeskContext:
         self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
         self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
-        self.backlog = BacklogService(db, clock, self.profiles)
+        self.backlog = BacklogService(db, clock, self.profiles, self.settings)
         self.reports = ReportService(db, clock, self.profiles, self.settings)
         self.audit_log = AuditLogService(db, clock)
 

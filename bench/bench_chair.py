@@ -147,7 +147,7 @@ def run() -> list[Row]:
                 )
             )
             # one new step, then the report (its catch-up refolds that dossier only)
-            code = ctx.backlog.backlog(CHAIR).open_items[0].code
+            code = ctx.backlog.backlog(CHAIR).lists["overdue"][0].code
             ctx.lifecycle.withdraw(code, CLERK, reason="bench")
             t = time.perf_counter()
             ctx.reports.period(start, end, CHAIR)

@@ -76,6 +76,7 @@ class BacklogController(QObject):
 
         today = local_now(clock).date()
         view.set_report_range(today.replace(day=1), today)
+        view.set_received_range(today.replace(day=1), today)
         view.tile_clicked.connect(self.show_tile)
         view.refresh_button.clicked.connect(self.refresh)
         view.sheet_button.clicked.connect(self.print_sheet)

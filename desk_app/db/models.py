@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -149,6 +150,27 @@ class Dossier(Base):
         Index("ix_dossiers_status_due_at", "status", "due_at"),
         Index("ix_dossiers_applicant_name_folded", "applicant_name_folded"),
         Index("ix_dossiers_returned_at", "returned_at"),
+        # the chair's backlog: every open dossier with what the backlog reads, alone
+        Index(
+            "ix_dossiers_open",
+            "status",
+            "due_at",
+            "original_due_at",
+            "received_at",
+            "returned_at",
+            "origin_desk",
+            "procedure_code",
+            "procedure_id",
+            "holder",
+            "received_by",
+            "extension_count",
+            "code",
+            "applicant_name",
+            "procedure_name",
+            sqlite_where=text(
+                "status IN ('received', 'in_progress', 'extended', 'waiting_supplement')"
+            ),
+        ),
     )
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)

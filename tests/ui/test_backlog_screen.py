@@ -81,7 +81,7 @@ def test_tiles_open_their_lists_and_a_row_opens_the_dossier(
     assert proxy.index(0, 0).data() == "⚠ Quá hạn 6 ngày"
     assert proxy.index(0, 1).data() == f"{AGENCY}-O2"
     qtbot.mouseClick(widget.tiles["waiting_supplement"], Qt.MouseButton.LeftButton)
-    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "⏸ Chờ bổ sung"
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "‖ Chờ bổ sung"
     assert widget.tiles["waiting_supplement"].isChecked()
     assert not widget.tiles["overdue"].isChecked()
     # sorting by the code column

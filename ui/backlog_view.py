@@ -102,7 +102,27 @@ class Tile(QPushButton):
         self.setAccessibleName(f"{self.label}: {count}")
 
 
-class BacklogModel(QAbstractTableModel):
+class RowsModel(QAbstractTableModel):
+    """A read-only table of ``_rows`` under ``_headers`` (the screens' lists)."""
+
+    _rows: Sequence[object]
+    _headers: tuple[str, ...]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+
+class BacklogModel(RowsModel):
     """The dossiers of one list; sorting through a proxy (``SORT_ROLE``)."""
 
     SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -139,19 +159,6 @@ class BacklogModel(QAbstractTableModel):
 
     def item_at(self, row: int) -> BacklogItem:
         return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
 
     def urgency_text(self, item: BacklogItem) -> str:
         sign = URGENCY_LOOK[item.urgency][0]
@@ -202,7 +209,7 @@ class BacklogModel(QAbstractTableModel):
         )[col]
 
 
-class BreakdownModel(QAbstractTableModel):
+class BreakdownModel(RowsModel):
     """Counts per holder, procedure or field."""
 
     def __init__(self, group_title: str, parent: Any = None) -> None:
@@ -221,19 +228,6 @@ class BreakdownModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(counts.items())
         self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

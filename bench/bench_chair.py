@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import text
@@ -40,6 +41,15 @@ RSS_MB = 250.0
 
 def _log(message: str) -> None:
     print(f"[bench chair] {message}", flush=True)
+
+
+def _cpu_timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        t = time.process_time()
+        fn()
+        out.append(time.process_time() - t)
+    return out
 
 
 def _rss_child(folder: Path) -> dict[str, float]:
@@ -76,6 +86,20 @@ def run() -> list[Row]:
                 ctx.backlog.backlog(CHAIR)
             samples = timed(lambda: ctx.backlog.backlog(CHAIR), 15)
             med, high = median(samples) * 1000, p95(samples) * 1000
+            # CPU time of this process too: on a machine shared with other busy processes
+            # the wall time mostly measures the wait for a core.
+            cpu = median(_cpu_timed(lambda: ctx.backlog.backlog(CHAIR), 10)) * 1000
+            rows.append(
+                Row(
+                    "backlog refresh CPU time median",
+                    cpu,
+                    None,
+                    None,
+                    f"<= {BACKLOG_MS:.0f} ms",
+                    cpu <= BACKLOG_MS,
+                    "ms",
+                )
+            )
             _log(f"backlog refresh median {med:.0f} ms, p95 {high:.0f} ms")
             rows.append(
                 Row(
@@ -122,6 +146,18 @@ def run() -> list[Row]:
             _log(f"year: received {report.total.received_total:,}, rows {len(report.rows)}")
             samples = timed(lambda: ctx.reports.period(start, end, CHAIR), 5)
             year = median(samples)
+            year_cpu = median(_cpu_timed(lambda: ctx.reports.period(start, end, CHAIR), 3))
+            rows.append(
+                Row(
+                    "year's report CPU time",
+                    year_cpu,
+                    None,
+                    None,
+                    f"<= {YEAR_REPORT_S:.0f} s",
+                    year_cpu <= YEAR_REPORT_S,
+                    "s",
+                )
+            )
             rows.append(
                 Row(
                     "year's report (365 days, by field)",

@@ -117,8 +117,10 @@ class BacklogFilter:
         return "".join(f" AND {p}" for p in parts)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BacklogItem:
+    """One listed dossier (built by the thousand on every refresh: slots, not frozen)."""
+
     code: str
     procedure_code: str
     procedure_name: str
@@ -204,33 +206,32 @@ _FROM = "FROM dossiers d LEFT JOIN procedures p ON p.id = d.procedure_id"
 
 
 def _dt(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
+    if value is None or isinstance(value, dt.datetime):
         return value
-    return dt.datetime.fromisoformat(str(value))
+    return _parse(value)
+
+
+_parse = dt.datetime.fromisoformat
 
 
 def _item(row: Any, urgency: str, days_late: int = 0) -> BacklogItem:
-    received = _dt(row[7])
-    due, original = _dt(row[8]), _dt(row[9])
-    assert received is not None
+    due, original, returned = row[8], row[9], row[10]
     return BacklogItem(
-        code=row[0],
-        procedure_code=row[1],
-        procedure_name=row[2],
-        field=row[3] or "",
-        status=row[4],
-        holder=row[5] or "",
-        applicant_name=row[6],
-        received_at=received,
-        due_at=due,
-        original_due_at=original,
-        returned_at=_dt(row[10]),
-        desk=int(row[11]),
-        urgency=urgency,
-        days_late=days_late,
-        extended=bool(row[12]),
+        row[0],
+        row[1],
+        row[2],
+        row[3] or "",
+        row[4],
+        row[5] or "",
+        row[6],
+        _parse(row[7]),
+        None if due is None else _parse(due),
+        None if original is None else _parse(original),
+        None if returned is None else _parse(returned),
+        row[11],
+        urgency,
+        days_late,
+        bool(row[12]),
     )
 
 

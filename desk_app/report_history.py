@@ -142,8 +142,17 @@ def _rating(events: Sequence[_Event], start: Projection) -> tuple[int, str, str]
 
 _EVENT_COLUMNS = (
     "e.seq, e.server_seq, e.kind, e.version, e.payload, e.actor, e.uuid, e.occurred_at, "
-    "e.dossier_uuid, d.due_at, d.original_due_at"
+    "e.dossier_uuid, d.due_at, d.original_due_at, d.channel, d.procedure_code, d.procedure_id"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Dims:
+    """What a report groups a dossier by, from its row (empty when the row is missing)."""
+
+    channel: str = ""
+    procedure_code: str = ""
+    procedure_id: int | None = None
 
 
 def _parse_dt(value: Any) -> dt.datetime | None:
@@ -154,16 +163,21 @@ def _parse_dt(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
-def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[tuple[str, Projection, list[_Event]]]:
+Group = tuple[str, Projection, list[_Event], Dims]
+
+
+def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[Group]:
     current: str | None = None
     start = Projection()
+    dims = Dims()
     events: list[_Event] = []
     for row in rows:
         uuid = row[8]
         if uuid != current:
             if current is not None:
-                yield current, start, events
+                yield current, start, events, dims
             current, events = uuid, []
+            dims = Dims(row[11] or "", row[12] or "", row[13])
             # Where folding starts when the receipt event is missing here, as the
             # projection does (``dossiers.store.seed``).
             start = Projection(due_at=_parse_dt(row[9]), original_due_at=_parse_dt(row[10]))
@@ -181,14 +195,16 @@ def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[tuple[str, Projection, lis
             )
         )
     if current is not None:
-        yield current, start, events
+        yield current, start, events, dims
 
 
-def _store_batch(s: Session, batch: Iterable[tuple[str, Projection, list[_Event]]]) -> None:
+def _store_batch(s: Session, batch: Iterable[Group], fields: dict[int, str]) -> None:
     """Replace the history rows of these dossiers (the driver's ``executemany``: a full
-    build writes a million dossiers)."""
+    build writes a million dossiers). ``fields``: procedure id → field of work."""
     computed = []
-    for uuid, start, events in batch:
+    dims_of: dict[str, Dims] = {}
+    for uuid, start, events, dims in batch:
+        dims_of[uuid] = dims
         segments, _ = segments_of(events, start)
         if not segments:
             continue
@@ -201,10 +217,23 @@ def _store_batch(s: Session, batch: Iterable[tuple[str, Projection, list[_Event]
     raw = s.connection().connection.driver_connection
     assert raw is not None
     raw.executemany(
-        "INSERT INTO report_dossiers (dossier_uuid, received, first_state) VALUES (?, ?, ?) "
+        "INSERT INTO report_dossiers "
+        "(dossier_uuid, received, first_state, field, procedure_code, channel) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (dossier_uuid) DO UPDATE SET received = excluded.received, "
-        "first_state = excluded.first_state",
-        [(uuid, segs[0][0], segs[0][1]) for uuid, segs, _ in computed],
+        "first_state = excluded.first_state, field = excluded.field, "
+        "procedure_code = excluded.procedure_code, channel = excluded.channel",
+        [
+            (
+                uuid,
+                segs[0][0],
+                segs[0][1],
+                fields.get(dims_of[uuid].procedure_id or 0, ""),
+                dims_of[uuid].procedure_code,
+                dims_of[uuid].channel,
+            )
+            for uuid, segs, _ in computed
+        ],
     )
     ids: dict[str, int] = {}
     uuids = [uuid for uuid, _, _ in computed]
@@ -263,6 +292,10 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
                 {"m": mark, "t": top},
             )
         ]
+    with db.read() as s:
+        fields: dict[int, str] = {
+            int(r[0]): str(r[1] or "") for r in s.execute(text("SELECT id, field FROM procedures"))
+        }
     done = 0
     for i in range(0, len(touched), _BATCH):
         chunk = touched[i : i + _BATCH]
@@ -277,7 +310,7 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
                 ),
                 {**params, "top": top},
             )
-            _store_batch(s, _rows_by_dossier(rows.all()))
+            _store_batch(s, _rows_by_dossier(rows.all()), fields)
             done += len(chunk)
             if done >= len(touched):
                 _set_mark(s, top)

@@ -447,8 +447,9 @@ class BackupSettings(Base):
 
 
 class ReportDossier(Base):
-    """A dossier as the report history knows it: a small integer key, and the moment of
-    its first event (its receipt)."""
+    """A dossier as the report history knows it: a small integer key, the moment of its
+    first event (its receipt), and what a report groups and splits it by (copied from
+    the dossier, so that a year's report never reads the big dossier rows)."""
 
     __tablename__ = "report_dossiers"
     __table_args__ = (Index("ix_report_dossiers_received", "received"),)
@@ -458,6 +459,9 @@ class ReportDossier(Base):
     received: Mapped[int] = mapped_column(Integer)
     # the state the receipt gave (refused or guided snapshots were never received)
     first_state: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    procedure_code: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    channel: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class ReportSegment(Base):

@@ -35,6 +35,9 @@ def upgrade() -> None:
         sa.Column("dossier_uuid", sa.String(length=36), nullable=False),
         sa.Column("received", sa.Integer(), nullable=False),
         sa.Column("first_state", sa.Integer(), nullable=False),
+        sa.Column("field", sa.String(length=100), server_default="", nullable=False),
+        sa.Column("procedure_code", sa.String(length=32), server_default="", nullable=False),
+        sa.Column("channel", sa.String(length=16), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_report_dossiers")),
         sa.UniqueConstraint("dossier_uuid", name=op.f("uq_report_dossiers_dossier_uuid")),
     )

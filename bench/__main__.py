@@ -23,6 +23,12 @@ def _suites() -> dict[str, Callable[[], list[Row]]]:
     except ImportError:
         pass
     try:
+        from bench import bench_lifecycle
+
+        suites["lifecycle"] = bench_lifecycle.run
+    except ImportError:
+        pass
+    try:
         from bench import bench_backup
 
         suites["backup"] = bench_backup.run

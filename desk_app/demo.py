@@ -3,7 +3,14 @@
 For training and benchmarks. Names carry Vietnamese diacritics, CCCD numbers are well
 formed and agree with the date of birth, codes follow the desk's pattern and the code
 counters are advanced so that real intake afterwards never collides with demo codes.
-Every dossier gets its ``dossier.received`` event (marked ``"demo": true``).
+
+Every dossier's whole history is written as events, as the desk would have recorded
+them: its ``dossier.received`` (marked ``"demo": true``), then hand-overs, requests for a
+supplement and their receipt, extensions, withdrawals, stops, results (some not
+eligible) and returns with ratings, in realistic proportions; the dossier row holds the
+projection that folding those events gives, so reports and views read the truth. A few
+guided and refused visits are written too. A desk enrolled with the district server is
+refused: demo data must never reach the commune's real feed.
 
 Speed: a million dossiers in well under a minute on two cores. Rows are built as tuples
 and written with the driver's ``executemany`` in one transaction (all or nothing);
@@ -30,6 +37,7 @@ from desk_app.clock import local_now
 from desk_app.context import DeskContext
 from desk_app.db.models import Base
 from desk_app.dossier_code import CodePattern
+from desk_app.dossiers.projection import classify
 from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.text import fold
 
@@ -56,6 +64,7 @@ PHONE_PREFIX = ("090", "091", "093", "094", "096", "097", "098", "086", "032", "
 
 _DOSSIER_COLUMNS = [c.name for c in Base.metadata.tables["dossiers"].columns]
 _EVENT_COLUMNS = [c.name for c in Base.metadata.tables["events"].columns if c.name != "seq"]
+_VISIT_COLUMNS = [c.name for c in Base.metadata.tables["intake_outcomes"].columns]
 _SECONDARY_INDEXES = [
     "ix_dossiers_received_at",
     "ix_dossiers_status_due_at",
@@ -81,6 +90,11 @@ assert _DOSSIER_COLUMNS == [
     "updated_at", "holder", "original_due_at", "pauses", "classification", "result_at",
     "outcome", "extension_count",
 ], _DOSSIER_COLUMNS  # fmt: skip
+assert _VISIT_COLUMNS == [
+    "uuid", "kind", "at", "procedure_code", "procedure_name", "applicant_name",
+    "applicant_name_folded", "applicant_cccd", "applicant_phone", "applicant_address", "reason",
+    "items", "officer", "officer_name", "origin_agency_code", "origin_desk",
+], _VISIT_COLUMNS  # fmt: skip
 assert _EVENT_COLUMNS == [
     "uuid", "dossier_uuid", "kind", "version", "payload", "occurred_at", "actor",
     "origin_agency_code", "origin_desk", "origin_seq", "is_local", "pushed_at", "server_seq",
@@ -115,6 +129,8 @@ class _Static:
     procedures: tuple[tuple[int, str, str, str, int | None, str], ...]
     pattern: str
     origin_seq_start: int
+    receivers: tuple[tuple[str, str], ...]  # (entry id, name) of the hand-over directory
+    rating_scale: tuple[str, ...]
 
 
 _STATIC: _Static | None = None
@@ -127,6 +143,12 @@ def _init_worker(static: _Static) -> None:
     _CALENDAR = WorkingCalendar(static.overrides, OfficeHours(static.commune_hours), static.cutoff)
 
 
+class DemoRefusedError(OperationalError):
+    """Demo data is not written on a desk enrolled with the district server."""
+
+    default_code = "demo.enrolled"
+
+
 def seed_demo(
     ctx: DeskContext,
     count: int,
@@ -135,13 +157,21 @@ def seed_demo(
     first_year: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    allow_enrolled: bool = False,
 ) -> dict[str, Any]:
-    """Add ``count`` demo dossiers received at this desk; returns a summary.
+    """Add ``count`` demo dossiers received at this desk, each with its whole history;
+    returns a summary.
 
     Rows are generated in ``workers`` other processes while this one writes them, all in
-    one transaction.
+    one transaction. ``allow_enrolled`` is for the sync tests' volume only: the command
+    line never passes it.
     """
     profile = ctx.profiles.require()
+    if not allow_enrolled and _enrolled(ctx):
+        raise DemoRefusedError(
+            "quầy đã đăng ký với máy chủ: không tạo dữ liệu mẫu (nó sẽ lẫn vào dữ liệu thật "
+            "của xã); hãy dùng một thư mục dữ liệu riêng"
+        )
     calendar = ctx.profiles.calendar()
     now_local = local_now(ctx.clock)
     today = now_local.date()
@@ -150,6 +180,7 @@ def seed_demo(
         raise OperationalError("chưa nạp danh mục thủ tục nào", code="catalogue.missing")
     pattern = CodePattern(profile.dossier_code_pattern)
     rng = random.Random(seed)
+    receivers = _demo_receivers(ctx)
 
     # Enough working days that no day needs more codes than the pattern allows.
     per_day = max(1, pattern.max_seq * 2 // 3)
@@ -200,6 +231,8 @@ def seed_demo(
         ),
         pattern=profile.dossier_code_pattern,
         origin_seq_start=_last_origin_seq(ctx, profile.agency_code, profile.desk_number),
+        receivers=receivers,
+        rating_scale=ctx.settings.get().rating_scale,
     )
     chunks = [
         (i, chosen[i : i + _CHUNK], proc_index[i : i + _CHUNK], seqs[i : i + _CHUNK], seed + i)
@@ -215,10 +248,16 @@ def seed_demo(
         with ProcessPoolExecutor(
             workers, ctx_mp, initializer=_init_worker, initargs=(static,)
         ) as ex:
-            _write(ctx, ex.map(_generate_chunk, chunks), seq_by_day, profile.desk_number, _progress)
+            _write(
+                ctx, ex.map(_generate_chunk, chunks), static.origin_seq_start, seq_by_day,
+                profile.desk_number, _progress,
+            )  # fmt: skip
     else:
         _init_worker(static)
-        _write(ctx, map(_generate_chunk, chunks), seq_by_day, profile.desk_number, _progress)
+        _write(
+            ctx, map(_generate_chunk, chunks), static.origin_seq_start, seq_by_day,
+            profile.desk_number, _progress,
+        )  # fmt: skip
     return {
         "dossiers": count,
         "first_day": chosen[0].isoformat(),
@@ -226,13 +265,38 @@ def seed_demo(
     }
 
 
+DEMO_UNITS = (
+    "Công chức Tư pháp - Hộ tịch",
+    "Công chức Văn hóa - Xã hội",
+    "Công chức Địa chính - Xây dựng",
+)
+
+
+def _enrolled(ctx: DeskContext) -> bool:
+    with ctx.db.read() as s:
+        return bool(s.execute(text("SELECT count(*) FROM sync_state")).scalar())
+
+
+def _demo_receivers(ctx: DeskContext) -> tuple[tuple[str, str], ...]:
+    """The units demo dossiers are handed to: the directory's, or three added to it."""
+    from desk_app.auth import Officer, Role
+
+    units = [r for r in ctx.directory.list() if r.kind == "unit"]
+    if not units:
+        demo = Officer("demo", "Dữ liệu mẫu", Role.ADMIN)
+        units = [ctx.directory.add("unit", name, demo) for name in DEMO_UNITS]
+    return tuple((u.entry_id, u.name) for u in units)
+
+
 _CHUNK = 50_000
 
 
 def _generate_chunk(
     spec: tuple[int, list[dt.date], list[int], list[int], int],
-) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    start, chosen, proc_index, seqs, seed = spec
+) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """Dossier rows, event rows (``origin_seq`` counted from 0 in the chunk: the writer
+    adds where the chunk starts) and guided/refused visit rows."""
+    _start, chosen, proc_index, seqs, seed = spec
     st, calendar = _STATIC, _CALENDAR
     assert st is not None and calendar is not None
     rng = random.Random(seed)
@@ -243,14 +307,22 @@ def _generate_chunk(
     hours = st.commune_hours
     cutoff_minute = st.cutoff.hour * 60 + st.cutoff.minute
     agency, desk, place = st.agency, st.desk, st.place
-    officer = "demo"
-    officer_name = "Cán bộ một cửa (dữ liệu mẫu)"
     epoch = dt.datetime(1970, 1, 1)
     due_cache: dict[tuple[dt.date, int, int, bool], dt.datetime | None] = {}
     folded: dict[str, str] = {}
     dossier_rows: list[tuple[Any, ...]] = []
     event_rows: list[tuple[Any, ...]] = []
-    for i, (day, pi, seq) in enumerate(zip(chosen, proc_index, seqs, strict=True)):
+    visit_rows: list[tuple[Any, ...]] = []
+    history = _History(st, calendar, rng)
+
+    def event(dossier: str | None, kind: str, payload: str, at: dt.datetime) -> None:
+        unix_ms = int((at - epoch).total_seconds() * 1000) - 7 * 3_600_000
+        event_rows.append((
+            _uuid7_fast(unix_ms, bits(74)), dossier, kind, 1, payload,
+            _ts(at - _VN_OFFSET), OFFICER, agency, desk, len(event_rows), 1, None, None,
+        ))  # fmt: skip
+
+    for day, pi, seq in zip(chosen, proc_index, seqs, strict=True):
         proc_id, proc_code, proc_name, kind, value, docs = st.procedures[pi]
         a, b = hours[0] if rand() < 0.6 else hours[-1]
         start_minute = a.hour * 60 + a.minute
@@ -277,37 +349,253 @@ def _generate_chunk(
         cccd = (
             f"{PROVINCES[int(rand() * 10)]}{century}{birth_year % 100:02d}{int(rand() * 1e6):06d}"
         )
-        status, returned = _status(rand(), received, due, st.now_local, rng)
+        phone = f"{PHONE_PREFIX[int(rand() * 12)]}{int(rand() * 1e7):07d}"
+        address = f"{HAMLETS[int(rand() * 10)]}, {place}"
         unix_ms = int((received - epoch).total_seconds() * 1000) - 7 * 3_600_000
         uid = _uuid7_fast(unix_ms, bits(74))
         code = pattern.format(agency, day, desk, seq)
         received_s = _ts(received)
         due_s = _ts(due)
-        returned_s = _ts(returned)
-        dossier_rows.append((
-            uid, code, f"{bits(24):06X}", proc_id, proc_code, proc_name, status,
-            "postal" if rand() < 0.05 else "in_person",
-            name, name_folded, cccd, dob.isoformat(),
-            f"{PHONE_PREFIX[int(rand() * 12)]}{int(rand() * 1e7):07d}",
-            f"{HAMLETS[int(rand() * 10)]}, {place}", None, None, None, None,
-            proc_name, docs, 1, "", kind, value,
-            received_s, due_s, officer, officer_name, agency, desk, seq, returned_s,
-            returned_s or received_s,
-            # The projection as folding the receipt snapshot below gives it.
-            officer, due_s, "[]", None, None, None, 0,
-        ))  # fmt: skip
         # Every value here is generated above and holds no quote or backslash.
-        payload = (
+        event(
+            uid, "dossier.received",
             f'{{"demo": true, "code": "{code}", "procedure_code": "{proc_code}", '
             f'"applicant_name": "{name}", "received_at": "{received_s}", '
-            f'"due_at": {_json_str(due_s)}, "status": "{status}"}}'
-        )
-        event_rows.append((
-            _uuid7_fast(unix_ms, bits(74)), uid, "dossier.received", 1, payload,
-            _ts(received - _VN_OFFSET), officer, agency, desk, st.origin_seq_start + start + i + 1,
-            1, None, None,
+            f'"due_at": {_json_str(due_s)}, "status": "received"}}',
+            received,
+        )  # fmt: skip
+        p = history.walk(received, due, kind, value)
+        for step_kind, payload, at in p.steps:
+            event(uid, step_kind, payload, at)
+        dossier_rows.append((
+            uid, code, f"{bits(24):06X}", proc_id, proc_code, proc_name, p.status,
+            "postal" if rand() < 0.05 else "in_person",
+            name, name_folded, cccd, dob.isoformat(), phone, address, None, None, None, None,
+            proc_name, docs, 1, "", kind, value,
+            received_s, _ts(p.due_at), OFFICER, OFFICER_NAME, agency, desk, seq,
+            _ts(p.returned_at), _ts(p.last_at),
+            # The projection as folding the events above gives it.
+            p.holder, _ts(p.original_due_at), p.pauses_json, p.classification,
+            _ts(p.result_at), p.outcome, p.extension_count,
         ))  # fmt: skip
-    return dossier_rows, event_rows
+        r = rand()
+        if r < 0.04:  # some visitors of the day were guided (3%) or refused (1%)
+            visit, at = ("guided" if r < 0.03 else "refused"), received - dt.timedelta(minutes=7)
+            reason = "" if visit == "guided" else REFUSALS[int(rand() * len(REFUSALS))]
+            items = '[{"name": "Tờ khai theo mẫu", "reason": "Chưa có chữ ký"}]'
+            payload = (
+                f'{{"at": "{at.isoformat()}", "procedure_code": "{proc_code}", '
+                f'"procedure_name": "{proc_name}", "applicant_name": "{name}", '
+                f'"applicant_cccd": "{cccd}", "applicant_phone": "{phone}", '
+                f'"applicant_address": "{address}", "officer": "{OFFICER}", '
+                f'"officer_name": "{OFFICER_NAME}", "reason": "{reason}"'
+                + (f', "items": {items}}}' if visit == "guided" else "}")
+            )
+            event(None, f"intake.{visit}", payload, at)
+            visit_rows.append((
+                event_rows[-1][0], visit, _ts(at), proc_code, proc_name, name, name_folded, cccd,
+                phone, address, reason, items if visit == "guided" else "[]", OFFICER,
+                OFFICER_NAME, agency, desk,
+            ))  # fmt: skip
+    return dossier_rows, event_rows, visit_rows
+
+
+OFFICER = "demo"
+OFFICER_NAME = "Cán bộ một cửa (dữ liệu mẫu)"
+REFUSALS = (
+    "Không thuộc thẩm quyền giải quyết của xã",
+    "Người nộp không đủ tư cách đề nghị",
+    "Thủ tục đã được giải quyết trước đó",
+)
+SUPPLEMENT_REASONS = (
+    "Thiếu bản sao giấy tờ chứng minh nơi cư trú",
+    "Tờ khai chưa ghi đủ thông tin",
+    "Cần bản chính để đối chiếu",
+)
+EXTENSION_REASONS = ("Cần xác minh thêm tại nơi cư trú", "Chờ ý kiến của cơ quan liên quan")
+STOP_REASONS = ("Người nộp không bổ sung hồ sơ theo yêu cầu", "Hồ sơ có dấu hiệu giả mạo")
+WITHDRAW_REASONS = ("Công dân xin rút hồ sơ", "")
+NOT_ELIGIBLE_REASONS = ("Không đủ điều kiện theo quy định", "Giấy tờ không hợp lệ")
+
+
+@dataclass
+class _Course:
+    """One dossier's history as events, and the projection they fold to."""
+
+    status: str
+    holder: str
+    due_at: dt.datetime | None
+    original_due_at: dt.datetime | None
+    last_at: dt.datetime
+    steps: list[tuple[str, str, dt.datetime]]
+    pauses_json: str = "[]"
+    extension_count: int = 0
+    result_at: dt.datetime | None = None
+    outcome: str | None = None
+    classification: str | None = None
+    returned_at: dt.datetime | None = None
+
+
+class _History:
+    """Walks a dossier from its receipt to where it stands today: each step after the
+    previous one, none after now, in proportions like a commune desk's."""
+
+    # Where a dossier received more than 45 days ago ended, and where a recent one is.
+    OLD = (("returned", 0.90), ("result_ready", 0.02), ("withdrawn", 0.05), ("stopped", 0.03))
+    RECENT = (
+        ("received", 0.08), ("in_progress", 0.22), ("waiting_supplement", 0.08),
+        ("result_ready", 0.12), ("returned", 0.42), ("withdrawn", 0.04), ("stopped", 0.04),
+    )  # fmt: skip
+
+    def __init__(self, st: _Static, calendar: WorkingCalendar, rng: random.Random) -> None:
+        self.st = st
+        self.calendar = calendar
+        self.rand = rng.random
+        self.closing = calendar.office_hours.closing
+
+    def _fate(self, received: dt.datetime) -> str:
+        r = self.rand()
+        table = self.OLD if (self.st.now_local - received).days > 45 else self.RECENT
+        for fate, share in table:
+            if r < share:
+                return fate
+            r -= share
+        return table[0][0]
+
+    def _pick(self, options: tuple[str, ...]) -> str:
+        return options[int(self.rand() * len(options))]
+
+    def walk(
+        self, received: dt.datetime, due: dt.datetime | None, kind: str, value: int | None
+    ) -> _Course:
+        now, rand = self.st.now_local, self.rand
+        c = _Course("received", OFFICER, due, due, received, [])
+        fate = self._fate(received)
+        if fate == "received":
+            return c
+
+        def step(at: dt.datetime, kind: str, payload: str) -> bool:
+            if at > now:
+                return False
+            c.steps.append((kind, f'{{"at": "{at.isoformat()}", {payload}}}', at))
+            c.last_at = at
+            return True
+
+        t = received + dt.timedelta(minutes=10 + int(rand() * 170))
+        entry_id, unit = self.st.receivers[int(rand() * len(self.st.receivers))]
+        if not step(t, "dossier.handed_over",
+                    f'"giver": "{OFFICER}", "giver_name": "{OFFICER_NAME}", '
+                    f'"receiver_id": "{entry_id}", "receiver_kind": "unit", '
+                    f'"receiver_name": "{unit}", "note": ""'):  # fmt: skip
+            return c
+        c.status, c.holder = "in_progress", unit
+        if fate == "waiting_supplement" or rand() < 0.10:
+            t += dt.timedelta(hours=1 + int(rand() * 47))
+            reason = self._pick(SUPPLEMENT_REASONS)
+            items = f'[{{"name": "{reason}", "reason": ""}}]'
+            if not step(
+                t, "dossier.supplement_requested", f'"reason": "{reason}", "items": {items}'
+            ):
+                return c
+            c.status, asked = "waiting_supplement", t
+            c.pauses_json = json.dumps(
+                [{"started_at": t.isoformat(), "ended_at": None, "reason": reason}],
+                ensure_ascii=False,
+            )
+            if fate == "waiting_supplement":
+                return c
+            t = dt.datetime.combine(
+                t.date() + dt.timedelta(days=1 + int(rand() * 6)), dt.time(8 + int(rand() * 8), 15)
+            )
+            if c.due_at is not None:
+                new_due = self.calendar.due_at(t, Duration(kind, value))  # type: ignore[arg-type]
+                rule = "restart"
+            else:
+                new_due, rule = None, "none"
+            waited = self.calendar.working_days_between(asked.date(), t.date())
+            if not step(t, "dossier.supplement_received",
+                        f'"due_rule": "{rule}", "due_at": {_json_str(_iso(new_due))}, '
+                        f'"original_due_at": {_json_str(_iso(new_due))}, '
+                        f'"waited_working_days": {waited}, "note": ""'):  # fmt: skip
+                return c
+            c.status, c.due_at, c.original_due_at = "in_progress", new_due, new_due
+            c.pauses_json = json.dumps(
+                [{"started_at": asked.isoformat(), "ended_at": t.isoformat(), "reason": reason}],
+                ensure_ascii=False,
+            )
+        if fate in ("withdrawn", "stopped"):
+            t += dt.timedelta(hours=1 + int(rand() * 71))
+            reasons = WITHDRAW_REASONS if fate == "withdrawn" else STOP_REASONS
+            verb = "withdrawn" if fate == "withdrawn" else "stopped"
+            if step(t, f"dossier.{verb}", f'"reason": "{self._pick(reasons)}"'):
+                c.status = fate
+            return c
+        due_now = c.due_at
+        if due_now is not None and rand() < 0.05:
+            # An apology and a new date, the working day before the appointment.
+            day = due_now.date() - dt.timedelta(days=1)
+            while not self.calendar.is_working_day(day):
+                day -= dt.timedelta(days=1)
+            at = dt.datetime.combine(day, dt.time(10, 0))
+            if at > t:
+                new = dt.datetime.combine(
+                    self.calendar.add_working_days(due_now.date(), 5), self.closing
+                )
+                if not step(at, "dossier.extended",
+                            f'"reason": "{self._pick(EXTENSION_REASONS)}", '
+                            f'"due_at": "{new.isoformat()}", '
+                            f'"previous_due_at": "{due_now.isoformat()}", '
+                            '"due_rule": "extension"'):  # fmt: skip
+                    return c
+                t, c.due_at, c.extension_count = at, new, 1
+        if fate == "in_progress":
+            return c
+        # The result: mostly before the appointment, a few late.
+        original = c.original_due_at
+        if original is None:
+            result = t + dt.timedelta(days=1 + int(rand() * 9))
+        elif rand() < 0.05:
+            result = original + dt.timedelta(days=1 + int(rand() * 4), hours=-6)
+        else:
+            result = max(
+                t + dt.timedelta(minutes=30), original - dt.timedelta(hours=int(rand() * 40))
+            )
+        result = _in_office(result)
+        if result <= t:
+            result = t + dt.timedelta(minutes=30)
+        not_eligible = rand() < 0.04
+        outcome = "not_eligible" if not_eligible else "approved"
+        why = self._pick(NOT_ELIGIBLE_REASONS) if not_eligible else ""
+        if not step(result, "dossier.result_ready", f'"outcome": "{outcome}", "reason": "{why}"'):
+            return c
+        c.status, c.result_at, c.outcome = "result_ready", result, outcome
+        c.classification = classify(result, original)
+        if fate == "result_ready":
+            return c
+        back = _in_office(result + dt.timedelta(hours=int(rand() * 72)))
+        if back <= result:
+            back = result + dt.timedelta(minutes=15)
+        scale = self.st.rating_scale
+        rating = f'"{scale[min(int(rand() * 1.6), len(scale) - 1)]}"' if rand() < 0.6 else "null"
+        method = "post" if rand() < 0.05 else "desk"
+        if step(back, "dossier.returned",
+                f'"by": "{OFFICER}", "by_name": "{OFFICER_NAME}", "method": "{method}", '
+                f'"rating": {rating}, "comment": ""'):  # fmt: skip
+            c.status, c.returned_at = "returned", back
+        return c
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _in_office(moment: dt.datetime) -> dt.datetime:
+    """A time within office hours, roughly: evenings move to the next morning."""
+    if moment.hour >= 17:
+        return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(8, moment.minute))
+    if moment.hour < 7:
+        return moment.replace(hour=8)
+    return moment
 
 
 def _json_str(value: str | None) -> str:
@@ -328,33 +616,10 @@ def _last_origin_seq(ctx: DeskContext, agency: str, desk: int) -> int:
     return max(int(value or 0), int(floor or 0))
 
 
-def _status(
-    r: float, received: dt.datetime, due: dt.datetime | None, now: dt.datetime, rng: random.Random
-) -> tuple[str, dt.datetime | None]:
-    age_days = (now - received).days
-    if age_days > 45:
-        if r < 0.93:
-            late = rng.random() < 0.04
-            base = due or received + dt.timedelta(days=3)
-            back = (
-                base + dt.timedelta(days=rng.randint(1, 4))
-                if late
-                else base - dt.timedelta(hours=rng.randint(0, 40))
-            )
-            return "returned", max(back, received + dt.timedelta(minutes=20))
-        return rng.choice(("withdrawn", "refused", "stopped")), None
-    statuses = ("received", "in_progress", "in_progress", "waiting_supplement", "extended",
-                "result_ready", "returned", "returned")  # fmt: skip
-    status = statuses[int(r * len(statuses))]
-    if status == "returned":
-        back = received + dt.timedelta(hours=rng.randint(1, 48))
-        return status, min(back, now)
-    return status, None
-
-
 def _write(
     ctx: DeskContext,
-    chunks: Iterable[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]],
+    chunks: Iterable[tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], list[tuple[Any, ...]]]],
+    origin_seq_start: int,
     seq_by_day: dict[dt.date, int],
     desk: int,
     progress: Callable[[int], None],
@@ -363,9 +628,12 @@ def _write(
         f"INSERT INTO dossiers ({', '.join(_DOSSIER_COLUMNS)}) "
         f"VALUES ({', '.join('?' for _ in _DOSSIER_COLUMNS)})"
     )
-    e_sql = (
-        f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) "
-        f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})"
+    # A chunk numbers its events from 0; "? + :n" places them after those before it.
+    marks = ["? + :offset" if c == "origin_seq" else "?" for c in _EVENT_COLUMNS]
+    e_sql = f"INSERT INTO events ({', '.join(_EVENT_COLUMNS)}) VALUES ({', '.join(marks)})"
+    v_sql = (
+        f"INSERT INTO intake_outcomes ({', '.join(_VISIT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' for _ in _VISIT_COLUMNS)})"
     )
     with ctx.db.engine.connect() as conn:
         raw = conn.connection.driver_connection
@@ -388,9 +656,12 @@ def _write(
             for name in _SECONDARY_INDEXES:
                 raw.execute(f"DROP INDEX IF EXISTS {name}")
             done = 0
-            for dossiers, events in chunks:
+            offset = origin_seq_start + 1
+            for dossiers, events, visits in chunks:
                 raw.executemany(d_sql, dossiers)
-                raw.executemany(e_sql, events)
+                raw.executemany(e_sql.replace(":offset", str(offset)), events)
+                raw.executemany(v_sql, visits)
+                offset += len(events)
                 done += len(dossiers)
                 progress(done)
             raw.executemany(

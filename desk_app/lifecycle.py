@@ -59,7 +59,7 @@ from desk_app.dossiers import (
 from desk_app.errors import DossierNotFoundError, InvalidInputError, TransitionNotAllowedError
 from desk_app.profile import ProfileService
 from desk_app.text import is_safe_text, normalize_name
-from desk_app.vocabulary import status_label
+from desk_app.vocabulary import RETURN_METHOD_LABELS, status_label
 from event_schema import (
     CORRECTABLE_FIELDS,
     CorrectedV1,
@@ -706,3 +706,60 @@ def masked_change(change: Mapping[str, Any]) -> dict[str, Any]:
     if str(change.get("field", "")).endswith("_cccd"):
         return {**change, "old": mask_cccd(change.get("old")), "new": mask_cccd(change.get("new"))}
     return dict(change)
+
+
+FIELD_LABELS = {
+    "applicant_name": "họ tên", "applicant_cccd": "số CCCD", "applicant_dob": "ngày sinh",
+    "applicant_phone": "số điện thoại", "applicant_address": "địa chỉ",
+    "applicant_email": "email", "representative_name": "họ tên người được ủy quyền",
+    "representative_cccd": "CCCD người được ủy quyền",
+    "representative_phone": "điện thoại người được ủy quyền",
+}  # fmt: skip
+
+
+def _date_text(raw: object) -> str:
+    try:
+        return f"{dt.datetime.fromisoformat(str(raw)):%H:%M %d/%m/%Y}"
+    except ValueError:
+        return "—"
+
+
+def step_text(kind: str, payload: Mapping[str, Any]) -> str:
+    """One step of the timeline in plain Vietnamese, for a screen or a printed sheet
+    (never a CCCD: a correction names the fields it changed, not their values)."""
+    p = payload
+    reason = str(p.get("reason") or "").strip()
+    why = f": {reason}" if reason else ""
+    match kind:
+        case "dossier.received":
+            return "Tiếp nhận hồ sơ"
+        case "dossier.status_changed":
+            return "Chuyển sang: " + status_label(str(p.get("to", "")))
+        case "dossier.handed_over":
+            note = str(p.get("note") or "").strip()
+            return f"Bàn giao cho {p.get('receiver_name', '')}" + (f" ({note})" if note else "")
+        case "dossier.supplement_requested":
+            return "Yêu cầu bổ sung hồ sơ" + why
+        case "dossier.supplement_received":
+            due = p.get("due_at")
+            return "Nhận hồ sơ bổ sung" + (f"; hẹn trả {_date_text(due)}" if due else "")
+        case "dossier.extended":
+            return f"Gia hạn, hẹn lại {_date_text(p.get('due_at'))}" + why
+        case "dossier.withdrawn":
+            return "Công dân rút hồ sơ" + why
+        case "dossier.stopped":
+            return "Dừng giải quyết" + why
+        case "dossier.result_ready":
+            if p.get("outcome") == "not_eligible":
+                return "Không đủ điều kiện giải quyết" + why
+            return "Có kết quả giải quyết"
+        case "dossier.returned":
+            how = RETURN_METHOD_LABELS.get(str(p.get("method")), "")
+            rating = f"; đánh giá: {p['rating']}" if p.get("rating") else ""
+            return f"Trả kết quả ({how.lower()}){rating}"
+        case "dossier.corrected":
+            fields = [FIELD_LABELS.get(str(c.get("field")), "?") for c in p.get("changes", [])]
+            return f"Sửa {', '.join(fields)}" + why
+        case "dossier.step_annulled":
+            return "Hủy bước đã ghi nhầm" + why
+    return kind

@@ -34,6 +34,34 @@ STATUS_LABELS: Mapping[str, str] = MappingProxyType(
 )
 STATUSES: tuple[str, ...] = tuple(STATUS_LABELS)
 
+# ------------------------------------------------------------------ lifecycle actions
+
+# What each action of the state machine (``desk_app.dossiers.transitions.ACTIONS``) is
+# called on a button and in a refusal ("không thể … khi hồ sơ đang ở trạng thái …").
+ACTION_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "handover": "bàn giao hồ sơ",
+        "request_supplement": "yêu cầu bổ sung hồ sơ",
+        "supplement_received": "nhận hồ sơ bổ sung",
+        "extend": "gia hạn (xin lỗi, hẹn lại)",
+        "withdraw": "rút hồ sơ",
+        "stop": "dừng giải quyết",
+        "result_ready": "có kết quả",
+        "return": "trả kết quả",
+        "correct": "sửa thông tin người nộp",
+    }
+)
+# How a result compares with the appointment (kết quả giải quyết).
+CLASSIFICATION_LABELS: Mapping[str, str] = MappingProxyType(
+    {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
+)
+OUTCOME_LABELS: Mapping[str, str] = MappingProxyType(
+    {"approved": "Giải quyết", "not_eligible": "Không đủ điều kiện giải quyết"}
+)
+RETURN_METHOD_LABELS: Mapping[str, str] = MappingProxyType(
+    {"desk": "Tại Bộ phận Một cửa", "post": "Qua dịch vụ bưu chính"}
+)
+
 # ------------------------------------------------------------------ document kinds
 
 DOCUMENT_KIND_LABELS: Mapping[str, str] = MappingProxyType(

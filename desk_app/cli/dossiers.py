@@ -237,7 +237,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from desk_app.lifecycle import masked_change
+    from desk_app.lifecycle import masked_change, step_text
     from desk_app.vocabulary import status_label
 
     ctx = open_desk(args)
@@ -282,6 +282,7 @@ def cmd_show(args: argparse.Namespace) -> int:
             {
                 "uuid": e.uuid,
                 "kind": e.kind,
+                "text": step_text(e.kind, e.payload),
                 "at": iso(e.at),
                 "recorded_at": e.occurred_at_utc.replace(tzinfo=dt.UTC).isoformat(),
                 "actor": e.actor,

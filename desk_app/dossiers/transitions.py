@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desk_app.vocabulary import ACTION_LABELS
+
 # Statuses in which the dossier is being handled and has no result yet.
 PROCESSING: frozenset[str] = frozenset({"received", "in_progress", "extended"})
 BEFORE_RESULT: frozenset[str] = PROCESSING | {"waiting_supplement"}
@@ -31,9 +33,13 @@ class Action:
     it leads to (``None``: the status stays as it is)."""
 
     name: str
-    label: str
     sources: frozenset[str]
     target: str | None
+
+    @property
+    def label(self) -> str:
+        """What the action is called (``vocabulary.ACTION_LABELS``)."""
+        return ACTION_LABELS.get(self.name, self.name)
 
     def target_from(self, status: str) -> str:
         if self.name == "handover":
@@ -46,31 +52,21 @@ def handover_target(status: str) -> str:
     return "in_progress" if status in PROCESSING else status
 
 
-_action = Action
-
-
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
         # Handing the file on keeps a waiting dossier waiting and a result a result.
-        _action("handover", "bàn giao hồ sơ", BEFORE_RESULT | {"result_ready"}, None),
-        _action("request_supplement", "yêu cầu bổ sung hồ sơ", PROCESSING, "waiting_supplement"),
-        _action(
-            "supplement_received",
-            "nhận hồ sơ bổ sung",
-            frozenset({"waiting_supplement"}),
-            "in_progress",
-        ),
-        _action("extend", "gia hạn (xin lỗi, hẹn lại)", PROCESSING, None),
-        _action("withdraw", "rút hồ sơ", BEFORE_RESULT, "withdrawn"),
-        _action("stop", "dừng giải quyết", BEFORE_RESULT, "stopped"),
-        _action("result_ready", "có kết quả", PROCESSING, "result_ready"),
-        _action("return", "trả kết quả", frozenset({"result_ready"}), "returned"),
-        _action(
-            "correct",
-            "sửa thông tin người nộp",
-            frozenset({*BEFORE_RESULT, "result_ready", "returned", "stopped", "withdrawn"}),
-            None,
+        Action("handover", BEFORE_RESULT | {"result_ready"}, None),
+        Action("request_supplement", PROCESSING, "waiting_supplement"),
+        Action("supplement_received", frozenset({"waiting_supplement"}), "in_progress"),
+        Action("extend", PROCESSING, None),
+        Action("withdraw", BEFORE_RESULT, "withdrawn"),
+        Action("stop", BEFORE_RESULT, "stopped"),
+        Action("result_ready", PROCESSING, "result_ready"),
+        Action("return", frozenset({"result_ready"}), "returned"),
+        # A typing mistake can be corrected whenever the dossier exists.
+        Action(
+            "correct", BEFORE_RESULT | {"result_ready", "returned", "stopped", "withdrawn"}, None
         ),
     )
 }

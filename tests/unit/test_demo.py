@@ -64,16 +64,63 @@ def reseedable_dir(seeded_template: Path, data_dir: Path) -> Path:
     return data_dir
 
 
-def test_two_thousand_dossiers_with_their_events(seeded_dir: Path) -> None:
+def test_two_thousand_dossiers_with_their_whole_history(seeded_dir: Path) -> None:
     assert rows(seeded_dir, "SELECT count(*) FROM dossiers")[0][0] == 2000
     events = rows(seeded_dir, "SELECT kind, dossier_uuid, payload, origin_seq FROM events")
-    assert len(events) == 2000
-    assert {e["kind"] for e in events} == {"dossier.received"}
+    received = [e for e in events if e["kind"] == "dossier.received"]
     uuids = {r[0] for r in rows(seeded_dir, "SELECT uuid FROM dossiers")}
-    assert {e["dossier_uuid"] for e in events} == uuids
-    assert sorted(e["origin_seq"] for e in events) == list(range(1, 2001))
-    payloads = [json.loads(e["payload"]) for e in events]
-    assert all(p["demo"] is True for p in payloads)
+    assert len(received) == 2000 and {e["dossier_uuid"] for e in received} == uuids
+    assert all(json.loads(e["payload"])["demo"] is True for e in received)
+    assert sorted(e["origin_seq"] for e in events) == list(range(1, len(events) + 1))
+    kinds = Counter(e["kind"] for e in events)
+    # Realistic proportions: nearly all handed on, most returned, some supplements,
+    # extensions, withdrawals, stops; guided and refused visits beside the dossiers.
+    assert kinds["dossier.handed_over"] > 1800
+    assert 1500 < kinds["dossier.returned"] <= kinds["dossier.result_ready"] < 2000
+    assert 100 < kinds["dossier.supplement_requested"] < 400
+    assert kinds["dossier.supplement_received"] <= kinds["dossier.supplement_requested"]
+    for rare in ("dossier.extended", "dossier.withdrawn", "dossier.stopped", "intake.guided",
+                 "intake.refused"):  # fmt: skip
+        assert 5 < kinds[rare] < 200, (rare, kinds[rare])
+    assert kinds["directory.entry_set"] == 3  # the demo units dossiers are handed to
+    visits = rows(seeded_dir, "SELECT count(*) FROM intake_outcomes")[0][0]
+    assert visits == kinds["intake.guided"] + kinds["intake.refused"]
+
+
+def test_every_stored_projection_is_what_its_events_fold_to(seeded_template: Path) -> None:
+    from sqlalchemy import select
+
+    from desk_app.context import DeskContext
+    from desk_app.db.models import Dossier
+    from desk_app.dossiers import current, stored_projection
+
+    ctx = DeskContext.open(seeded_template)
+    try:
+        with ctx.db.read() as s:
+            checked = Counter()
+            for dossier in s.scalars(select(Dossier)):
+                folded, entries = current(s, dossier)
+                assert all(applied for _, applied in entries), dossier.code
+                assert stored_projection(dossier) == folded, dossier.code
+                assert dossier.result_at == (folded.result_at if folded.classification else None)
+                checked[folded.classification] += 1
+    finally:
+        ctx.close()
+    assert set(checked) == {None, "early", "on_time", "late"}, checked
+
+
+def test_an_enrolled_desk_gets_no_demo_data(inited_dir: Path, run_cli: RunCli) -> None:
+    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    with conn:
+        conn.execute(
+            "INSERT INTO sync_state (id, server_url, token, desk_id, enrolled_at, pull_cursor, "
+            "origin_seq_floor, full_pull_done) VALUES (1, 'https://x', 't', 'd', "
+            "'2026-11-23 08:00:00', 0, 0, 0)"
+        )
+    conn.close()
+    result = run_cli("seed-demo", "--dossiers", "10")
+    assert result.returncode == 1 and "đã đăng ký với máy chủ" in result.stderr
+    assert rows(inited_dir, "SELECT count(*) FROM dossiers")[0][0] == 0
 
 
 def test_codes_are_unique_and_follow_the_pattern(seeded_dir: Path) -> None:
@@ -150,7 +197,7 @@ def test_seeding_again_adds_without_collisions(reseedable_dir: Path, run_cli: Ru
     assert len(codes) == len(set(codes)) == 2500
     assert before <= set(codes)
     origin = [r[0] for r in rows(reseedable_dir, "SELECT origin_seq FROM events ORDER BY seq")]
-    assert origin == list(range(1, 2501))
+    assert origin == list(range(1, len(origin) + 1))
 
 
 def test_seeding_twice_with_the_default_seed_adds_without_collisions(

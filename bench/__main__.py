@@ -41,6 +41,12 @@ def _suites() -> dict[str, Callable[[], list[Row]]]:
     except ImportError:
         pass
     try:
+        from bench import bench_chair
+
+        suites["chair"] = bench_chair.run
+    except ImportError:
+        pass
+    try:
         from bench import bench_sync
 
         suites["sync"] = bench_sync.run

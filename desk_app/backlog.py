@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import text
 
 from desk_app import audit
 from desk_app.auth import Officer, Permission
-from desk_app.calendar import WorkingCalendar
 from desk_app.clock import LOCAL_ZONE, Clock, local_now, utc_naive
+from desk_app.commune_settings import CommuneSettingsService
 from desk_app.db.engine import Database
 from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
@@ -117,8 +117,10 @@ class BacklogFilter:
         return "".join(f" AND {p}" for p in parts)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class BacklogItem:
+    """One listed dossier (built by the thousand on every refresh: slots, not frozen)."""
+
     code: str
     procedure_code: str
     procedure_name: str
@@ -172,7 +174,6 @@ class Backlog:
     by_procedure: dict[str, dict[str, int]]
     by_field: dict[str, dict[str, int]]
     by_age: list[tuple[str, int]]
-    open_items: list[BacklogItem] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -205,70 +206,40 @@ _FROM = "FROM dossiers d LEFT JOIN procedures p ON p.id = d.procedure_id"
 
 
 def _dt(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
+    if value is None or isinstance(value, dt.datetime):
         return value
-    return dt.datetime.fromisoformat(str(value))
+    return _parse(value)
 
 
-def classify_open(
-    status: str,
-    due_at: dt.datetime | None,
-    original_due_at: dt.datetime | None,
-    today: dt.date,
-    soon_until: dt.date,
-    calendar: WorkingCalendar,
-) -> tuple[str, int]:
-    """The urgency of an open dossier and its working days late."""
-    if status == "waiting_supplement":
-        return "waiting_supplement", 0
-    late_basis = original_due_at or due_at
-    if late_basis is not None and late_basis.date() < today:
-        return "overdue", max(1, calendar.working_days_between(late_basis.date(), today))
-    if due_at is None:
-        return "on_track", 0
-    if due_at.date() == today:
-        return "due_today", 0
-    if due_at.date() <= soon_until:
-        return "due_soon", 0
-    return "on_track", 0
+_parse = dt.datetime.fromisoformat
 
 
 def _item(row: Any, urgency: str, days_late: int = 0) -> BacklogItem:
-    received = _dt(row[7])
-    due, original = _dt(row[8]), _dt(row[9])
-    assert received is not None
+    due, original, returned = row[8], row[9], row[10]
     return BacklogItem(
-        code=row[0],
-        procedure_code=row[1],
-        procedure_name=row[2],
-        field=row[3] or "",
-        status=row[4],
-        holder=row[5] or "",
-        applicant_name=row[6],
-        received_at=received,
-        due_at=due,
-        original_due_at=original,
-        returned_at=_dt(row[10]),
-        desk=int(row[11]),
-        urgency=urgency,
-        days_late=days_late,
-        extended=bool(row[12]),
+        row[0],
+        row[1],
+        row[2],
+        row[3] or "",
+        row[4],
+        row[5] or "",
+        row[6],
+        _parse(row[7]),
+        None if due is None else _parse(due),
+        None if original is None else _parse(original),
+        None if returned is None else _parse(returned),
+        row[11],
+        urgency,
+        days_late,
+        bool(row[12]),
     )
 
 
-def _breakdown(items: list[BacklogItem], key: str) -> dict[str, dict[str, int]]:
-    out: dict[str, Counter[str]] = {}
-    for item in items:
-        group = getattr(item, key) or "(chưa rõ)"
-        counter = out.setdefault(group, Counter())
-        counter["open"] += 1
-        if item.urgency != "on_track":
-            counter[item.urgency] += 1
+def _breakdown(counts: dict[str, Counter[str]]) -> dict[str, dict[str, int]]:
+    """Per group, the columns of ``BREAKDOWN_COLUMNS``; most overdue first."""
     return {
-        g: {c: out[g][c] for c in BREAKDOWN_COLUMNS}
-        for g in sorted(out, key=lambda g: (-out[g]["overdue"], -out[g]["open"], g))
+        g: {c: counts[g][c] for c in BREAKDOWN_COLUMNS}
+        for g in sorted(counts, key=lambda g: (-counts[g]["overdue"], -counts[g]["open"], g))
     }
 
 
@@ -276,22 +247,38 @@ class BacklogService:
     """The backlog lists and counts the chair's first screen and ``desk-app backlog``
     show."""
 
-    def __init__(self, db: Database, clock: Clock, profiles: ProfileService) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        profiles: ProfileService,
+        settings: CommuneSettingsService | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._profiles = profiles
+        self._settings = settings
+
+    def warning_days(self) -> int:
+        """The commune's warning window (working days), 2 unless a setting says otherwise."""
+        if self._settings is None:
+            return DEFAULT_WARNING_DAYS
+        return int(getattr(self._settings.get(), "warning_days", DEFAULT_WARNING_DAYS))
 
     def backlog(
         self,
         officer: Officer,
         filters: BacklogFilter | None = None,
         *,
-        warning_days: int = DEFAULT_WARNING_DAYS,
+        warning_days: int | None = None,
         record_view: bool = False,
     ) -> Backlog:
+        """The lists as of now; ``warning_days`` None means the commune's setting."""
         officer.require(Permission.REPORT)
         filters = filters or BacklogFilter()
         filters.check()
+        if warning_days is None:
+            warning_days = self.warning_days()
         if not 0 <= warning_days <= 30:
             raise BacklogFilterError("số ngày cảnh báo sắp đến hạn từ 0 đến 30 ngày làm việc")
         calendar = self._profiles.calendar()
@@ -333,23 +320,51 @@ class BacklogService:
                     object_type="backlog",
                     object_ref=today.isoformat(),
                 )
-        open_items = []
+        # Classified on the stored text of the dates (ISO, so they compare as strings):
+        # a refresh reads every open dossier, and only the listed ones become items.
+        lists: dict[str, list[BacklogItem]] = {k: [] for k in TILES}
+        today_s, soon_s = today.isoformat(), soon_until.isoformat()
+        today_ord = today.toordinal()
+        bounds = [(n, lo, hi) for n, (_, lo, hi) in enumerate(AGE_BUCKETS)]
         ages: Counter[int] = Counter()
+        groups: dict[str, dict[str, Counter[str]]] = {"holder": {}, "procedure": {}, "field": {}}
+        late_days: dict[str, int] = {}
         for row in open_rows:
-            urgency, late = classify_open(
-                row[4], _dt(row[8]), _dt(row[9]), today, soon_until, calendar
-            )
-            item = _item(row, urgency, late)
-            open_items.append(item)
-            age = (today - item.received_at.date()).days
-            for n, (_, lo, hi) in enumerate(AGE_BUCKETS):
+            status, received_s, due_s, original_s = row[4], str(row[7]), row[8], row[9]
+            due_day = str(due_s)[:10] if due_s is not None else None
+            basis = str(original_s)[:10] if original_s is not None else due_day
+            late = 0
+            if status == "waiting_supplement":
+                urgency = "waiting_supplement"
+            elif basis is not None and basis < today_s:
+                urgency = "overdue"
+                late = late_days.get(basis, 0)
+                if not late:
+                    late = late_days[basis] = max(
+                        1, calendar.working_days_between(dt.date.fromisoformat(basis), today)
+                    )
+            elif due_day is None:
+                urgency = "on_track"
+            elif due_day == today_s:
+                urgency = "due_today"
+            elif due_day <= soon_s:
+                urgency = "due_soon"
+            else:
+                urgency = "on_track"
+            if urgency != "on_track":
+                lists[urgency].append(_item(row, urgency, late))
+            for kind, value in (("holder", row[5]), ("procedure", row[2]), ("field", row[3])):
+                counter = groups[kind].get(value or "(chưa rõ)")
+                if counter is None:
+                    counter = groups[kind][value or "(chưa rõ)"] = Counter()
+                counter["open"] += 1
+                if urgency != "on_track":
+                    counter[urgency] += 1
+            age = today_ord - dt.date.fromisoformat(received_s[:10]).toordinal()
+            for n, lo, hi in bounds:
                 if age >= lo and (hi is None or age <= hi):
                     ages[n] += 1
                     break
-        lists: dict[str, list[BacklogItem]] = {k: [] for k in TILES}
-        for item in open_items:
-            if item.urgency in lists:
-                lists[item.urgency].append(item)
         lists["overdue"].sort(key=lambda i: (-i.days_late, i.code))
         for key in ("due_today", "due_soon", "waiting_supplement"):
             lists[key].sort(key=lambda i: (i.due_at or i.received_at, i.code))
@@ -370,13 +385,12 @@ class BacklogService:
                 if last
                 else None
             ),
-            open_total=len(open_items),
+            open_total=len(open_rows),
             lists=lists,
-            by_holder=_breakdown(open_items, "holder"),
-            by_procedure=_breakdown(open_items, "procedure_name"),
-            by_field=_breakdown(open_items, "field"),
+            by_holder=_breakdown(groups["holder"]),
+            by_procedure=_breakdown(groups["procedure"]),
+            by_field=_breakdown(groups["field"]),
             by_age=[(label, ages[n]) for n, (label, _, _) in enumerate(AGE_BUCKETS)],
-            open_items=open_items,
         )
 
     def fields(self) -> list[str]:

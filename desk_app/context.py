@@ -55,7 +55,7 @@ class DeskContext:
             db, clock, self.profiles, self.intake, self.lifecycle, self.directory,
             self.intake_outcomes,
         )  # fmt: skip
-        self.backlog = BacklogService(db, clock, self.profiles)
+        self.backlog = BacklogService(db, clock, self.profiles, self.settings)
         self.reports = ReportService(db, clock, self.profiles, self.settings)
         self.audit_log = AuditLogService(db, clock)
         # What opening did to the schema; an upgrade is told to the person once.

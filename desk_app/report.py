@@ -270,29 +270,27 @@ class PeriodReport:
 _DAY = 86_400
 
 
-def _key_sql(by: GroupBy) -> tuple[str, str]:
-    if by == "field":
-        return (f"coalesce(nullif(p.field, ''), '{UNKNOWN_GROUP}')",) * 2
-    return (
-        f"coalesce(d.procedure_code, '{UNKNOWN_GROUP}')",
-        f"coalesce(max(d.procedure_name), '{UNKNOWN_GROUP}')",
-    )
-
-
 def _grouped(
     s: Session, by: GroupBy, ids_sql: str, aggregates: str, params: dict[str, Any]
 ) -> list[Any]:
     """``aggregates`` over the dossiers ``ids_sql`` selects (``dossier_id`` and any
-    columns it names ``x.*``), grouped by field or procedure."""
-    key, label = _key_sql(by)
+    columns it names ``x.*``), grouped by field or procedure code. Only the history's
+    small rows are read (``report_dossiers`` carries the field, code and channel)."""
+    column = "rd.field" if by == "field" else "rd.procedure_code"
+    key = f"coalesce(nullif({column}, ''), '{UNKNOWN_GROUP}')"
     sql = (
-        f"SELECT {key} AS k, {label} AS l, {aggregates} FROM ({ids_sql}) x "
-        "JOIN report_dossiers rd ON rd.id = x.dossier_id "
-        "LEFT JOIN dossiers d ON d.uuid = rd.dossier_uuid "
-        "LEFT JOIN procedures p ON p.id = d.procedure_id "
-        "GROUP BY k"
+        f"SELECT {key} AS k, {key} AS l, {aggregates} FROM ({ids_sql}) x "
+        "JOIN report_dossiers rd ON rd.id = x.dossier_id GROUP BY k"
     )
     return list(s.execute(text(sql), params))
+
+
+def _procedure_names(s: Session) -> dict[str, str]:
+    """Each procedure code's name in the newest catalogue that has it."""
+    return {
+        str(code): str(name)
+        for code, name in s.execute(text("SELECT code, name FROM procedures ORDER BY id"))
+    }
 
 
 def _alive_at(moment: str, states: str) -> str:
@@ -334,7 +332,7 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
         s,
         by,
         new_ids,
-        "sum(coalesce(d.channel, '') = 'online'), sum(coalesce(d.channel, '') != 'online')",
+        "sum(rd.channel = 'online'), sum(rd.channel != 'online')",
         params,
     ):
         r = row(k, label)
@@ -402,6 +400,10 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
         r = row(k, label)
         r.refused += refused
         r.guided += guided
+    if by == "procedure":
+        names = _procedure_names(s)
+        for r in rows.values():
+            r.label = names.get(r.key, r.label)
     return sorted(rows.values(), key=lambda r: r.label)
 
 

@@ -11,7 +11,8 @@ the answer as rows (``report_segments``): for each distinct effective time of a
 dossier's events, the state from that moment on, merged with its neighbour when what a
 report reads (state, original due date, classification) did not change. ``catch_up``
 takes in the events recorded or pulled since the last run (``events.seq`` is the
-watermark; events never change), refolding only the dossiers they touch. A late sync
+watermark; events never change), refolding only the dossiers they touch; an interrupted
+run starts again from the watermark (refolding a dossier twice gives the same rows). A late sync
 that brings an old event refolds its dossier, so a past period may change — which is
 why the report states the time of the last successful sync.
 """
@@ -29,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from desk_app.clock import LOCAL_ZONE
 from desk_app.db.engine import Database
-from desk_app.dossiers import Projection, fold
+from desk_app.dossiers import Projection, fold, resolved_order
 
 # What a report reads of a status (trạng thái → nhóm).
 OPEN, WAITING, RESOLVED, WITHDRAWN, STOPPED, REFUSED, GUIDED = 1, 2, 3, 4, 5, 6, 7
@@ -110,20 +111,49 @@ def _key(p: Projection) -> tuple[int, int | None, int | None]:
     )
 
 
-def segments_of(events: Sequence[_Event], start: Projection) -> tuple[list[Segment], Projection]:
+# Kinds whose fold depends only on the state before them: when every event of a dossier
+# is one of these and their effective times follow the resolved order, the fold of the
+# events effective by a moment is a prefix of the resolved order, and one pass suffices.
+# (An annulment takes another event out of the count: such dossiers fold each moment.)
+PLAIN_KINDS = frozenset(
+    {
+        "dossier.received", "dossier.status_changed", "dossier.handed_over",
+        "dossier.supplement_requested", "dossier.supplement_received", "dossier.extended",
+        "dossier.withdrawn", "dossier.stopped", "dossier.result_ready", "dossier.returned",
+        "dossier.corrected",
+    }
+)  # fmt: skip
+
+
+def _append(out: list[Segment], moment: int, p: Projection) -> None:
+    state, due, cls = _key(p)
+    if not out or out[-1][1:] != (state, due, cls):
+        out.append((moment, state, due, cls))
+
+
+def segments_of(
+    events: Sequence[_Event], start: Projection, *, one_pass: bool = True
+) -> tuple[list[Segment], Projection]:
     """The dossier's states over time: for each distinct effective time, the fold of the
     events effective by then; neighbours that read the same are merged. Also returns the
-    fold of all events."""
-    timed = [(to_secs(effective_time(e)), e) for e in events]
-    moments = sorted({t for t, _ in timed})
+    fold of all events. ``one_pass=False`` folds each moment afresh even when one pass
+    would do (the tests compare both)."""
+    ordered = resolved_order(list(events))
+    timed = [(to_secs(effective_time(e)), e) for e in ordered]
     out: list[Segment] = []
+    monotone = all(timed[i][0] <= timed[i + 1][0] for i in range(len(timed) - 1))
+    if one_pass and monotone and all(e.kind in PLAIN_KINDS for _, e in timed):
+        last = start
+        for n, (moment, event) in enumerate(timed):
+            last, _ = fold([event], last)
+            if n + 1 < len(timed) and timed[n + 1][0] == moment:
+                continue  # the state at this moment is after its last event
+            _append(out, moment, last)
+        return out, last
     last = start
-    for moment in moments:
+    for moment in sorted({t for t, _ in timed}):
         last, _ = fold([e for t, e in timed if t <= moment], start)
-        state, due, cls = _key(last)
-        if out and out[-1][1:] == (state, due, cls):
-            continue
-        out.append((moment, state, due, cls))
+        _append(out, moment, last)
     return out, last
 
 
@@ -141,8 +171,17 @@ def _rating(events: Sequence[_Event], start: Projection) -> tuple[int, str, str]
 
 _EVENT_COLUMNS = (
     "e.seq, e.server_seq, e.kind, e.version, e.payload, e.actor, e.uuid, e.occurred_at, "
-    "e.dossier_uuid, d.due_at, d.original_due_at"
+    "e.dossier_uuid, d.due_at, d.original_due_at, d.channel, d.procedure_code, d.procedure_id"
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Dims:
+    """What a report groups a dossier by, from its row (empty when the row is missing)."""
+
+    channel: str = ""
+    procedure_code: str = ""
+    procedure_id: int | None = None
 
 
 def _parse_dt(value: Any) -> dt.datetime | None:
@@ -153,16 +192,21 @@ def _parse_dt(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(str(value))
 
 
-def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[tuple[str, Projection, list[_Event]]]:
+Group = tuple[str, Projection, list[_Event], Dims]
+
+
+def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[Group]:
     current: str | None = None
     start = Projection()
+    dims = Dims()
     events: list[_Event] = []
     for row in rows:
         uuid = row[8]
         if uuid != current:
             if current is not None:
-                yield current, start, events
+                yield current, start, events, dims
             current, events = uuid, []
+            dims = Dims(row[11] or "", row[12] or "", row[13])
             # Where folding starts when the receipt event is missing here, as the
             # projection does (``dossiers.store.seed``).
             start = Projection(due_at=_parse_dt(row[9]), original_due_at=_parse_dt(row[10]))
@@ -180,71 +224,83 @@ def _rows_by_dossier(rows: Iterable[Any]) -> Iterator[tuple[str, Projection, lis
             )
         )
     if current is not None:
-        yield current, start, events
+        yield current, start, events, dims
 
 
-def _store(s: Session, uuid: str, start: Projection, events: list[_Event]) -> None:
-    segments, _ = segments_of(events, start)
-    if not segments:
-        return
-    conn = s.connection()
-    received, first_state = segments[0][0], segments[0][1]
-    row = conn.execute(
-        text("SELECT id FROM report_dossiers WHERE dossier_uuid = :u"), {"u": uuid}
-    ).first()
-    if row is None:
-        dossier_id = conn.execute(
-            text(
-                "INSERT INTO report_dossiers (dossier_uuid, received, first_state) "
-                "VALUES (:u, :r, :f) RETURNING id"
-            ),
-            {"u": uuid, "r": received, "f": first_state},
-        ).scalar_one()
-    else:
-        dossier_id = row[0]
-        conn.execute(
-            text("UPDATE report_dossiers SET received = :r, first_state = :f WHERE id = :i"),
-            {"r": received, "f": first_state, "i": dossier_id},
+def _store_batch(s: Session, batch: Iterable[Group], fields: dict[int, str]) -> None:
+    """Replace the history rows of these dossiers (the driver's ``executemany``: a full
+    build writes a million dossiers). ``fields``: procedure id → field of work."""
+    computed = []
+    dims_of: dict[str, Dims] = {}
+    for uuid, start, events, dims in batch:
+        dims_of[uuid] = dims
+        segments, _ = segments_of(events, start)
+        if not segments:
+            continue
+        rating = (
+            _rating(events, start) if any(e.kind == "dossier.returned" for e in events) else None
         )
-        conn.execute(text("DELETE FROM report_segments WHERE dossier_id = :i"), {"i": dossier_id})
-        conn.execute(text("DELETE FROM report_ratings WHERE dossier_id = :i"), {"i": dossier_id})
-    conn.execute(
-        text(
-            "INSERT INTO report_segments "
-            "(dossier_id, valid_from, valid_to, state, original_due, classification) "
-            "VALUES (:i, :f, :t, :s, :d, :c)"
-        ),
+        computed.append((uuid, segments, rating))
+    if not computed:
+        return
+    raw = s.connection().connection.driver_connection
+    assert raw is not None
+    raw.executemany(
+        "INSERT INTO report_dossiers "
+        "(dossier_uuid, received, first_state, field, procedure_code, channel) "
+        "VALUES (?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (dossier_uuid) DO UPDATE SET received = excluded.received, "
+        "first_state = excluded.first_state, field = excluded.field, "
+        "procedure_code = excluded.procedure_code, channel = excluded.channel",
         [
-            {
-                "i": dossier_id,
-                "f": seg[0],
-                "t": segments[n + 1][0] if n + 1 < len(segments) else None,
-                "s": seg[1],
-                "d": seg[2],
-                "c": seg[3],
-            }
-            for n, seg in enumerate(segments)
+            (
+                uuid,
+                segs[0][0],
+                segs[0][1],
+                fields.get(dims_of[uuid].procedure_id or 0, ""),
+                dims_of[uuid].procedure_code,
+                dims_of[uuid].channel,
+            )
+            for uuid, segs, _ in computed
         ],
     )
-    if any(e.kind == "dossier.returned" for e in events):
-        rating = _rating(events, start)
-        if rating is not None:
-            conn.execute(
-                text(
-                    "INSERT INTO report_ratings (dossier_id, at, officer, rating) "
-                    "VALUES (:i, :a, :o, :r)"
-                ),
-                {"i": dossier_id, "a": rating[0], "o": rating[1], "r": rating[2]},
-            )
+    ids: dict[str, int] = {}
+    uuids = [uuid for uuid, _, _ in computed]
+    for i in range(0, len(uuids), 900):
+        part = uuids[i : i + 900]
+        ids.update(
+            raw.execute(
+                "SELECT dossier_uuid, id FROM report_dossiers WHERE dossier_uuid IN "
+                f"({', '.join('?' for _ in part)})",
+                part,
+            ).fetchall()
+        )
+    keys = [(ids[uuid],) for uuid in uuids]
+    raw.executemany("DELETE FROM report_segments WHERE dossier_id = ?", keys)
+    raw.executemany("DELETE FROM report_ratings WHERE dossier_id = ?", keys)
+    raw.executemany(
+        "INSERT INTO report_segments "
+        "(dossier_id, valid_from, valid_to, state, original_due, classification) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (ids[uuid], seg[0], segs[n + 1][0] if n + 1 < len(segs) else None, *seg[1:])
+            for uuid, segs, _ in computed
+            for n, seg in enumerate(segs)
+        ],
+    )
+    raw.executemany(
+        "INSERT INTO report_ratings (dossier_id, at, officer, rating) VALUES (?, ?, ?, ?)",
+        [(ids[uuid], *rating) for uuid, _, rating in computed if rating is not None],
+    )
 
 
-_BATCH = 500
+_BATCH = 2000
 
 
 def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -> int:
     """Take in the events recorded or pulled since the last run; returns how many
-    dossiers were refolded. Each batch commits with the watermark it reached, so an
-    interrupted run resumes where it stopped."""
+    dossiers were refolded. Batches commit one by one; the watermark moves with the
+    last, so an interrupted run refolds its dossiers again (the same rows)."""
     with db.read() as s:
         top = s.execute(text("SELECT coalesce(max(seq), 0) FROM events")).scalar_one()
         mark = s.execute(
@@ -265,6 +321,10 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
                 {"m": mark, "t": top},
             )
         ]
+    with db.read() as s:
+        fields: dict[int, str] = {
+            int(r[0]): str(r[1] or "") for r in s.execute(text("SELECT id, field FROM procedures"))
+        }
     done = 0
     for i in range(0, len(touched), _BATCH):
         chunk = touched[i : i + _BATCH]
@@ -279,8 +339,7 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
                 ),
                 {**params, "top": top},
             )
-            for uuid, start, events in _rows_by_dossier(rows.all()):
-                _store(s, uuid, start, events)
+            _store_batch(s, _rows_by_dossier(rows.all()), fields)
             done += len(chunk)
             if done >= len(touched):
                 _set_mark(s, top)
@@ -289,6 +348,11 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
     if not touched:
         with db.write() as s:
             _set_mark(s, top)
+    if done > 10_000:
+        # A first build leaves a WAL of hundreds of megabytes: fold it back now rather
+        # than at some officer's next save.
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
     return done
 
 

@@ -316,11 +316,8 @@ def _satisfaction(layout: Layout, report: PeriodReport) -> list[Flowable]:
         [clean(s.officer), *(str(s.counts.get(level, 0)) for level in levels), str(s.total)]
         for s in report.satisfaction
     ]
-    return [
-        Spacer(1, 3 * mm),
-        heading,
-        blocks.table(layout, columns, rows, t.text("text.no_satisfaction")),
-    ]
+    table = blocks.table(layout, columns, rows, t.text("text.no_satisfaction"))
+    return [Spacer(1, 3 * mm), KeepTogether([heading, table])]
 
 
 def _report_story(layout: Layout, report: PeriodReport) -> list[Flowable]:
@@ -343,7 +340,7 @@ def _report_story(layout: Layout, report: PeriodReport) -> list[Flowable]:
             fill(t.text("text.period"), **{"from": _d(report.date_from), "to": _d(report.date_to)}),
             styles.centered,
         ),
-        Paragraph(fill(t.text("text.unit"), unit=bold(report.unit_name)), styles.centered),
+        Paragraph(fill(t.text("text.unit"), unit=bold(report.parent_body)), styles.centered),
         Spacer(1, 2 * mm),
         _report_table(layout, report),
         Spacer(1, 2 * mm),
@@ -382,20 +379,27 @@ def render_report_pdf(report: PeriodReport) -> bytes:
 # ------------------------------------------------------------------ daily sheet
 
 
+def _short(name: str, limit: int = 70) -> str:
+    """A long procedure name cut at a word, with an ellipsis (the code says the rest)."""
+    if len(name) <= limit:
+        return name
+    return name[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def _items_table(
     layout: Layout, items: Sequence[BacklogItem], *, late: bool, extended_note: str, empty: str
 ) -> Table:
     t = layout.template
     columns = [
         Column(t.text("text.col_no"), 9 * mm),
-        Column(t.text("text.col_code"), 46 * mm, "left"),
+        Column(t.text("text.col_code"), 41 * mm, "left"),
         Column(t.text("text.col_procedure"), None, "left"),
-        Column(t.text("text.col_applicant"), 32 * mm, "left"),
-        Column(t.text("text.col_due"), 20 * mm),
+        Column(t.text("text.col_applicant"), 30 * mm, "left"),
+        Column(t.text("text.col_due"), 19 * mm),
     ]
     if late:
         columns.append(Column(t.text("text.col_late"), 15 * mm))
-    columns.append(Column(t.text("text.col_holder"), 28 * mm, "left"))
+    columns.append(Column(t.text("text.col_holder"), 24 * mm, "left"))
     rows = []
     for n, item in enumerate(items, 1):
         due = f"{item.due_at:%d/%m/%Y}" if item.due_at else "–"
@@ -404,7 +408,7 @@ def _items_table(
         row = [
             str(n),
             clean(item.code),
-            clean(item.procedure_name),
+            clean(_short(item.procedure_name)),
             clean(item.applicant_name),
             due,
         ]

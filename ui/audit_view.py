@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desk_app.audit import AuditRow
 from desk_app.auth import Officer
 from desk_app.report_audit import AuditFilter, AuditLogService
+from ui.backlog_view import RowsModel
 from ui.operations import Operations
 from ui.style import BANNER_STYLES, heading_font
 from ui.tab_screen import TabScreen
@@ -42,10 +43,10 @@ ACTION_WORDS = {
 }  # fmt: skip
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(RowsModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[AuditRow] = []
+        self._rows: list[AuditRow] = []
         self._headers = (
             self.tr("Thời gian"),
             self.tr("Cán bộ"),
@@ -57,26 +58,13 @@ class AuditModel(QAbstractTableModel):
 
     def set_rows(self, rows: list[AuditRow]) -> None:
         self.beginResetModel()
-        self.rows = rows
+        self._rows = rows
         self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
             return None
-        r = self.rows[index.row()]
+        r = self._rows[index.row()]
         return (
             r.at.strftime("%H:%M:%S %d/%m/%Y"),
             r.username,

@@ -76,6 +76,7 @@ class BacklogController(QObject):
 
         today = local_now(clock).date()
         view.set_report_range(today.replace(day=1), today)
+        view.set_received_range(today.replace(day=1), today)
         view.tile_clicked.connect(self.show_tile)
         view.refresh_button.clicked.connect(self.refresh)
         view.sheet_button.clicked.connect(self.print_sheet)
@@ -122,8 +123,9 @@ class BacklogController(QObject):
         self._in_flight = True
         self.view.set_busy(True)
         service, officer = self._backlog, self._officer
-        filters, window = self.filters(), self.view.window_days.value()
         first = self.current is None
+        # the first load uses the commune's window; then the spin box's
+        filters, window = self.filters(), None if first else self.view.window_days.value()
         self._ops.run(
             lambda: service.backlog(officer, filters, warning_days=window, record_view=first),
             self._loaded,
@@ -149,6 +151,9 @@ class BacklogController(QObject):
         self.current = backlog
         self.loads += 1
         v = self.view
+        v.window_days.blockSignals(True)
+        v.window_days.setValue(backlog.warning_days)
+        v.window_days.blockSignals(False)
         for key, tile in v.tiles.items():
             tile.set_count(backlog.counts[key])
         v.breakdowns["holder"].set_counts(backlog.by_holder)

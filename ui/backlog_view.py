@@ -51,7 +51,7 @@ URGENCY_LOOK: dict[str, tuple[str, str, str]] = {
     "overdue": ("⚠", "#f6c9c4", "3px solid #8c1d12"),
     "due_today": ("●", "#fbe0b6", "3px dashed #8a4b00"),
     "due_soon": ("◔", "#fdf3c4", "2px dotted #6b5600"),
-    "waiting_supplement": ("⏸", "#d6e4f5", "2px solid #1d4f8c"),
+    "waiting_supplement": ("‖", "#d6e4f5", "2px solid #1d4f8c"),
     "received_today": ("↓", "#e4e4e4", "1px solid #444444"),
     "returned_today": ("✓", "#d9eed9", "1px solid #1f5e1f"),
     "on_track": ("", "", ""),
@@ -60,6 +60,11 @@ URGENCY_LOOK: dict[str, tuple[str, str, str]] = {
 
 
 _NEVER = dt.datetime(9999, 12, 31)
+# The list's natural order: the most urgent first.
+URGENCY_ORDER = {
+    "overdue": 0, "due_today": 1, "due_soon": 2, "waiting_supplement": 3, "on_track": 4,
+    "closed": 5,
+}  # fmt: skip
 
 
 def short(moment: dt.datetime | None) -> str:
@@ -97,7 +102,27 @@ class Tile(QPushButton):
         self.setAccessibleName(f"{self.label}: {count}")
 
 
-class BacklogModel(QAbstractTableModel):
+class RowsModel(QAbstractTableModel):
+    """A read-only table of ``_rows`` under ``_headers`` (the screens' lists)."""
+
+    _rows: Sequence[object]
+    _headers: tuple[str, ...]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._headers[section]
+        return None
+
+
+class BacklogModel(RowsModel):
     """The dossiers of one list; sorting through a proxy (``SORT_ROLE``)."""
 
     SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -135,19 +160,6 @@ class BacklogModel(QAbstractTableModel):
     def item_at(self, row: int) -> BacklogItem:
         return self._rows[row]
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
-
     def urgency_text(self, item: BacklogItem) -> str:
         sign = URGENCY_LOOK[item.urgency][0]
         words = self._urgency_words.get(item.urgency, "")
@@ -167,7 +179,7 @@ class BacklogModel(QAbstractTableModel):
             return QColor(background) if background else None
         if role == self.SORT_ROLE:
             keys: tuple[Any, ...] = (
-                (-item.days_late, item.urgency),
+                URGENCY_ORDER.get(item.urgency, 9) * 100_000 - item.days_late,
                 item.code,
                 item.procedure_name,
                 item.field,
@@ -179,8 +191,7 @@ class BacklogModel(QAbstractTableModel):
                 item.holder,
                 item.desk,
             )
-            key = keys[col]
-            return str(key) if isinstance(key, tuple) else key
+            return keys[col]
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         return (
@@ -198,7 +209,7 @@ class BacklogModel(QAbstractTableModel):
         )[col]
 
 
-class BreakdownModel(QAbstractTableModel):
+class BreakdownModel(RowsModel):
     """Counts per holder, procedure or field."""
 
     def __init__(self, group_title: str, parent: Any = None) -> None:
@@ -210,26 +221,13 @@ class BreakdownModel(QAbstractTableModel):
             self.tr("⚠ Quá hạn"),
             self.tr("● Đến hạn hôm nay"),
             self.tr("◔ Sắp đến hạn"),
-            self.tr("⏸ Chờ bổ sung"),
+            self.tr("‖ Chờ bổ sung"),
         )
 
     def set_counts(self, counts: dict[str, dict[str, int]]) -> None:
         self.beginResetModel()
         self._rows = list(counts.items())
         self.endResetModel()
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -243,7 +241,9 @@ class BreakdownModel(QAbstractTableModel):
         return group if col == 0 else str(counts[BREAKDOWN_COLUMNS[col - 1]])
 
 
-def _table(parent: QWidget, model: QAbstractTableModel, name: str) -> QTableView:
+def _table(
+    parent: QWidget, model: QAbstractTableModel, name: str, stretch: int | None = None
+) -> QTableView:
     proxy = QSortFilterProxyModel(parent)
     proxy.setSourceModel(model)
     proxy.setSortRole(int(Qt.ItemDataRole.UserRole) + 1)
@@ -256,8 +256,14 @@ def _table(parent: QWidget, model: QAbstractTableModel, name: str) -> QTableView
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setAlternatingRowColors(True)
     view.verticalHeader().hide()
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is None:
+        header.setStretchLastSection(True)
+    else:
+        # a long procedure name is elided instead of pushing the other columns away
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
     return view
 
 
@@ -342,7 +348,7 @@ class BacklogView(QWidget):
         self.list_title = QLabel(self)
         self.list_title.setFont(heading_font(self.font(), 1))
         self.model = BacklogModel(self)
-        self.table = _table(self, self.model, "backlogTable")
+        self.table = _table(self, self.model, "backlogTable", stretch=2)
         list_page = QWidget(self)
         list_layout = QVBoxLayout(list_page)
         list_layout.setContentsMargins(0, 4, 0, 0)
@@ -357,7 +363,7 @@ class BacklogView(QWidget):
         ):
             model = BreakdownModel(group, self)
             self.breakdowns[name] = model
-            self.tabs.addTab(_table(self, model, f"breakdown_{name}"), tab)
+            self.tabs.addTab(_table(self, model, f"breakdown_{name}", stretch=0), tab)
         charts = QWidget(self)
         grid = QGridLayout(charts)
         self.flow_chart = BarChart(self.tr("Tiếp nhận và giải quyết 30 ngày qua"), charts)
@@ -403,6 +409,12 @@ class BacklogView(QWidget):
     def set_report_range(self, start: dt.date, end: dt.date) -> None:
         self.report_from.setDate(QDate(start.year, start.month, start.day))
         self.report_to.setDate(QDate(end.year, end.month, end.day))
+
+    def set_received_range(self, start: dt.date, end: dt.date) -> None:
+        for edit, day in ((self.date_from, start), (self.date_to, end)):
+            edit.blockSignals(True)
+            edit.setDate(QDate(day.year, day.month, day.day))
+            edit.blockSignals(False)
 
     def show_message(self, text: str, kind: str) -> None:
         self.message.setText(text)

@@ -86,12 +86,14 @@ class _Chart(QWidget):
 
     def _axes(self, painter: QPainter, area: QRectF, top: float, suffix: str = "") -> None:
         painter.setPen(QPen(QColor(200, 200, 200), 1))
-        for i in range(5):
-            y = area.bottom() - area.height() * i / 4
+        # five steps for 1, 10, 50…; four for 2, 20, 100 (never a 2.5 shown as "2")
+        steps = 4 if (top / 5) != int(top / 5) or top in (100.0, 20.0, 2.0) else 5
+        for i in range(steps + 1):
+            y = area.bottom() - area.height() * i / steps
             painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
             painter.setPen(QColor("black"))
-            value = top * i / 4
-            text = f"{value:.0f}{suffix}" if top >= 4 else f"{value:.1f}{suffix}"
+            value = top * i / steps
+            text = f"{value:g}{suffix}"
             painter.drawText(
                 QRectF(0, y - 8, area.left() - 4, 16), Qt.AlignmentFlag.AlignRight, text
             )

@@ -127,9 +127,9 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--warning-days",
         type=whole_arg,
-        default=2,
+        default=None,
         metavar="N",
-        help="due soon: within the next N working days (default 2)",
+        help="due soon: within the next N working days (default: the commune's setting, 2)",
     )
     p.add_argument("--out", metavar="FILE.pdf", help="write the daily backlog sheet (A4 PDF)")
     _filter_options(p)

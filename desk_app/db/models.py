@@ -29,6 +29,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -172,6 +173,16 @@ class Dossier(Base):
         Index("ix_dossiers_cccd_procedure_received", "applicant_cccd", "procedure_code",
               "received_at"),
         Index("ix_dossiers_returned_at", "returned_at"),
+        # the chair's backlog: every open dossier with what the backlog reads, alone
+        Index(
+            "ix_dossiers_open",
+            "status", "due_at", "original_due_at", "received_at", "returned_at", "origin_desk",
+            "procedure_code", "procedure_id", "holder", "received_by", "extension_count", "code",
+            "applicant_name", "procedure_name",
+            sqlite_where=text(
+                "status IN ('received', 'in_progress', 'extended', 'waiting_supplement')"
+            ),
+        ),
     )  # fmt: skip
 
     uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -459,8 +470,9 @@ class BackupSettings(Base):
 
 
 class ReportDossier(Base):
-    """A dossier as the report history knows it: a small integer key, and the moment of
-    its first event (its receipt)."""
+    """A dossier as the report history knows it: a small integer key, the moment of its
+    first event (its receipt), and what a report groups and splits it by (copied from
+    the dossier, so that a year's report never reads the big dossier rows)."""
 
     __tablename__ = "report_dossiers"
     __table_args__ = (Index("ix_report_dossiers_received", "received"),)
@@ -470,6 +482,9 @@ class ReportDossier(Base):
     received: Mapped[int] = mapped_column(Integer)
     # the state the receipt gave (refused or guided snapshots were never received)
     first_state: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    procedure_code: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    channel: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
 
 class ReportSegment(Base):

@@ -5,24 +5,22 @@ autouse guard fails any SQL the UI runs on it)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desk_app.auth import Officer, Role
-from desk_app.clock import FixedClock, utc_naive
 from desk_app.context import DeskContext
-from desk_app.profile import Profile
-from tests.conftest import AGENCY, COMMUNE, DESK_NOW, PROVINCE, copy_database
+from tests.conftest import AGENCY, DESK_NOW
+from tests.ui.test_sync_changes import second_desk
 from tests.ui.test_sync_status import DistrictServer, receive_one, server
 from tests.unit.chair.dataset import receive
 from tests.unit.chair.test_backlog import desk
 from ui.backlog import BacklogScreen
 from ui.operations import Changes, Operations
 
-__all__ = ["desk", "server"]
+__all__ = ["desk", "second_desk", "server"]
 
 # Showing a window on the offscreen platform warns about propagateSizeHints.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -81,7 +79,7 @@ def test_tiles_open_their_lists_and_a_row_opens_the_dossier(
     assert proxy.index(0, 0).data() == "⚠ Quá hạn 6 ngày"
     assert proxy.index(0, 1).data() == f"{AGENCY}-O2"
     qtbot.mouseClick(widget.tiles["waiting_supplement"], Qt.MouseButton.LeftButton)
-    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "⏸ Chờ bổ sung"
+    assert proxy.rowCount() == 1 and proxy.index(0, 0).data() == "‖ Chờ bổ sung"
     assert widget.tiles["waiting_supplement"].isChecked()
     assert not widget.tiles["overdue"].isChecked()
     # sorting by the code column
@@ -103,17 +101,6 @@ def test_tiles_open_their_lists_and_a_row_opens_the_dossier(
     widget.desk.setValue(2)
     _loaded(qtbot, widget, 2)
     assert widget.tiles["overdue"].count == 1 and widget.tiles["due_today"].count == 0
-
-
-@pytest.fixture
-def second_desk(desk_template: Path, tmp_path: Path) -> Iterator[DeskContext]:
-    folder = tmp_path / "desk-2"
-    copy_database(desk_template, folder)
-    clock = FixedClock(DESK_NOW)
-    ctx = DeskContext.open(folder, clock)
-    ctx.profiles.save(Profile(COMMUNE, PROVINCE, AGENCY, 2), utc_naive(clock))
-    yield ctx
-    ctx.close()
 
 
 def test_refreshes_itself_after_a_sync_pulls_another_desks_dossier(

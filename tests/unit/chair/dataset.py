@@ -75,6 +75,8 @@ def receive(
                 channel=channel if channel != "online" else "in_person",
                 due_at=due_at,
                 received_by=holder,
+                applicant_name=d.applicant_name,
+                applicant_cccd=d.applicant_cccd,
             ),
             actor=holder,
             agency_code=AGENCY,

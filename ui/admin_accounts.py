@@ -41,6 +41,13 @@ class AccountsSection(AdminSection):
         self._accounts = accounts
         self._users = users
         self.rows: list[AccountRow] = []
+        self.explain(
+            self.tr(
+                "Mỗi cán bộ một tài khoản riêng. Mật khẩu do quản trị viên đặt (tài khoản mới, đặt"
+                " lại) phải được đổi khi đăng nhập. Máy luôn giữ ít nhất một quản trị viên đang "
+                "hoạt động."
+            )
+        )
         self.locked: list[LockedAccount] = []
 
         self.table = QTableWidget(0, 4, self)
@@ -52,7 +59,11 @@ class AccountsSection(AdminSection):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in (0, 2):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, header.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, header.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.layout_.addWidget(self.table, 2)
 
@@ -130,7 +141,6 @@ class AccountsSection(AdminSection):
             cells = (row.username, row.full_name, self.tr(ROLE_LABELS[row.role]), self._state(row))
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
         self.locked_table.setRowCount(len(self.locked))
         for i, lock in enumerate(self.locked):
             until = lock.locked_until_utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE)

@@ -79,6 +79,9 @@ class AccountsSection(AdminSection):
                   self.role_combo, self.role_button):  # fmt: skip
             actions.addWidget(w)
         actions.addStretch(1)
+        self.recovery_button = QPushButton(self.tr("Cấp mã khôi phục mới"), self)
+        self.recovery_button.clicked.connect(self.reissue_recovery_code)
+        actions.addWidget(self.recovery_button)
         self.layout_.addLayout(actions)
         self.disable_button.clicked.connect(self.disable_selected)
         self.enable_button.clicked.connect(self.enable_selected)
@@ -243,6 +246,25 @@ class AccountsSection(AdminSection):
 
         self.call(lambda: accounts.add(username, full_name, role, password, by), added,
                   changes=_USERS)  # fmt: skip
+
+    def reissue_recovery_code(self) -> None:
+        if not self.confirm(
+            self.tr(
+                "Cấp mã khôi phục mới? Mã cũ (tờ đã in) sẽ hết hiệu lực ngay; hãy in hoặc chép "
+                "mã mới và cất nơi an toàn."
+            )
+        ):
+            return
+        accounts, by = self._accounts, self.officer
+
+        def issued(code: str) -> None:
+            self.say(
+                self.tr(
+                    "Mã khôi phục mới: {0} — chép lại và cất nơi an toàn; mã này chỉ hiện một lần."
+                ).format(code)
+            )
+
+        self.call(lambda: accounts.reissue_recovery_code(by), issued)
 
     def unlock_selected(self) -> None:
         index = self.locked_table.currentRow()

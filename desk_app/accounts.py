@@ -233,6 +233,11 @@ class AccountAdmin:
             )  # fmt: skip
         return code
 
+    def reissue_recovery_code(self, by: Officer) -> str:
+        """An administrator replaces a lost recovery code; the old one stops working."""
+        by.require(Permission.ADMINISTER)
+        return self.issue_recovery_code(by.username)
+
     def has_recovery_code(self) -> bool:
         with self._db.read() as s:
             row = s.get(RecoveryCode, 1)

@@ -41,6 +41,13 @@ class AccountsSection(AdminSection):
         self._accounts = accounts
         self._users = users
         self.rows: list[AccountRow] = []
+        self.explain(
+            self.tr(
+                "Mỗi cán bộ một tài khoản riêng. Mật khẩu do quản trị viên đặt (tài khoản mới, đặt"
+                " lại) phải được đổi khi đăng nhập. Máy luôn giữ ít nhất một quản trị viên đang "
+                "hoạt động."
+            )
+        )
         self.locked: list[LockedAccount] = []
 
         self.table = QTableWidget(0, 4, self)
@@ -52,7 +59,11 @@ class AccountsSection(AdminSection):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in (0, 2):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, header.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, header.ResizeMode.Stretch)
         self.table.verticalHeader().hide()
         self.layout_.addWidget(self.table, 2)
 
@@ -68,6 +79,9 @@ class AccountsSection(AdminSection):
                   self.role_combo, self.role_button):  # fmt: skip
             actions.addWidget(w)
         actions.addStretch(1)
+        self.recovery_button = QPushButton(self.tr("Cấp mã khôi phục mới"), self)
+        self.recovery_button.clicked.connect(self.reissue_recovery_code)
+        actions.addWidget(self.recovery_button)
         self.layout_.addLayout(actions)
         self.disable_button.clicked.connect(self.disable_selected)
         self.enable_button.clicked.connect(self.enable_selected)
@@ -130,7 +144,6 @@ class AccountsSection(AdminSection):
             cells = (row.username, row.full_name, self.tr(ROLE_LABELS[row.role]), self._state(row))
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
         self.locked_table.setRowCount(len(self.locked))
         for i, lock in enumerate(self.locked):
             until = lock.locked_until_utc.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE)
@@ -233,6 +246,25 @@ class AccountsSection(AdminSection):
 
         self.call(lambda: accounts.add(username, full_name, role, password, by), added,
                   changes=_USERS)  # fmt: skip
+
+    def reissue_recovery_code(self) -> None:
+        if not self.confirm(
+            self.tr(
+                "Cấp mã khôi phục mới? Mã cũ (tờ đã in) sẽ hết hiệu lực ngay; hãy in hoặc chép "
+                "mã mới và cất nơi an toàn."
+            )
+        ):
+            return
+        accounts, by = self._accounts, self.officer
+
+        def issued(code: str) -> None:
+            self.say(
+                self.tr(
+                    "Mã khôi phục mới: {0} — chép lại và cất nơi an toàn; mã này chỉ hiện một lần."
+                ).format(code)
+            )
+
+        self.call(lambda: accounts.reissue_recovery_code(by), issued)
 
     def unlock_selected(self) -> None:
         index = self.locked_table.currentRow()

@@ -42,6 +42,12 @@ class BackupSection(AdminSection):
     ) -> None:
         super().__init__(ops, officer, parent)
         self._ctx = ctx
+        self.explain(
+            self.tr(
+                "Bản sao lưu được mã hóa bằng cụm mật khẩu sao lưu: mất cụm mật khẩu thì không "
+                "khôi phục được. Nên chọn thư mục trên ổ USB hoặc ổ đĩa khác."
+            )
+        )
         self.status_label = QLabel(self)
         self.status_label.setObjectName("backupStatus")
         self.status_label.setWordWrap(True)

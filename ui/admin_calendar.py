@@ -50,6 +50,13 @@ class CalendarSection(AdminSection):
         today = local_now(clock).date()
         self.days: dict[dt.date, CalendarDay] = {}
         self._loaded_year: int | None = None
+        self.explain(
+            self.tr(
+                "Ngày lễ, Tết chính thức đã có sẵn. Khi có văn bản nghỉ thêm hoặc làm bù, chọn "
+                "ngày trong lịch, chọn loại, ghi số văn bản rồi bấm Đặt; các quầy khác nhận khi "
+                "đồng bộ."
+            )
+        )
         top = QHBoxLayout()
         self.year = QSpinBox(self)
         self.year.setRange(2020, 2100)

@@ -40,6 +40,13 @@ class CatalogueSection(AdminSection):
         self._importer = importer
         self._catalogue = catalogue
         self.preview: ImportPreview | None = None
+        self.explain(
+            self.tr(
+                "Khi tỉnh công bố danh mục thủ tục mới: chọn tệp (JSON hoặc Excel theo mẫu cột "
+                "trong tài liệu), xem những gì thay đổi, chọn ngày áp dụng rồi bấm Áp dụng. Hồ sơ "
+                "đã nhận giữ nguyên thời hạn và ngày hẹn."
+            )
+        )
         self.versions_label = QLabel(self)
         self.versions_label.setWordWrap(True)
         self.layout_.addWidget(self.versions_label)

@@ -4,6 +4,7 @@ confirmation question (replaceable in tests, like the printer dialog)."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QSizePolicy, QVBoxLayout, QWi
 from desk_app.auth import Officer
 from desk_app.errors import user_message
 from ui.operations import NO_CHANGES, Changes, Operations
-from ui.style import BANNER_STYLES
+from ui.style import BANNER_STYLES, set_text_color
 
 T = TypeVar("T")
 
@@ -28,11 +29,21 @@ class AdminSection(QWidget):
         self.banner = QLabel(self)
         self.banner.setObjectName("adminBanner")
         self.banner.setWordWrap(True)
-        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.banner.hide()
         self.layout_.addWidget(self.banner)
         #: asks the administrator to confirm a consequential act; tests replace it
         self.confirm: Callable[[str], bool] = self._ask
+
+    def explain(self, text: str) -> QLabel:
+        """A short line under the banner saying what this section is for."""
+        # Broken here, not word-wrapped by Qt: a wrapped label asks for the height of a
+        # narrow guess and leaves a gap under it in a tab page.
+        label = QLabel("\n".join(textwrap.wrap(text, 110)), self)
+        label.setObjectName("adminHint")
+        set_text_color(label)
+        self.layout_.insertWidget(1, label)
+        return label
 
     def _ask(self, question: str) -> bool:
         answer = QMessageBox.question(self, self.tr("Xác nhận"), question)

@@ -36,6 +36,12 @@ class DirectorySection(AdminSection):
         super().__init__(ops, officer, parent)
         self._directory = directory
         self.entries: list[Receiver] = []
+        self.explain(
+            self.tr(
+                "Cán bộ và bộ phận nhận hồ sơ khi chuyển xử lý. Danh sách dùng chung cho mọi quầy "
+                "của xã; tài khoản và mật khẩu thì riêng từng máy."
+            )
+        )
         self.table = QTableWidget(0, 4, self)
         self.table.setObjectName("directoryTable")
         self.table.setHorizontalHeaderLabels(
@@ -44,7 +50,10 @@ class DirectorySection(AdminSection):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, header.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, header.ResizeMode.ResizeToContents)
         self.table.verticalHeader().hide()
         self.layout_.addWidget(self.table, 1)
         row = QHBoxLayout()
@@ -87,7 +96,6 @@ class DirectorySection(AdminSection):
             cells = (e.name, self.tr(RECEIVER_KIND_LABELS.get(e.kind, e.kind)), e.unit, state)
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
-        self.table.resizeColumnsToContents()
 
     def add_entry(self) -> None:
         directory, by = self._directory, self.officer

@@ -39,6 +39,12 @@ class ProfileSection(AdminSection):
         self._profiles = profiles
         self._clock = clock
         self.profile: Profile | None = None
+        self.explain(
+            self.tr(
+                "Thông tin in trên giấy hẹn và dùng để tính ngày hẹn trả. Khi lưu, các quầy khác "
+                "của xã cũng nhận thay đổi (trừ mã đơn vị và số quầy)."
+            )
+        )
         form = QFormLayout()
         self.commune_name = QLineEdit(self)
         self.province = QLineEdit(self)

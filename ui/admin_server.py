@@ -73,6 +73,13 @@ class ServerSection(AdminSection):
         super().__init__(ops, officer, parent)
         self._sync = sync
         self._set_aside = set_aside
+        self.explain(
+            self.tr(
+                "Huyện cấp địa chỉ máy chủ, mã đăng ký dùng một lần và (nếu có) tệp chứng chỉ CA. "
+                "Sau khi đăng ký, hồ sơ của quầy được gửi lên huyện và nhận về từ các quầy khác "
+                "của xã."
+            )
+        )
         self.status_label = QLabel(self)
         self.status_label.setObjectName("serverStatus")
         self.status_label.setWordWrap(True)

@@ -332,3 +332,24 @@ def test_add_re_enable_and_change_role(
     a.add_account()
     wait_idle(qtbot, window)
     assert a.banner.text().startswith("Không thực hiện được: tên đăng nhập gồm 3–32 ký tự")
+
+
+@shows_a_window
+def test_a_lost_recovery_code_is_replaced(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    old = staffed_ctx.accounts.issue_recovery_code(ADMIN.username)
+    screen = open_admin(qtbot, window, 0)
+    a = screen.accounts
+    a.confirm = lambda _q: True
+    a.reissue_recovery_code()
+    wait_idle(qtbot, window)
+    new = a.banner.text().split("Mã khôi phục mới: ")[1].split(" ")[0]
+    assert len(new) == 24 and new != old
+    import pytest
+
+    from desk_app.accounts import RecoveryError
+
+    with pytest.raises(RecoveryError):
+        staffed_ctx.accounts.recover(old, "mat-khau-moi-1")
+    assert staffed_ctx.accounts.recover(new, "mat-khau-moi-1")[0] == ADMIN.username

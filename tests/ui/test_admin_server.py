@@ -71,10 +71,21 @@ def test_enrol_test_and_see_refused_events(
             actor="quan\x00tri", agency_code=AGENCY, desk=1,
             occurred_at_utc=dt.datetime(2026, 11, 23, 3, 0),
         )  # fmt: skip
-    summary = staffed_ctx.sync.sync_once()
-    assert summary.rejected == 1, summary
-    kinds = [e.kind for e in server_events(db_url, AGENCY)]
-    assert "commune.profile_set" in kinds
+    # The window's own sync thread may push it first (a change wakes it): either way.
+    staffed_ctx.sync.sync_once()
+
+    def refused_count() -> int:
+        conn = sqlite3.connect(staffed_ctx.data_dir / "desk.sqlite3")
+        try:
+            return int(conn.execute("SELECT count(*) FROM outbox_rejections").fetchone()[0])
+        finally:
+            conn.close()
+
+    qtbot.waitUntil(lambda: refused_count() == 1, timeout=15_000)
+    qtbot.waitUntil(
+        lambda: "commune.profile_set" in [e.kind for e in server_events(db_url, AGENCY)],
+        timeout=15_000,
+    )
 
     screen.tabs.setCurrentIndex(4)
     wait_idle(qtbot, window)
@@ -83,11 +94,7 @@ def test_enrol_test_and_see_refused_events(
     assert "không nhận" in section.rejected.item(0, 3).text()
     assert "NUL" in section.rejected.item(0, 3).toolTip()  # the server's words, for the district
     assert "xem bảng bên dưới" in section.status_label.text()
-    conn = sqlite3.connect(staffed_ctx.data_dir / "desk.sqlite3")
-    try:
-        assert conn.execute("SELECT count(*) FROM outbox_rejections").fetchone() == (1,)
-    finally:
-        conn.close()
+    assert refused_count() == 1
     from tests.ui.test_admin_screen import shoot
 
     shoot(screen, "server-enrolled")

@@ -103,3 +103,11 @@ def test_recovery_code_resets_the_last_administrator_once(desk: DeskContext) -> 
     actions = [r[0] for r in rows(desk, "SELECT action FROM audit_log ORDER BY id")]
     assert "password_recovered" in actions
     assert actions.count("recovery_code_issued") == 2
+
+
+def test_only_an_administrator_replaces_the_recovery_code(desk: DeskContext) -> None:
+    with pytest.raises(PermissionDeniedError):
+        desk.accounts.reissue_recovery_code(CHAIR)
+    assert not desk.accounts.has_recovery_code()
+    desk.accounts.reissue_recovery_code(ADMIN)
+    assert desk.accounts.has_recovery_code()

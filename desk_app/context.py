@@ -13,8 +13,8 @@ from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
 from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.config import DATABASE_FILE
-from desk_app.db.engine import Database, make_engine
-from desk_app.db.migrate import upgrade_to_head
+from desk_app.db.engine import Database, retry_locked
+from desk_app.db.opening import open_database
 from desk_app.intake import IntakeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
@@ -40,17 +40,13 @@ class DeskContext:
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:
         """Open (creating and migrating when needed) the desk database in ``data_dir``.
 
-        Raises ``DatabaseTooNewError`` for a database written by a newer version.
+        Raises ``DatabaseTooNewError`` for a database written by a newer version, and
+        ``StorageError``s as ``db.opening.open_database`` says.
         """
         clock = clock or SystemClock()
-        engine = make_engine(data_dir / DATABASE_FILE)
-        try:
-            upgrade_to_head(engine)
-        except Exception:
-            engine.dispose()
-            raise
-        ctx = cls(data_dir, Database(engine), clock)
-        ctx.catalogue.ensure_default(utc_naive(clock))
+        ctx = cls(data_dir, open_database(data_dir / DATABASE_FILE), clock)
+        if not ctx.db.read_only:  # a read-only desk reads with the catalogue it has
+            retry_locked(lambda: ctx.catalogue.ensure_default(utc_naive(clock)))
         return ctx
 
     def close(self) -> None:

@@ -151,13 +151,29 @@ def open_desk_at(data_dir: Path) -> DeskContext:
     from desk_app.errors import StorageDamagedError
 
     try:
-        return DeskContext.open(data_dir)
+        ctx = DeskContext.open(data_dir)
     except (StorageDamagedError, DatabaseError, sqlite3.DatabaseError) as exc:
         if isinstance(exc, OperationalError | sqlite3.OperationalError):
             raise  # locked, full, read-only: not damage
         from desk_app.backup import damaged_database_message
 
         raise StorageDamagedError(damaged_database_message(data_dir)) from exc
+    ctx.db.on_audit_lost = _warn_audit_lost
+    return ctx
+
+
+def _warn_audit_lost(exc: Exception) -> None:
+    # Told once, after the command's output (``desk_app.cli.main``), and only when the
+    # command succeeded: the read went ahead, and the person knows it left no trace.
+    notice = (
+        f"{PROG}: cảnh báo: không ghi được nhật ký truy cập ({exc}); "
+        "dữ liệu vẫn được đọc và hiển thị"
+    )
+    if notice not in AUDIT_LOST:
+        AUDIT_LOST.append(notice)
+
+
+AUDIT_LOST: list[str] = []
 
 
 def acting_officer(

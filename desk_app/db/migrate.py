@@ -61,7 +61,19 @@ def upgrade_to_head(engine: Engine) -> None:
         )
     from alembic import command
 
+    from desk_app.db.engine import immediate
+
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    # Under the write lock, asked again: another process starting on the same database
+    # may have upgraded it while this one waited.
+    with immediate(engine).begin() as conn:
+        if (
+            conn.execute(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'")
+            ).scalar_one()
+            and conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == HEAD_REVISION
+        ):
+            return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -21,6 +21,7 @@ from enum import StrEnum
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from desk_app import audit
 from desk_app.clock import Clock, utc_naive
@@ -266,16 +267,22 @@ class UserService:
             if locked_for is not None:
                 raise AccountLockedError(locked_for)
             raise AuthError("Tên đăng nhập hoặc mật khẩu không đúng.", code="auth.wrong_password")
-        with self._db.write() as s:
+        rehash = self._weaker_than_ours(user.password_hash)
+        user_id = user.id
+
+        def record_login(s: Session) -> None:
             audit.record(
                 s, at_utc=now, username=key, action="login", object_type="session",
                 object_ref=key,
             )  # fmt: skip
             s.execute(delete(LoginAttempts).where(LoginAttempts.username == key))
-            if self._weaker_than_ours(user.password_hash):
-                stored = s.get(User, user.id)
+            if rehash:
+                stored = s.get(User, user_id)
                 if stored is not None:
                     stored.password_hash = self._hasher.hash(password)
+
+        # On a read-only disk the officer may still read; the login's entry is told lost.
+        self._db.write_audit(record_login)
         return Officer(user.username, user.full_name, Role(user.role))
 
     def _verify(self, password_hash: str | None, password: str) -> bool:

@@ -17,8 +17,9 @@ from desk_app.catalogue_import import CatalogueImport
 from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.commune_settings import CommuneSettingsService
 from desk_app.config import DATABASE_FILE
-from desk_app.db.engine import Database, make_engine
-from desk_app.db.migrate import PRE_UPGRADE_FOLDER, UpgradeReport, upgrade_to_head
+from desk_app.db.engine import Database, retry_locked
+from desk_app.db.opening import open_database
+from desk_app.db.upgrade_report import UpgradeReport
 from desk_app.directory import DirectoryService
 from desk_app.dossier_forms import DossierFormsService
 from desk_app.intake import IntakeService
@@ -65,18 +66,14 @@ class DeskContext:
     def open(cls, data_dir: Path, clock: Clock | None = None) -> DeskContext:
         """Open (creating and migrating when needed) the desk database in ``data_dir``.
 
-        Raises ``DatabaseTooNewError`` for a database written by a newer version.
+        Raises ``DatabaseTooNewError`` for a database written by a newer version, and
+        ``StorageError``s as ``db.opening.open_database`` says.
         """
         clock = clock or SystemClock()
-        engine = make_engine(data_dir / DATABASE_FILE)
-        try:
-            report = upgrade_to_head(engine, backup_folder=data_dir / PRE_UPGRADE_FOLDER)
-        except Exception:
-            engine.dispose()
-            raise
-        ctx = cls(data_dir, Database(engine), clock)
-        ctx.upgrade = report
-        ctx.catalogue.ensure_default(utc_naive(clock))
+        ctx = cls(data_dir, open_database(data_dir / DATABASE_FILE), clock)
+        ctx.upgrade = ctx.db.upgrade
+        if not ctx.db.read_only:  # a read-only desk reads with the catalogue it has
+            retry_locked(lambda: ctx.catalogue.ensure_default(utc_naive(clock)))
         return ctx
 
     def close(self) -> None:

@@ -715,11 +715,14 @@ class IntakeService:
         detail: str = "",
         object_type: str = "dossier",
     ) -> None:
-        with self._db.write() as s:
-            audit.record(
+        # A read goes ahead where its entry cannot be written (read-only or full disk);
+        # the loss is told to the person (Database.on_audit_lost).
+        self._db.write_audit(
+            lambda s: audit.record(
                 s, at_utc=utc_naive(self._clock), username=officer.username, action=action,
                 object_type=object_type, object_ref=ref, detail=detail,
-            )  # fmt: skip
+            )
+        )  # fmt: skip
 
 
 def _store_receipt(s: Any, uuid: str, officer: Officer, now_utc: dt.datetime, pdf: bytes) -> None:

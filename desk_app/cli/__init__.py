@@ -42,7 +42,7 @@ from desk_app.cli import (
     trust,
     users,
 )
-from desk_app.cli.common import PROG, Parser, UsageError
+from desk_app.cli.common import AUDIT_LOST, PROG, Parser, UsageError
 from desk_app.config import DATA_DIR_ENV
 from desk_app.errors import DeskError, user_message
 
@@ -100,9 +100,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # bad arguments: argparse's one line and status 2
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        for notice in AUDIT_LOST:
+            print(notice, file=sys.stderr)
+        return status
     except DeskError as exc:
-        print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+        message = exc.message
+        if exc.code == "storage.damaged" and "sqlalchemy" in sys.modules:
+            from desk_app.db.engine import DatabaseDamagedError
+
+            if isinstance(exc, DatabaseDamagedError):
+                # Found damaged after it opened (a page read mid-command): the same advice.
+                from desk_app.backup import damaged_database_message
+                from desk_app.config import resolve_data_dir
+
+                message = damaged_database_message(resolve_data_dir(args.data_dir))
+        print(f"{PROG}: error: {message}", file=sys.stderr)
         return exc.exit_status
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -158,10 +158,25 @@ def open_desk_at(data_dir: Path) -> DeskContext:
         from desk_app.backup import damaged_database_message
 
         raise StorageDamagedError(damaged_database_message(data_dir)) from exc
+    ctx.db.on_audit_lost = _warn_audit_lost
     if ctx.upgrade is not None and ctx.upgrade.upgraded:
         # Once, on the command that found the older database: scripts read stdout.
         print(f"{PROG}: {ctx.upgrade.summary()}", file=sys.stderr)
     return ctx
+
+
+def _warn_audit_lost(exc: Exception) -> None:
+    # Told once, after the command's output (``desk_app.cli.main``), and only when the
+    # command succeeded: the read went ahead, and the person knows it left no trace.
+    notice = (
+        f"{PROG}: cảnh báo: không ghi được nhật ký truy cập ({exc}); "
+        "dữ liệu vẫn được đọc và hiển thị"
+    )
+    if notice not in AUDIT_LOST:
+        AUDIT_LOST.append(notice)
+
+
+AUDIT_LOST: list[str] = []
 
 
 def acting_officer(

@@ -14,16 +14,21 @@ address) never reach a message, a log line or the terminal.
 from __future__ import annotations
 
 import json
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, ExceptionContext
 from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from desk_app.db.upgrade_report import UpgradeReport
 
 from desk_app.errors import (
     StorageDamagedError,
@@ -34,6 +39,12 @@ from desk_app.errors import (
 )
 
 _IMMEDIATE = "desk_app_begin_immediate"
+
+
+class DatabaseDamagedError(StorageDamagedError):
+    """The desk database itself is damaged, truncated or emptied (not a backup file):
+    the command line names the last good backup to restore."""
+
 
 # SQLite's primary result codes (the low byte of the extended code) → what the officer
 # is told. The driver's own text is not kept: it may quote the statement.
@@ -59,12 +70,12 @@ _STORAGE_ERRORS: dict[int, tuple[type[StorageError], str]] = {
         "không mở được tệp cơ sở dữ liệu; hãy kiểm tra thư mục dữ liệu và quyền ghi",
     ),
     sqlite3.SQLITE_NOTADB: (
-        StorageDamagedError,
+        DatabaseDamagedError,
         "tệp cơ sở dữ liệu bị hỏng hoặc không phải cơ sở dữ liệu của ứng dụng; "
         "hãy khôi phục từ bản sao lưu",
     ),
     sqlite3.SQLITE_CORRUPT: (
-        StorageDamagedError,
+        DatabaseDamagedError,
         "tệp cơ sở dữ liệu bị hỏng; hãy khôi phục từ bản sao lưu",
     ),
     sqlite3.SQLITE_IOERR: (
@@ -98,12 +109,26 @@ def _translate(context: ExceptionContext) -> None:
 
 BUSY_TIMEOUT_MS = 10_000
 
+READ_ONLY_MESSAGE = (
+    "thư mục dữ liệu chỉ cho đọc: không ghi được gì vào cơ sở dữ liệu; "
+    "hãy kiểm tra quyền ghi thư mục dữ liệu"
+)
 
-def _connect_listener(busy_timeout_ms: int) -> Callable[[sqlite3.Connection, Any], None]:
+
+def _connect_listener(
+    busy_timeout_ms: int, *, read_only: bool = False
+) -> Callable[[sqlite3.Connection, Any], None]:
     def on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when a transaction begins.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # First: switching to WAL takes a lock, and another process opening the same new
+        # file at this moment must make this one wait, not fail.
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
+            cur.close()
+            return
         cur.execute("PRAGMA journal_mode=WAL")
         # FULL: a committed dossier survives a power cut, not only a process crash.
         cur.execute("PRAGMA synchronous=FULL")
@@ -111,10 +136,35 @@ def _connect_listener(busy_timeout_ms: int) -> Callable[[sqlite3.Connection, Any
         # Without it, INSERT OR REPLACE deletes a row without firing its delete triggers,
         # which would let a REPLACE rewrite the append-only event and audit logs.
         cur.execute("PRAGMA recursive_triggers=ON")
-        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.close()
 
     return on_connect
+
+
+LOCK_PATIENCE_S = 30.0
+_T = TypeVar("_T")
+
+
+def retry_locked(work: Callable[[], _T], patience_s: float = LOCK_PATIENCE_S) -> _T:
+    """``work()``, tried again while another process holds the database (at start-up:
+    SQLite's own wait does not cover every moment of another connection's opening or
+    closing). After ``patience_s``, one clear ``StorageLockedError``."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            return work()
+        except StorageLockedError:
+            if time.monotonic() >= deadline:
+                raise StorageLockedError(
+                    f"cơ sở dữ liệu bị một chương trình khác giữ khoá hơn {patience_s:.0f} "
+                    "giây; hãy đóng các cửa sổ và lệnh khác của ứng dụng rồi thử lại"
+                ) from None
+            time.sleep(random.uniform(0.02, 0.2))
+
+
+def immediate(engine: Engine) -> Engine:
+    """``engine`` whose transactions begin with ``BEGIN IMMEDIATE`` (the write lock)."""
+    return engine.execution_options(**{_IMMEDIATE: True})
 
 
 def _on_begin(conn: Connection) -> None:
@@ -137,7 +187,9 @@ def make_engine(
     ``StorageLockedError``.
     """
     if read_only:
-        url = f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&uri=true"
+        # immutable: in a folder nobody may write, SQLite could not make the -shm file a
+        # WAL database needs for locking; nothing can change the file there either.
+        url = f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&immutable=1&uri=true"
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,21 +199,29 @@ def make_engine(
             ) from None
         url = f"sqlite:///{path}"
     engine = create_engine(url, json_serializer=_json_dumps)
-    event.listen(engine, "connect", _connect_listener(busy_timeout_ms))
+    event.listen(engine, "connect", _connect_listener(busy_timeout_ms, read_only=read_only))
     event.listen(engine, "begin", _on_begin)
     event.listen(engine, "handle_error", _translate)
     return engine
 
 
 class Database:
-    """The engine and session factories of one desk database file."""
+    """The engine and session factories of one desk database file.
 
-    def __init__(self, engine: Engine) -> None:
+    ``read_only``: the file could only be opened for reading (a read-only folder or disk).
+    Reads work; ``write`` refuses at once (``StorageReadOnlyError``, nothing half-written);
+    ``write_audit`` skips the entry and tells ``on_audit_lost``.
+    """
+
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self.engine = engine
+        self.read_only = read_only
+        # What opening did to the schema (``db.opening``); told to the person once.
+        self.upgrade: UpgradeReport | None = None
+        # Told when a read's audit entry could not be written (the CLI prints it).
+        self.on_audit_lost: Callable[[StorageError], None] = lambda _exc: None
         self._read = sessionmaker(engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            engine.execution_options(**{_IMMEDIATE: True}), expire_on_commit=False
-        )
+        self._write = sessionmaker(immediate(engine), expire_on_commit=False)
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -172,8 +232,23 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose whole work commits at the end, or none of it on error."""
+        if self.read_only:
+            raise StorageReadOnlyError(READ_ONLY_MESSAGE)
         with self._write() as session, session.begin():
             yield session
+
+    def write_audit(self, record: Callable[[Session], None]) -> bool:
+        """Write the audit entry of a read (a view, a print, a login) in its own
+        transaction. Where the disk cannot take it (read-only or full), the read it
+        records still goes ahead: the loss is reported to ``on_audit_lost`` and False
+        returned. Any other failure is raised."""
+        try:
+            with self.write() as session:
+                record(session)
+        except (StorageReadOnlyError, StorageFullError) as exc:
+            self.on_audit_lost(exc)
+            return False
+        return True
 
     def dispose(self) -> None:
         self.engine.dispose()

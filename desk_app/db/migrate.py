@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from desk_app.db.upgrade_report import UpgradeReport
 from desk_app.errors import OperationalError
 from desk_app.paths import migrations_path
 
@@ -42,58 +42,9 @@ KNOWN_REVISIONS: tuple[str, ...] = (
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
-# What each revision brings, for the administrator who just upgraded (shown once, after
-# the upgrade). A revision that changes nothing a person notices says so in a few words.
-CHANGES: dict[str, str] = {
-    "0002": "lưu giấy tiếp nhận đã in và sổ theo dõi theo năm",
-    "0003": "đồng bộ với máy chủ cấp trên",
-    "0004": "đồng bộ an toàn hơn khi mất mạng và khi khôi phục",
-    "0005": "mỗi hồ sơ có người đang giữ, hạn ban đầu, các lần tạm dừng và xếp loại",
-    "0006": "lỗi đồng bộ được ghi kèm mã lỗi",
-    "0007": "khóa tài khoản tạm thời sau nhiều lần sai mật khẩu; sao lưu mã hóa",
-    "0008": "danh mục thủ tục thật của cấp xã, kèm các mục quản trị viên cần kiểm tra",
-    "0009": "ghi nhận cả quá trình của hồ sơ: chuyển xử lý, yêu cầu bổ sung, gia hạn, rút, "
-    "dừng, có kết quả, trả kết quả; danh sách người và bộ phận nhận chuyển",
-    "0010": "tìm hồ sơ theo mã, mã tra cứu, họ tên không dấu, CCCD hoặc số điện thoại",
-    "0011": "giữ hồ sơ đang nhập dở cho từng công chức; nhắc khi cùng người nộp lại cùng thủ tục",
-    "0014": "lịch sử trạng thái hồ sơ cho báo cáo thống kê và đánh giá mức độ hài lòng",
-    "0015": "quản trị tài khoản (đặt lại mật khẩu, mã khôi phục) và nội dung giấy tiếp nhận",
-}
-
 # Pre-upgrade copies kept in the data folder; older ones are removed.
 PRE_UPGRADE_KEEP = 3
 PRE_UPGRADE_FOLDER = "pre-upgrade"
-
-
-@dataclass(frozen=True)
-class UpgradeReport:
-    """What opening the database did to its schema: nothing (``from_revision`` equals
-    ``to_revision``), a new database, or an upgrade with a copy taken first."""
-
-    from_revision: str | None
-    to_revision: str
-    backup: Path | None = None
-    applied: tuple[str, ...] = field(default=())
-
-    @property
-    def upgraded(self) -> bool:
-        return self.from_revision is not None and bool(self.applied)
-
-    def changes(self) -> list[str]:
-        return [f"{rev}: {CHANGES[rev]}" for rev in self.applied if rev in CHANGES]
-
-    def summary(self) -> str:
-        """One paragraph in Vietnamese for the person who opened the upgraded desk."""
-        text = (
-            f"Cơ sở dữ liệu đã được nâng cấp từ phiên bản lược đồ {self.from_revision} "
-            f"lên {self.to_revision}."
-        )
-        if self.backup is not None:
-            text += f" Bản sao trước khi nâng cấp: {self.backup}."
-        changes = self.changes()
-        if changes:
-            text += " Những thay đổi: " + "; ".join(changes) + "."
-        return text
 
 
 class DatabaseTooNewError(OperationalError):
@@ -179,8 +130,20 @@ def upgrade_to_head(engine: Engine, *, backup_folder: Path | None = None) -> Upg
         backup = copy_before_upgrade(engine, current, backup_folder)
     from alembic import command
 
+    from desk_app.db.engine import immediate
+
     cfg = alembic_config(engine)
-    with engine.begin() as conn:
+    # Under the write lock, asked again: another process starting on the same database
+    # may have upgraded it while this one waited.
+    with immediate(engine).begin() as conn:
+        if (
+            conn.execute(
+                text("SELECT count(*) FROM sqlite_master WHERE name = 'alembic_version'")
+            ).scalar_one()
+            and conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            == HEAD_REVISION
+        ):
+            return UpgradeReport(current, HEAD_REVISION, backup)
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
     start = KNOWN_REVISIONS.index(current) + 1 if current is not None else 0

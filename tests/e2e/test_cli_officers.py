@@ -6,7 +6,6 @@ standard input. A wrong password exits 4 and counts towards the lock-out.
 
 from __future__ import annotations
 
-import json
 import os
 import pty
 import select
@@ -26,17 +25,9 @@ from tests.conftest import (
     TEST_PASSWORD,
     cli_env,
 )
+from tests.helpers.desk_files import INTAKE_LINE
 
-LINE = json.dumps(
-    {
-        "procedure_code": "1.001193",
-        "applicant": {
-            "name": "Trần Thị Hồng Nhung", "cccd": "079301001234",
-            "date_of_birth": "2001-05-02", "address": "Ấp Bình Thạnh, Xã Tân Phú",
-        },
-    },
-    ensure_ascii=False,
-)  # fmt: skip
+LINE = INTAKE_LINE
 
 
 def cli(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import stat
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DATABASE_FILE, INIT_ARGS, REPO_ROOT, TEST_OFFICER, RunCli, cli_env
+from tests.helpers.desk_files import dossier_count
 
 PASSPHRASE = "cụm mật khẩu của xã Tân Phú"
 ENV = {"DESK_APP_BACKUP_PASSPHRASE": PASSPHRASE}
@@ -28,14 +28,6 @@ def line(**applicant: str) -> str:
     }  # fmt: skip
     data.update(applicant)
     return json.dumps({"procedure_code": "1.001193", "applicant": data}, ensure_ascii=False)
-
-
-def count(folder: Path) -> int:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
-    try:
-        return int(conn.execute("SELECT count(*) FROM dossiers").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def cli(
@@ -105,7 +97,7 @@ def test_hidden_direction_and_c1_characters_are_not_stored(
     done = cli(inited_dir, "intake", "--json", "-", stdin=line(**{field: value}) + "\n")
     assert done.returncode == 2
     assert done.stderr.startswith(f"line 1: applicant.{field}: ")
-    assert count(inited_dir) == 0
+    assert dossier_count(inited_dir) == 0
 
 
 # ------------------------------------------------------------------ backup and restore
@@ -135,7 +127,7 @@ def test_backup_verify_and_restore_on_a_fresh_folder(
     restored = run_cli("restore", str(backed_up), "--yes", data_dir=fresh, env=ENV)
     assert restored.returncode == 0, restored.stderr
     assert json.loads(restored.stdout)["dossiers"] == 1
-    assert count(fresh) == 1
+    assert dossier_count(fresh) == 1
 
 
 def test_a_wrong_passphrase_exits_4(backed_up: Path, run_cli: RunCli) -> None:
@@ -177,7 +169,7 @@ def test_a_damaged_database_points_at_the_last_good_backup(
     assert str(backed_up.resolve()) in result.stderr
     restored = run_cli("restore", str(backed_up), "--yes", env=ENV)
     assert restored.returncode == 0, restored.stderr
-    assert count(inited_dir) == 1
+    assert dossier_count(inited_dir) == 1
 
 
 # ------------------------------------------------------------------ users unlock

@@ -9,8 +9,10 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 
 from event_schema._reader import PayloadError
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.codes import code_carries_desk, code_problem
 from event_schema.dossier import STATUSES, DocumentLine, DossierReceivedV1, DossierStatusChangedV1
 from event_schema.registry import (
+    DISTRICT_KINDS,
     KNOWN_KINDS,
     LATEST,
     REGISTRY,
@@ -18,10 +20,13 @@ from event_schema.registry import (
     UnknownEventError,
     dump,
     is_known,
+    origin_problem,
     parse,
 )
+from event_schema.retraction import EventRetractedV1
 
 __all__ = [
+    "DISTRICT_KINDS",
     "KNOWN_KINDS",
     "LATEST",
     "REGISTRY",
@@ -30,10 +35,14 @@ __all__ = [
     "DocumentLine",
     "DossierReceivedV1",
     "DossierStatusChangedV1",
+    "EventRetractedV1",
     "Payload",
     "PayloadError",
     "UnknownEventError",
+    "code_carries_desk",
+    "code_problem",
     "dump",
     "is_known",
+    "origin_problem",
     "parse",
 ]

@@ -21,7 +21,17 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 # Every revision under db/migrations/desk/versions, oldest first; the last is the head.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+    "0007",
+    "0008",
+    "0012",
+)
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 

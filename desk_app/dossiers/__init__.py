@@ -12,7 +12,17 @@ pulled from the commune's feed.
 
 from desk_app.dossiers.kinds import fold
 from desk_app.dossiers.projection import CLASSIFICATIONS, Pause, Projection, resolved_order
-from desk_app.dossiers.pulled import UnreadableEventError, apply_pulled
+from desk_app.dossiers.pulled import (
+    CodeNotOriginDeskError,
+    CodeTakenError,
+    NewerEventError,
+    SetAsideError,
+    UnreadableEventError,
+    apply_pulled,
+    is_retracted,
+    retry_set_aside,
+    set_aside,
+)
 from desk_app.dossiers.store import (
     InvalidEventError,
     pauses_of,
@@ -25,16 +35,23 @@ from desk_app.dossiers.transitions import TRANSITIONS, allowed
 __all__ = [
     "CLASSIFICATIONS",
     "TRANSITIONS",
+    "CodeNotOriginDeskError",
+    "CodeTakenError",
     "InvalidEventError",
+    "NewerEventError",
     "Pause",
     "Projection",
+    "SetAsideError",
     "UnreadableEventError",
     "allowed",
     "apply_pulled",
     "fold",
+    "is_retracted",
     "pauses_of",
     "record",
     "reproject",
     "resolved_order",
+    "retry_set_aside",
+    "set_aside",
     "stored_projection",
 ]

@@ -32,7 +32,9 @@ Fold = Callable[[Projection, P, StoredEvent], Projection | None]
 _FOLDS: dict[type[Any], Fold[Any]] = {}
 
 # Payload types that change no dossier's projection.
-NOT_FOLDED: frozenset[type[Any]] = frozenset({event_schema.CalendarOverrideSetV1})
+NOT_FOLDED: frozenset[type[Any]] = frozenset(
+    {event_schema.CalendarOverrideSetV1, event_schema.EventRetractedV1}
+)
 
 
 def folds(payload_type: type[P]) -> Callable[[Fold[P]], Fold[P]]:
@@ -47,6 +49,35 @@ def folds(payload_type: type[P]) -> Callable[[Fold[P]], Fold[P]]:
 
 def folded_types() -> frozenset[type[Any]]:
     return frozenset(_FOLDS)
+
+
+# Neutralizing kinds: a payload type whose event makes another event (named by its
+# uuid) not count. The targets are collected before folding, so a target folds as not
+# applied wherever it stands in the order.
+Target = Callable[[Any], str]
+_NEUTRALIZES: dict[type[Any], Target] = {}
+
+
+def neutralizes(payload_type: type[P]) -> Callable[[Callable[[P], str]], Callable[[P], str]]:
+    """Register a neutralizing payload type: the function names the event it cancels."""
+
+    def register(target: Callable[[P], str]) -> Callable[[P], str]:
+        _NEUTRALIZES[payload_type] = target
+        return target
+
+    return register
+
+
+def neutralized_by(payload: object) -> str | None:
+    """The uuid of the event ``payload`` cancels, when it is of a neutralizing kind."""
+    target = _NEUTRALIZES.get(type(payload))
+    return None if target is None else target(payload)
+
+
+@neutralizes(event_schema.EventRetractedV1)
+def _retracted(p: event_schema.EventRetractedV1) -> str:
+    # The district retracted the event (district-server retract): it no longer counts.
+    return p.event
 
 
 @folds(DossierReceivedV1)
@@ -99,12 +130,27 @@ def fold(events: Iterable[E], start: Projection) -> tuple[Projection, list[tuple
     """
     state = start
     result: list[tuple[E, bool]] = []
-    for event in resolved_order(list(events)):
-        applied = True
+    ordered = resolved_order(list(events))
+    parsed: list[object | None] = []
+    cancelled: set[str] = set()
+    for event in ordered:
+        payload: object | None = None
         if event.kind in event_schema.KNOWN_KINDS:
             try:
                 payload = event_schema.parse(event.kind, event.version, event.payload)
             except (event_schema.PayloadError, event_schema.UnknownEventError):
+                payload = None
+            else:
+                target = neutralized_by(payload)
+                if target is not None:
+                    cancelled.add(target)
+        parsed.append(payload)
+    for event, payload in zip(ordered, parsed, strict=True):
+        applied = True
+        if getattr(event, "uuid", None) in cancelled:
+            applied = False
+        elif event.kind in event_schema.KNOWN_KINDS:
+            if payload is None:
                 applied = False
             else:
                 after = fold_one(state, payload, event)

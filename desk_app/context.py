@@ -12,10 +12,13 @@ from desk_app.auth import UserService
 from desk_app.calendar_admin import CalendarAdmin
 from desk_app.catalogue import CatalogueService
 from desk_app.clock import Clock, SystemClock, utc_naive
+from desk_app.commune_settings import CommuneSettingsService
 from desk_app.config import DATABASE_FILE
 from desk_app.db.engine import Database, make_engine
 from desk_app.db.migrate import upgrade_to_head
+from desk_app.directory import DirectoryService
 from desk_app.intake import IntakeService
+from desk_app.intake_outcomes import IntakeOutcomeService
 from desk_app.lifecycle import LifecycleService
 from desk_app.profile import ProfileService
 from desk_app.sync.engine import SyncEngine
@@ -33,7 +36,10 @@ class DeskContext:
         self.calendar_admin = CalendarAdmin(db, self.profiles, clock)
         self.users = UserService(db, clock)
         self.intake = IntakeService(db, clock, self.profiles, self.catalogue)
-        self.lifecycle = LifecycleService(db, clock, self.profiles)
+        self.settings = CommuneSettingsService(db, clock, self.profiles)
+        self.directory = DirectoryService(db, clock, self.profiles)
+        self.lifecycle = LifecycleService(db, clock, self.profiles, self.settings, self.directory)
+        self.intake_outcomes = IntakeOutcomeService(db, clock, self.profiles, self.catalogue)
         self.sync = SyncEngine(db, clock, self.profiles)
 
     @classmethod

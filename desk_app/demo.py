@@ -77,7 +77,8 @@ assert _DOSSIER_COLUMNS == [
     "representative_cccd", "representative_phone", "request_text", "documents", "sets_count",
     "notes", "duration_kind", "duration_value", "received_at", "due_at", "received_by",
     "received_by_name", "origin_agency_code", "origin_desk", "register_line", "returned_at",
-    "updated_at", "holder", "original_due_at", "pauses", "classification",
+    "updated_at", "holder", "original_due_at", "pauses", "classification", "result_at",
+    "outcome", "extension_count",
 ], _DOSSIER_COLUMNS  # fmt: skip
 assert _EVENT_COLUMNS == [
     "uuid", "dossier_uuid", "kind", "version", "payload", "occurred_at", "actor",
@@ -292,7 +293,7 @@ def _generate_chunk(
             received_s, due_s, officer, officer_name, agency, desk, seq, returned_s,
             returned_s or received_s,
             # The projection as folding the receipt snapshot below gives it.
-            officer, due_s, "[]", None,
+            officer, due_s, "[]", None, None, None, 0,
         ))  # fmt: skip
         # Every value here is generated above and holds no quote or backslash.
         payload = (

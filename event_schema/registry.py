@@ -12,15 +12,64 @@ from typing import Any
 from event_schema.calendar import CalendarOverrideSetV1
 from event_schema.codes import code_problem
 from event_schema.dossier import DossierReceivedV1, DossierStatusChangedV1
+from event_schema.lifecycle import (
+    CommuneSettingSetV1,
+    CorrectedV1,
+    DirectoryEntrySetV1,
+    ExtendedV1,
+    HandedOverV1,
+    IntakeGuidedV1,
+    IntakeRefusedV1,
+    ResultReadyV1,
+    ReturnedV1,
+    StepAnnulledV1,
+    StoppedV1,
+    SupplementReceivedV1,
+    SupplementRequestedV1,
+    WithdrawnV1,
+)
 from event_schema.retraction import EventRetractedV1
 
 # Every payload type of every registered version.
-Payload = DossierReceivedV1 | DossierStatusChangedV1 | CalendarOverrideSetV1 | EventRetractedV1
+Payload = (
+    DossierReceivedV1
+    | DossierStatusChangedV1
+    | CalendarOverrideSetV1
+    | HandedOverV1
+    | SupplementRequestedV1
+    | SupplementReceivedV1
+    | ExtendedV1
+    | WithdrawnV1
+    | StoppedV1
+    | ResultReadyV1
+    | ReturnedV1
+    | CorrectedV1
+    | StepAnnulledV1
+    | IntakeGuidedV1
+    | IntakeRefusedV1
+    | DirectoryEntrySetV1
+    | CommuneSettingSetV1
+    | EventRetractedV1
+)
 
 _TYPES: tuple[type[Payload], ...] = (
     DossierReceivedV1,
     DossierStatusChangedV1,
     CalendarOverrideSetV1,
+    HandedOverV1,
+    SupplementRequestedV1,
+    SupplementReceivedV1,
+    ExtendedV1,
+    WithdrawnV1,
+    StoppedV1,
+    ResultReadyV1,
+    ReturnedV1,
+    CorrectedV1,
+    StepAnnulledV1,
+    IntakeGuidedV1,
+    IntakeRefusedV1,
+    DirectoryEntrySetV1,
+    CommuneSettingSetV1,
     EventRetractedV1,
 )
 

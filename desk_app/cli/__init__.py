@@ -19,7 +19,8 @@ Anything else is a bug: one plain line naming its kind (never its text, which ma
 quote a citizen's data, and no traceback), and status 1.
 
 The commands live one module per area (``desk``, ``holidays``, ``users``, ``dossiers``,
-``sync``) over ``common``; none imports another, and only this package assembles them.
+``lifecycle``, ``sync``, ``trust``) over ``common``; none imports another, and only this
+package assembles them.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import sys
 from collections.abc import Sequence
 
 from desk_app import __version__
-from desk_app.cli import desk, dossiers, holidays, sync, trust, users
+from desk_app.cli import desk, dossiers, holidays, lifecycle, sync, trust, users
 from desk_app.cli.common import PROG, Parser, UsageError
 from desk_app.config import DATA_DIR_ENV
 from desk_app.errors import DeskError, user_message
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.set_defaults(func=desk.cmd_gui)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     # trust after users: ``users unlock`` joins the account commands.
-    for area in (desk, holidays, users, dossiers, sync, trust):
+    for area in (desk, holidays, users, dossiers, lifecycle, sync, trust):
         area.register(sub)
     return parser
 

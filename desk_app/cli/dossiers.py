@@ -237,6 +237,7 @@ def cmd_receipt(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from desk_app.lifecycle import masked_change
     from desk_app.vocabulary import status_label
 
     ctx = open_desk(args)
@@ -244,31 +245,66 @@ def cmd_show(args: argparse.Namespace) -> int:
         officer = acting_officer(ctx, args)
         view = ctx.intake.get(args.code, officer)
         timeline = ctx.lifecycle.timeline(view.code)
+        p = ctx.lifecycle.projection(view.code)
+        actions = ctx.lifecycle.available_actions(view.code, officer)
     finally:
         ctx.close()
     data = view.to_json()
     data["applicant_name"] = view.applicant_name
-    # Every step in the order the desks agree on; "applied": false marks a transition that
-    # lost a conflict (another desk's came first on the server).
-    data["timeline"] = [
-        {
-            "kind": e.kind,
-            "at": e.occurred_at_utc.replace(tzinfo=dt.UTC).isoformat(),
-            "actor": e.actor,
-            "origin": e.origin,
-            "server_seq": e.server_seq,
-            "to": e.payload.get("to"),
-            "applied": e.applied,
-        }
-        for e in timeline
-    ]
+    data.update(
+        status=p.status,
+        status_label=status_label(p.status),
+        due_at=iso(p.due_at),
+        original_due_at=iso(p.original_due_at),
+        classification=p.classification,
+        holder=p.holder,
+        pauses=[
+            {"started_at": iso(x.started_at), "ended_at": iso(x.ended_at), "reason": x.reason}
+            for x in p.pauses
+        ],
+        extension_count=p.extension_count,
+        result_at=iso(p.result_at),
+        outcome=p.outcome,
+        returned_at=iso(p.returned_at),
+        actions=actions,
+    )
+    # Every step in the order the desks agree on: "at" as stated, "recorded_at" when it
+    # was recorded (UTC); "applied": false marks a step that lost a conflict or was
+    # annulled ("annulled": true, struck out in the window).
+    steps = []
+    for e in timeline:
+        detail = {k: v for k, v in e.payload.items() if k != "at"}
+        if e.kind == "dossier.received":
+            detail = {}
+        elif "changes" in detail:
+            detail["changes"] = [masked_change(c) for c in detail["changes"]]
+        steps.append(
+            {
+                "uuid": e.uuid,
+                "kind": e.kind,
+                "at": iso(e.at),
+                "recorded_at": e.occurred_at_utc.replace(tzinfo=dt.UTC).isoformat(),
+                "actor": e.actor,
+                "origin": e.origin,
+                "server_seq": e.server_seq,
+                "to": e.payload.get("to"),
+                "applied": e.applied,
+                "annulled": e.annulled,
+                "detail": detail,
+            }
+        )
+    data["timeline"] = steps
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
-        print(f"{view.code}  {status_label(view.status)}")
+        print(f"{view.code}  {status_label(p.status)}")
         print(f"  {view.procedure_name} ({view.procedure_code})")
         print(f"  {view.applicant_name}, CCCD {view.cccd_masked}")
-        print(f"  received {view.received_at:%d/%m/%Y %H:%M}, due {iso(view.due_at) or '—'}")
+        print(f"  received {view.received_at:%d/%m/%Y %H:%M}, due {iso(p.due_at) or '—'}")
+        if p.holder:
+            print(f"  holder {p.holder}")
+        if p.classification:
+            print(f"  result {p.classification}")
     return 0
 
 

@@ -30,6 +30,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0006",
     "0007",
     "0008",
+    "0009",
     "0012",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]

@@ -193,6 +193,69 @@ class Dossier(Base):
     original_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     pauses: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     classification: Mapped[str | None] = mapped_column(String(8))
+    # When the result was ready and which ("approved" | "not_eligible"), and how many
+    # extensions (Form 04) count: also folded from the events.
+    result_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    extension_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class IntakeOutcome(Base):
+    """A visit that received no dossier: guided to complete it (Form 02, no clock) or
+    refused (Form 03, with the reason). Kept from its ``intake.guided`` /
+    ``intake.refused`` event (``uuid`` is the event's), so reports count them apart."""
+
+    __tablename__ = "intake_outcomes"
+    __table_args__ = (Index("ix_intake_outcomes_at", "at"),)
+
+    uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # "guided" | "refused"
+    kind: Mapped[str] = mapped_column(String(16))
+    at: Mapped[dt.datetime] = mapped_column(DateTime)
+    procedure_code: Mapped[str] = mapped_column(String(32))
+    procedure_name: Mapped[str] = mapped_column(String(300))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_name_folded: Mapped[str] = mapped_column(String(200))
+    applicant_cccd: Mapped[str | None] = mapped_column(String(12))
+    applicant_phone: Mapped[str] = mapped_column(String(20), default="")
+    applicant_address: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # [{"name", "reason"}]: what the citizen must add (guided)
+    items: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    officer: Mapped[str] = mapped_column(String(64))
+    officer_name: Mapped[str] = mapped_column(String(200))
+    origin_agency_code: Mapped[str] = mapped_column(String(32))
+    origin_desk: Mapped[int] = mapped_column(Integer)
+
+
+class DirectoryEntry(Base):
+    """Who a dossier can be handed to: an officer or a unit the administrator keeps
+    (commune data: set by ``directory.entry_set`` events, the same on every desk)."""
+
+    __tablename__ = "handover_directory"
+
+    entry_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    # "officer" | "unit"
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    username: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
+
+
+class CommuneSetting(Base):
+    """A commune-wide setting (``commune.setting_set`` events, the same on every desk):
+    the pause rule, the extension limit, the satisfaction scale."""
+
+    __tablename__ = "commune_settings"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)  # UTC
 
 
 class DossierCodeCounter(Base):

@@ -10,7 +10,7 @@ pulled from the commune's feed.
   both obey.
 """
 
-from desk_app.dossiers.kinds import fold
+from desk_app.dossiers.kinds import fold, neutralized, neutralizes
 from desk_app.dossiers.projection import CLASSIFICATIONS, Pause, Projection, resolved_order
 from desk_app.dossiers.pulled import (
     CodeNotOriginDeskError,
@@ -18,23 +18,39 @@ from desk_app.dossiers.pulled import (
     NewerEventError,
     SetAsideError,
     UnreadableEventError,
+    apply_effect,
     apply_pulled,
     is_retracted,
+    record_shared,
     retry_set_aside,
     set_aside,
 )
 from desk_app.dossiers.store import (
     InvalidEventError,
+    current,
     pauses_of,
     record,
     reproject,
     stored_projection,
 )
-from desk_app.dossiers.transitions import TRANSITIONS, allowed
+from desk_app.dossiers.transitions import (
+    ACTIONS,
+    BEFORE_RESULT,
+    PROCESSING,
+    TRANSITIONS,
+    Action,
+    action_allowed,
+    actions_from,
+    allowed,
+)
 
 __all__ = [
+    "ACTIONS",
+    "BEFORE_RESULT",
     "CLASSIFICATIONS",
+    "PROCESSING",
     "TRANSITIONS",
+    "Action",
     "CodeNotOriginDeskError",
     "CodeTakenError",
     "InvalidEventError",
@@ -43,12 +59,19 @@ __all__ = [
     "Projection",
     "SetAsideError",
     "UnreadableEventError",
+    "action_allowed",
+    "actions_from",
     "allowed",
+    "apply_effect",
     "apply_pulled",
+    "current",
     "fold",
     "is_retracted",
+    "neutralized",
+    "neutralizes",
     "pauses_of",
     "record",
+    "record_shared",
     "reproject",
     "resolved_order",
     "retry_set_aside",

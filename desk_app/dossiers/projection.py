@@ -78,8 +78,17 @@ class Projection:
     pauses: tuple[Pause, ...] = ()
     classification: str | None = None
     returned_at: dt.datetime | None = None
-    # When the result was ready (the basis of the classification); not stored.
+    # When the result was ready (the basis of the classification), and which result:
+    # "approved" or "not_eligible".
     result_at: dt.datetime | None = field(default=None, compare=False)
+    outcome: str | None = None
+    # Extensions (Form 04) that count; lateness with or without an apology in reports.
+    extension_count: int = 0
+    # The applicant fields as the receipt and the corrections since make them (None:
+    # no receipt event here, the row keeps what it has); not compared.
+    applicant: dict[str, Any] | None = field(default=None, compare=False)
+    # The latest time a counted step states (``--at`` may not go before it).
+    last_at: dt.datetime | None = field(default=None, compare=False)
 
 
 def classify(result_at: dt.datetime, due_at: dt.datetime | None) -> str:

@@ -19,17 +19,29 @@ import event_schema
 from desk_app.db.models import (
     CalendarOverride,
     CatalogueVersion,
+    CommuneSetting,
+    DirectoryEntry,
     Dossier,
     DossierCodeCounter,
     Event,
+    IntakeOutcome,
     Procedure,
     PulledSetAside,
     RegisterCounter,
     SyncState,
 )
+from desk_app.dossiers.store import record
 from desk_app.errors import OperationalError
 from desk_app.text import fold
-from event_schema import CalendarOverrideSetV1, DossierReceivedV1, EventRetractedV1
+from event_schema import (
+    CalendarOverrideSetV1,
+    CommuneSettingSetV1,
+    DirectoryEntrySetV1,
+    DossierReceivedV1,
+    EventRetractedV1,
+    IntakeGuidedV1,
+    IntakeRefusedV1,
+)
 
 P = TypeVar("P")
 Effect = Callable[[Session, P, Event, bool], None]
@@ -111,6 +123,29 @@ def apply_pulled(s: Session, event: Event, own: bool) -> None:
     apply = _EFFECTS.get(type(payload))
     if apply is not None:
         apply(s, payload, event, own)
+
+
+def record_shared(
+    s: Session, payload: event_schema.Payload, *, actor: str, agency_code: str, desk: int,
+    occurred_at_utc: dt.datetime,
+) -> Event:  # fmt: skip
+    """Record an event of the commune's shared data (not about one dossier) and apply
+    it here at once, exactly as other desks will when they pull it."""
+    event = record(
+        s, payload, actor=actor, agency_code=agency_code, desk=desk,
+        occurred_at_utc=occurred_at_utc,
+    )  # fmt: skip
+    apply_effect(s, payload, event)
+    return event
+
+
+def apply_effect(s: Session, payload: object, event: Event) -> None:
+    """What an event recorded at this desk does beyond the projection, exactly as when
+    another desk's is pulled: the commune's shared data (directory, settings, intake
+    outcomes) is written by one function either way."""
+    apply = _EFFECTS.get(type(payload))
+    if apply is not None:
+        apply(s, payload, event, True)
 
 
 @effect(DossierReceivedV1)
@@ -285,3 +320,70 @@ def retry_set_aside(s: Session, now_utc: dt.datetime) -> tuple[int, set[str]]:
         if event.dossier_uuid:
             touched.add(event.dossier_uuid)
     return applied, touched
+
+
+@effect(CommuneSettingSetV1)
+def _setting_set(s: Session, p: CommuneSettingSetV1, event: Event, own: bool) -> None:
+    s.flush()  # one page may set the same key twice
+    row = s.get(CommuneSetting, p.key)
+    if row is None:
+        row = CommuneSetting(key=p.key)
+        s.add(row)
+    row.value = p.value
+    row.updated_by = event.actor
+    row.updated_at = event.occurred_at
+
+
+@effect(DirectoryEntrySetV1)
+def _directory_entry_set(s: Session, p: DirectoryEntrySetV1, event: Event, own: bool) -> None:
+    s.flush()
+    row = s.get(DirectoryEntry, p.entry_id)
+    if row is None:
+        row = DirectoryEntry(entry_id=p.entry_id)
+        s.add(row)
+    row.kind = p.kind
+    row.name = p.name
+    row.name_folded = fold(p.name)
+    row.unit = p.unit
+    row.username = p.username
+    row.active = p.active
+    row.updated_by = event.actor
+    row.updated_at = event.occurred_at
+
+
+def _intake_outcome(
+    s: Session, kind: str, p: IntakeGuidedV1 | IntakeRefusedV1, event: Event
+) -> None:
+    s.flush()
+    if s.get(IntakeOutcome, event.uuid) is not None:
+        return  # our own, come back from the server
+    s.add(
+        IntakeOutcome(
+            uuid=event.uuid,
+            kind=kind,
+            at=p.at,
+            procedure_code=p.procedure_code,
+            procedure_name=p.procedure_name,
+            applicant_name=p.applicant_name,
+            applicant_name_folded=fold(p.applicant_name),
+            applicant_cccd=p.applicant_cccd,
+            applicant_phone=p.applicant_phone,
+            applicant_address=p.applicant_address,
+            reason=p.reason,
+            items=[i.dump() for i in p.items] if isinstance(p, IntakeGuidedV1) else [],
+            officer=p.officer,
+            officer_name=p.officer_name,
+            origin_agency_code=event.origin_agency_code,
+            origin_desk=event.origin_desk,
+        )
+    )
+
+
+@effect(IntakeGuidedV1)
+def _intake_guided(s: Session, p: IntakeGuidedV1, event: Event, own: bool) -> None:
+    _intake_outcome(s, "guided", p, event)
+
+
+@effect(IntakeRefusedV1)
+def _intake_refused(s: Session, p: IntakeRefusedV1, event: Event, own: bool) -> None:
+    _intake_outcome(s, "refused", p, event)

@@ -20,6 +20,7 @@ from desk_app.dossiers.kinds import fold, fold_one
 from desk_app.dossiers.projection import Pause, Projection
 from desk_app.errors import InvalidInputError
 from desk_app.events import append_event
+from desk_app.text import fold as fold_text
 
 
 class InvalidEventError(InvalidInputError):
@@ -92,17 +93,48 @@ def write(dossier: Dossier, projection: Projection) -> None:
     dossier.original_due_at = projection.original_due_at
     dossier.classification = projection.classification
     dossier.returned_at = projection.returned_at if projection.status == "returned" else None
+    has_result = projection.classification is not None
+    dossier.result_at = projection.result_at if has_result else None
+    dossier.outcome = projection.outcome if has_result else None
+    dossier.extension_count = projection.extension_count
     if dossier.pauses != pauses:
         dossier.pauses = pauses
+    if projection.applicant is not None:
+        _write_applicant(dossier, projection.applicant)
+
+
+# Columns that hold "" rather than NULL when empty.
+_NOT_NULL_TEXT = frozenset({"applicant_name", "applicant_phone", "applicant_address"})
+
+
+def _write_applicant(dossier: Dossier, applicant: dict[str, Any]) -> None:
+    """The applicant fields as the receipt and the corrections since make them."""
+    for name, value in applicant.items():
+        if name == "applicant_dob":
+            new: Any = dt.date.fromisoformat(value) if value else None
+        elif name in _NOT_NULL_TEXT:
+            new = value or ""
+        else:
+            new = value or None
+        if getattr(dossier, name) != new:
+            setattr(dossier, name, new)
+            if name == "applicant_name":
+                dossier.applicant_name_folded = fold_text(new)
 
 
 def reproject(session: Session, dossier: Dossier) -> list[tuple[Event, bool]]:
     """Recompute the dossier's projection from its events; returns each event, in
     resolved order, with applied-or-not (the timeline)."""
-    events = list(session.scalars(select(Event).where(Event.dossier_uuid == dossier.uuid)))
-    projection, entries = fold(events, seed(dossier))
+    projection, entries = current(session, dossier)
     write(dossier, projection)
     return entries
+
+
+def current(session: Session, dossier: Dossier) -> tuple[Projection, list[tuple[Event, bool]]]:
+    """The dossier's projection folded from its events now (nothing written), and each
+    event in resolved order with applied-or-not."""
+    events = list(session.scalars(select(Event).where(Event.dossier_uuid == dossier.uuid)))
+    return fold(events, seed(dossier))
 
 
 def pauses_of(dossier: Dossier) -> tuple[Pause, ...]:
@@ -119,4 +151,7 @@ def stored_projection(dossier: Dossier) -> Projection:
         pauses=pauses_of(dossier),
         classification=dossier.classification,
         returned_at=dossier.returned_at,
+        result_at=dossier.result_at,
+        outcome=dossier.outcome,
+        extension_count=dossier.extension_count,
     )

@@ -11,14 +11,21 @@ from event_schema import PayloadError, UnknownEventError
 
 def test_todays_kinds_are_version_1() -> None:
     kinds = event_schema.KNOWN_KINDS
-    assert sorted(kinds) == ["calendar.override_set", "dossier.received", "dossier.status_changed"]
+    assert sorted(kinds) == [
+        "calendar.override_set", "commune.setting_set", "directory.entry_set",
+        "dossier.corrected", "dossier.extended", "dossier.handed_over", "dossier.received",
+        "dossier.result_ready", "dossier.returned", "dossier.status_changed",
+        "dossier.step_annulled", "dossier.stopped", "dossier.supplement_received",
+        "dossier.supplement_requested", "dossier.withdrawn", "event.retracted", "intake.guided",
+        "intake.refused",
+    ]  # fmt: skip
     assert set(event_schema.REGISTRY) == {(k, 1) for k in kinds}
     assert dict.fromkeys(kinds, 1) == event_schema.LATEST
 
 
 @pytest.mark.parametrize(
     ("kind", "version"),
-    [("dossier.received", 2), ("dossier.received", 0), ("dossier.handed_over", 1), ("", 1)],
+    [("dossier.received", 2), ("dossier.received", 0), ("dossier.handed_over", 2), ("", 1)],
 )
 def test_an_unknown_kind_or_version_is_its_own_error(kind: str, version: int) -> None:
     assert not event_schema.is_known(kind, version)

@@ -71,6 +71,7 @@ EVENT_SET_ASIDE = "sync.event_set_aside"
 SERVER_UNKNOWN_KIND = "event.unknown_kind"
 SERVER_OUTDATED = "máy chủ cần cập nhật"
 RETRACTED_KIND = EventRetractedV1.KIND
+REPORT_LIMIT = 1000
 
 
 class EnrollmentError(OperationalError):
@@ -538,7 +539,8 @@ class SyncEngine:
             state = s.get(SyncState, 1)
             if state is None or not state.set_aside_unreported:
                 return
-        entries = self.set_aside_events()
+        # The server takes up to 1,000 at a time: the oldest are what the operator needs.
+        entries = self.set_aside_events()[:REPORT_LIMIT]
         try:
             transport.report_set_aside([e.to_json() for e in entries])
         except RejectedError as exc:

@@ -27,14 +27,16 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desk_app import audit
 from desk_app.auth import Officer, Permission
+from desk_app.calendar import WorkingCalendar
 from desk_app.catalogue import CatalogueService, ProcedureInfo
 from desk_app.cccd import check_cccd, mask_cccd
 from desk_app.clock import Clock, local_now, utc_naive
@@ -141,6 +143,8 @@ class IntakeValidationError(InvalidInputError):
 
     def __init__(self, errors: Sequence[FieldError]) -> None:
         self.errors = list(errors)
+        # Which request of a batch (``receive_all``), when there is one.
+        self.index: int | None = None
         super().__init__("; ".join(f"{e.field}: {e.message}" for e in self.errors))
 
 
@@ -472,6 +476,19 @@ class IntakeResult:
 # ------------------------------------------------------------------ service
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A request validated, with its procedure, receipt time and due date."""
+
+    request: IntakeRequest
+    profile: Profile
+    procedure: ProcedureInfo
+    received: dt.datetime
+    due: dt.datetime | None
+    documents: tuple[DocumentInput, ...]
+    warnings: tuple[FieldWarning, ...]
+
+
 class IntakeService:
     """Receives dossiers and serves them back (show, list, receipts)."""
 
@@ -509,87 +526,138 @@ class IntakeService:
         """Validate and store the dossier with its event and its receipt, atomically."""
         officer.require(Permission.RECEIVE)
         profile = self._profiles.require()
+        prepared = self._prepare(request, profile, self._profiles.calendar())
+        with self._db.write() as s:
+            return self._store(s, prepared, officer, issue_receipt=True)
+
+    def receive_all(
+        self,
+        requests: Sequence[IntakeRequest],
+        officer: Officer,
+        after_each: Callable[[Session, int, IntakeResult], None] | None = None,
+    ) -> list[IntakeResult]:
+        """Receive every request in one transaction — all of them or none (a bulk
+        import). Each is validated first (``IntakeValidationError`` names the first
+        request at fault in ``index``); ``after_each(session, i, result)`` runs inside the
+        transaction. No receipt is stored: it is rendered when first printed, as for
+        dossiers received at another desk."""
+        officer.require(Permission.RECEIVE)
+        profile = self._profiles.require()
+        calendar = self._profiles.calendar()
+        prepared = []
+        for i, request in enumerate(requests):
+            try:
+                prepared.append(self._prepare(request, profile, calendar))
+            except IntakeValidationError as exc:
+                exc.index = i
+                raise
+        results = []
+        with self._db.write() as s:
+            for i, item in enumerate(prepared):
+                result = self._store(s, item, officer, issue_receipt=False)
+                if after_each is not None:
+                    after_each(s, i, result)
+                results.append(result)
+        return results
+
+    def _prepare(
+        self, request: IntakeRequest, profile: Profile, calendar: WorkingCalendar
+    ) -> _Prepared:
         now_local = local_now(self._clock)
-        now_utc = utc_naive(self._clock)
         received = (request.received_at or now_local).replace(microsecond=0)
         procedure = self._catalogue.find(request.procedure_code, received.date())
         result = validate(request, procedure, now_local)
         if not result.ok:
             raise IntakeValidationError(result.errors)
         assert procedure is not None
-        due = self._profiles.calendar().due_at(received, procedure.duration)
+        due = calendar.due_at(received, procedure.duration)
         documents = (
             request.documents
             if request.documents is not None
             else tuple(DocumentInput(d.name, d.kind, d.count) for d in procedure.documents)
         )
+        return _Prepared(request, profile, procedure, received, due, documents, result.warnings)
+
+    def _store(
+        self, s: Session, p: _Prepared, officer: Officer, *, issue_receipt: bool
+    ) -> IntakeResult:
+        request, profile, procedure, received, due, documents = (
+            p.request,
+            p.profile,
+            p.procedure,
+            p.received,
+            p.due,
+            p.documents,
+        )
+        now_utc = utc_naive(self._clock)
         pattern = CodePattern(profile.dossier_code_pattern)
         a = request.applicant
         rep = request.representative
-        with self._db.write() as s:
-            require_intake_open(s)  # a desk restored from a backup waits for its history
-            seq = _next_counter(s, DossierCodeCounter, received.date(), profile.desk_number)
-            code = pattern.format(profile.agency_code, received.date(), profile.desk_number, seq)
-            line = _next_register_line(s, received.year, profile.desk_number)
-            name = normalize_name(a.name)
-            dossier = Dossier(
-                uuid=uuid7(),
-                code=code,
-                lookup_pin=lookup_pin(),
-                procedure_id=procedure.id,
-                procedure_code=procedure.code,
-                procedure_name=procedure.name,
-                status="received",
-                channel=request.channel,
-                applicant_name=name,
-                applicant_name_folded=fold(name),
-                applicant_cccd=a.cccd.strip(),
-                applicant_dob=a.date_of_birth,
-                applicant_phone=normalize_phone(a.phone),
-                applicant_address=" ".join(a.address.split()),
-                applicant_email=(a.email or "").strip() or None,
-                representative_name=normalize_name(rep.name) if rep else None,
-                representative_cccd=(rep.cccd.strip() or None) if rep else None,
-                representative_phone=(normalize_phone(rep.phone) or None) if rep else None,
-                request_text=procedure.name,
-                documents=[
-                    {"name": d.name.strip(), "kind": d.kind, "count": d.count} for d in documents
-                ],
-                sets_count=request.sets_count,
-                notes=request.notes.strip(),
-                duration_kind=procedure.duration.kind,
-                duration_value=procedure.duration.value,
-                received_at=received,
-                due_at=due,
-                received_by=officer.username,
-                received_by_name=officer.full_name,
-                origin_agency_code=profile.agency_code,
-                origin_desk=profile.desk_number,
-                register_line=line,
-                returned_at=None,
-                updated_at=received,
-            )
-            earlier = _recent_same(s, dossier.applicant_cccd, procedure.code, received)
-            s.add(dossier)
-            record(
-                s,
-                received_payload(dossier, code_seq=seq),
-                actor=officer.username,
-                agency_code=profile.agency_code,
-                desk=profile.desk_number,
-                occurred_at_utc=now_utc,
-                dossier=dossier,
-            )
-            view = _view(dossier)
+        require_intake_open(s)  # a desk restored from a backup waits for its history
+        seq = _next_counter(s, DossierCodeCounter, received.date(), profile.desk_number)
+        code = pattern.format(profile.agency_code, received.date(), profile.desk_number, seq)
+        line = _next_register_line(s, received.year, profile.desk_number)
+        name = normalize_name(a.name)
+        dossier = Dossier(
+            uuid=uuid7(),
+            code=code,
+            lookup_pin=lookup_pin(),
+            procedure_id=procedure.id,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            status="received",
+            channel=request.channel,
+            applicant_name=name,
+            applicant_name_folded=fold(name),
+            applicant_cccd=a.cccd.strip(),
+            applicant_dob=a.date_of_birth,
+            applicant_phone=normalize_phone(a.phone),
+            applicant_address=" ".join(a.address.split()),
+            applicant_email=(a.email or "").strip() or None,
+            representative_name=normalize_name(rep.name) if rep else None,
+            representative_cccd=(rep.cccd.strip() or None) if rep else None,
+            representative_phone=(normalize_phone(rep.phone) or None) if rep else None,
+            request_text=procedure.name,
+            documents=[
+                {"name": d.name.strip(), "kind": d.kind, "count": d.count} for d in documents
+            ],
+            sets_count=request.sets_count,
+            notes=request.notes.strip(),
+            duration_kind=procedure.duration.kind,
+            duration_value=procedure.duration.value,
+            received_at=received,
+            due_at=due,
+            received_by=officer.username,
+            received_by_name=officer.full_name,
+            origin_agency_code=profile.agency_code,
+            origin_desk=profile.desk_number,
+            register_line=line,
+            returned_at=None,
+            updated_at=received,
+        )
+        earlier = _recent_same(s, dossier.applicant_cccd, procedure.code, received)
+        s.add(dossier)
+        record(
+            s,
+            received_payload(dossier, code_seq=seq),
+            actor=officer.username,
+            agency_code=profile.agency_code,
+            desk=profile.desk_number,
+            occurred_at_utc=now_utc,
+            dossier=dossier,
+        )
+        view = _view(dossier)
+        pdf = b""
+        if issue_receipt:
             pdf = render_receipt_pdf(receipt_data(view, profile, procedure.fee_text))
             _store_receipt(s, dossier.uuid, officer, now_utc, pdf)
-            audit.record(
-                s, at_utc=now_utc, username=officer.username, action="create",
-                object_type="dossier", object_ref=code,
-                detail=f"{procedure.code}; CCCD {mask_cccd(a.cccd.strip())}",
-            )  # fmt: skip
-        warnings = result.warnings + tuple(e.warning() for e in earlier)
-        return IntakeResult(view, pdf, warnings)
+        audit.record(
+            s, at_utc=now_utc, username=officer.username, action="create",
+            object_type="dossier", object_ref=code,
+            detail=f"{procedure.code}; CCCD {mask_cccd(a.cccd.strip())}",
+        )  # fmt: skip
+        # e.g. the same citizen and procedure a few days ago: said, never a block
+        return IntakeResult(view, pdf, p.warnings + tuple(e.warning() for e in earlier))
 
     def recent_same(
         self, cccd: str, procedure_code: str, at: dt.datetime | None = None

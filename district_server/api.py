@@ -25,7 +25,8 @@ from district_server.errors import (
     TooManyAttemptsError,
     UnknownEnrollmentCodeError,
 )
-from district_server.events import read_page_json, store_batch
+from district_server.events import check_origins, read_page_json, store_batch
+from district_server.operator import replace_set_aside
 from district_server.schemas import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -37,8 +38,11 @@ from district_server.schemas import (
     PullResponse,
     PushRequest,
     PushResponse,
+    SetAsideAnswer,
+    SetAsideReport,
 )
 from district_server.throttle import FailureLimiter
+from district_server.validation import EventRefusedError, check_events, record_refusal
 
 JSON_MEDIA_TYPE = "application/json"
 # The push body is read and validated by the endpoint itself (see push_events); the
@@ -67,7 +71,9 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         410: "The enrolment code was used, has expired or was withdrawn.",
         413: "The request body is too large.",
         429: "Too many failed attempts from this client; retry after Retry-After seconds.",
-        422: "The request does not match the schema.",
+        422: "The request does not match the schema, or an event is refused (its payload "
+        "does not match its kind and version, its dossier code is not the sending desk's, "
+        "or its kind and version are unknown here: code event.unknown_kind).",
         503: "The database is unavailable; retry later.",
     }
     return {code: {"model": ErrorResponse, "description": descriptions[code]} for code in codes}
@@ -133,6 +139,14 @@ def parse_push(raw: bytes) -> PushRequest:
 
 def _store(raw: bytes, caller: DeskIdentity, sessions: sessionmaker[Session]) -> bytes:
     batch = parse_push(raw)
+    check_origins(caller, batch.events)
+    try:
+        check_events(caller, batch.events)
+    except EventRefusedError as refusal:
+        with sessions.begin() as session:
+            record_refusal(session, caller, refusal, _now())
+        metrics.EVENTS_REFUSED.inc()
+        raise
     with sessions.begin() as session:
         outcome = store_batch(session, caller, batch.events, _now())
     metrics.EVENTS_STORED.inc(outcome.stored)
@@ -186,3 +200,14 @@ def pull_events(
         )
     metrics.EVENTS_SERVED.inc(count)
     return Response(body, media_type=JSON_MEDIA_TYPE)
+
+
+@router.post("/set-aside", tags=["events"], responses=_errors(401, 413, 422, 503))
+def report_set_aside(body: SetAsideReport, caller: Caller, sessions: Sessions) -> SetAsideAnswer:
+    """The events of the commune's log the calling desk could not apply (its whole list,
+    replacing the previous one), for the operator's ``district-server events set-aside``."""
+    with sessions.begin() as session:
+        count = replace_set_aside(
+            session, caller, [item.model_dump() for item in body.events], _now()
+        )
+    return SetAsideAnswer(recorded=count)

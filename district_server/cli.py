@@ -35,6 +35,7 @@ from district_server.db import (
 )
 from district_server.enrollment import issue_code, issue_codes, revoke_desk
 from district_server.errors import DistrictServerError
+from district_server.operator import UnknownEventError
 from district_server.protocol import BODY_TIMEOUT_ENV_VAR, HEADER_TIMEOUT_ENV_VAR
 from district_server.schemas import MAX_DESK_NUMBER, is_agency_code
 
@@ -267,6 +268,62 @@ def _cmd_revoke(args: argparse.Namespace, db_url: str) -> int:
         f"withdrew {done.codes} unused enrolment code(s)"
     )
     return 0
+
+
+def _cmd_events(args: argparse.Namespace, db_url: str) -> int:
+    import json
+
+    from district_server.operator import list_refused, list_set_aside
+
+    engine = _migrated_engine(db_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            lister = list_refused if args.which == "refused" else list_set_aside
+            rows = lister(session, args.commune, args.desk)
+    finally:
+        engine.dispose()
+    if args.json:
+        for row in rows:
+            print(json.dumps(row.to_json(), ensure_ascii=False))
+        return 0
+    for row in rows:
+        times = f" x{row.times}" if row.times > 1 else ""
+        print(
+            f"{row.commune} desk {row.desk}  {row.event}  {row.kind} v{row.version}  "
+            f"{row.code}{times}  {row.at:%Y-%m-%d %H:%M} UTC  {row.reason}"
+        )
+    print(f"{len(rows)} {args.which} event(s)", file=sys.stderr)
+    return 0
+
+
+def _cmd_retract(args: argparse.Namespace, db_url: str) -> int:
+    import getpass
+
+    from district_server.operator import retract
+
+    operator = args.by or os.environ.get("USER") or getpass.getuser()
+    engine = _migrated_engine(db_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            done = retract(session, args.event, args.reason, operator, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    print(done.uuid)
+    print(
+        f"event {done.target} ({done.target_kind}) of commune {done.commune} is retracted by "
+        f"event {done.uuid} (server_seq {done.server_seq}); desks ignore it from their next sync",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _reason(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise argparse.ArgumentTypeError("give the reason the retraction is made for")
+    if len(text) > 1000:
+        raise argparse.ArgumentTypeError("the reason is longer than 1000 characters")
+    return text
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -511,6 +568,31 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("--db", type=_db_url, help=db_help)
     revoke.set_defaults(handler=_cmd_revoke)
 
+    events = commands.add_parser(
+        "events",
+        help="list the events refused by the server or set aside by desks",
+        description="refused: events this server refused when a desk pushed them; "
+        "set-aside: events of the commune's log a desk pulled and could not apply.",
+    )
+    events.add_argument("which", choices=["refused", "set-aside"])
+    events.add_argument("--commune", type=_agency_code, metavar="AGENCY_CODE")
+    events.add_argument("--desk", type=_desk_number, metavar="N")
+    events.add_argument("--json", action="store_true", help="one JSON object per line")
+    events.add_argument("--db", type=_db_url, help=db_help)
+    events.set_defaults(handler=_cmd_events)
+
+    retract = commands.add_parser(
+        "retract",
+        help="retract an event with a compensating event (nothing is deleted)",
+        description="Append an event.retracted for the event to its commune's log; "
+        "every desk then folds as if that event were not there. Prints the new event's uuid.",
+    )
+    retract.add_argument("--event", required=True, metavar="UUID")
+    retract.add_argument("--reason", required=True, type=_reason, metavar="TEXT")
+    retract.add_argument("--by", metavar="NAME", help="who retracts (default: the OS user)")
+    retract.add_argument("--db", type=_db_url, help=db_help)
+    retract.set_defaults(handler=_cmd_retract)
+
     migrate_cmd = commands.add_parser(
         "migrate", help="bring the database schema up to date", description="Apply migrations."
     )
@@ -547,6 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CommandFailedError, DatabaseUrlError) as exc:
         return _fail(str(exc))
     except DistrictServerError as exc:
+        if isinstance(exc, UnknownEventError):  # retract: no such event uuid
+            print(f"{PROG}: error: {exc.message}", file=sys.stderr)
+            return 2
         return _fail(exc.message)
     except SQLAlchemyError as exc:
         return _fail(f"database error: {_one_line(exc)}")

@@ -24,6 +24,7 @@ from district_server.errors import (
     NotAuthenticatedError,
     TooManyAttemptsError,
 )
+from district_server.validation import EventRefusedError
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
 
@@ -91,7 +92,13 @@ async def _on_district_error(_request: Request, exc: Exception) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticatedError) else None
     if isinstance(exc, TooManyAttemptsError):
         headers = {"Retry-After": str(exc.retry_after)}
-    return JSONResponse({"detail": exc.message}, status_code=exc.status_code, headers=headers)
+    body: dict[str, str] = {"detail": exc.message}
+    if isinstance(exc, EventRefusedError):
+        # For programs: which event, and why in a stable word (the desk keeps an event
+        # refused as event.unknown_kind queued instead of setting it aside).
+        body["code"] = exc.code
+        body["event"] = exc.event_uuid
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 async def _on_validation_error(_request: Request, exc: Exception) -> JSONResponse:

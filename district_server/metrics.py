@@ -53,6 +53,9 @@ EVENTS_DUPLICATE = Counter(
     "district_events_duplicate_total", "Events pushed again and acknowledged without storing."
 )
 EVENTS_SERVED = Counter("district_events_served_total", "Events sent to pulling desks.")
+EVENTS_REFUSED = Counter(
+    "district_events_refused_total", "Pushed batches refused for one event (schema, code, kind)."
+)
 REFUSALS = Counter(
     "district_refusals_total",
     "Requests refused for what they carry or who sends them (4xx), by status.",

@@ -165,3 +165,42 @@ class Event(Base):
     desk_id: Mapped[UUID] = mapped_column(ForeignKey("desks.id"), index=True)
     content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class _DeskEventRow:
+    """The columns the operator's lists share: which desk, which event, why."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("communes.id"), index=True)
+    desk_id: Mapped[UUID] = mapped_column(ForeignKey("desks.id"))
+    event_uuid: Mapped[str] = mapped_column(String(HASH_LENGTH))
+    kind: Mapped[str] = mapped_column(String(TEXT_LENGTH))
+    version: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(TEXT_LENGTH))
+
+
+class RefusedEvent(_DeskEventRow, Base):
+    """An event the server refused when a desk pushed it (it is not stored in ``events``):
+    what the upstream operator lists per desk. One row per desk and event uuid; a desk
+    that sends it again (each round, while it waits for an updated server) counts up.
+    ``code``: event.invalid, event.code_not_this_desk, event.district_only,
+    event.unknown_kind."""
+
+    __tablename__ = "refused_events"
+    __table_args__ = (UniqueConstraint("desk_id", "event_uuid"),)
+
+    detail: Mapped[str] = mapped_column(Text)
+    first_refused_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_refused_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    times: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SetAsideEvent(_DeskEventRow, Base):
+    """An event of the commune's log a desk pulled and could not apply, as that desk
+    reported it: the desk's current list replaces what it reported before."""
+
+    __tablename__ = "set_aside_events"
+    __table_args__ = (UniqueConstraint("desk_id", "event_uuid"),)
+
+    reason: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime] = mapped_column(UtcDateTime)

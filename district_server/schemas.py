@@ -100,9 +100,13 @@ Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
 
 
 class ErrorResponse(BaseModel):
-    """Every error: one plain English sentence."""
+    """Every error: one plain English sentence; a refused event also names itself and the
+    reason's stable code (``event.invalid``, ``event.code_not_this_desk``,
+    ``event.district_only``, ``event.unknown_kind``)."""
 
     detail: str
+    code: str | None = None
+    event: str | None = None
 
 
 class HealthResponse(BaseModel):
@@ -213,3 +217,27 @@ class PullResponse(BaseModel):
         description="The commune's highest server_seq. Below a desk's cursor, the server lost "
         "events (restored from an older backup): the desk sends again what it has."
     )
+
+
+class SetAsideItem(BaseModel):
+    """One event of the commune's log the desk pulled and could not apply."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    uuid: UuidText
+    kind: ShortText
+    version: StrictInt = Field(ge=1, le=MAX_EVENT_VERSION)
+    code: ShortText = Field(examples=["sync.event_unreadable"])
+    reason: Annotated[str, Field(max_length=2000), AfterValidator(_storable_text)]
+
+
+class SetAsideReport(BaseModel):
+    """The desk's whole current list: it replaces what the desk reported before."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[SetAsideItem] = Field(max_length=MAX_BATCH_EVENTS)
+
+
+class SetAsideAnswer(BaseModel):
+    recorded: int

@@ -9,6 +9,7 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 
 from event_schema._reader import PayloadError
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.codes import code_carries_desk, code_problem
 from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import STATUSES, DocumentLine, DossierReceivedV1, DossierStatusChangedV1
 from event_schema.lifecycle import (
@@ -36,6 +37,7 @@ from event_schema.lifecycle import (
     WithdrawnV1,
 )
 from event_schema.registry import (
+    DISTRICT_KINDS,
     KNOWN_KINDS,
     LATEST,
     REGISTRY,
@@ -43,11 +45,14 @@ from event_schema.registry import (
     UnknownEventError,
     dump,
     is_known,
+    origin_problem,
     parse,
 )
+from event_schema.retraction import EventRetractedV1
 
 __all__ = [
     "CORRECTABLE_FIELDS",
+    "DISTRICT_KINDS",
     "KNOWN_KINDS",
     "LATEST",
     "OUTCOMES",
@@ -65,6 +70,7 @@ __all__ = [
     "DocumentLine",
     "DossierReceivedV1",
     "DossierStatusChangedV1",
+    "EventRetractedV1",
     "ExtendedV1",
     "FieldChange",
     "HandedOverV1",
@@ -81,7 +87,10 @@ __all__ = [
     "SupplementRequestedV1",
     "UnknownEventError",
     "WithdrawnV1",
+    "code_carries_desk",
+    "code_problem",
     "dump",
     "is_known",
+    "origin_problem",
     "parse",
 ]

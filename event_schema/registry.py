@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.codes import code_problem
 from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import DossierReceivedV1, DossierStatusChangedV1
 from event_schema.lifecycle import (
@@ -28,6 +29,7 @@ from event_schema.lifecycle import (
     SupplementRequestedV1,
     WithdrawnV1,
 )
+from event_schema.retraction import EventRetractedV1
 
 # Every payload type of every registered version.
 Payload = (
@@ -49,6 +51,7 @@ Payload = (
     | DirectoryEntrySetV1
     | CommuneSettingSetV1
     | CommuneProfileSetV1
+    | EventRetractedV1
 )
 
 _TYPES: tuple[type[Payload], ...] = (
@@ -70,6 +73,7 @@ _TYPES: tuple[type[Payload], ...] = (
     DirectoryEntrySetV1,
     CommuneSettingSetV1,
     CommuneProfileSetV1,
+    EventRetractedV1,
 )
 
 
@@ -102,6 +106,18 @@ def parse(kind: str, version: int, data: object) -> Payload:
     if parser is None:
         raise UnknownEventError(kind, version)
     return parser(data)
+
+
+# Kinds only the district server writes (a desk pushing one is refused).
+DISTRICT_KINDS: frozenset[str] = frozenset({EventRetractedV1.KIND})
+
+
+def origin_problem(payload: Payload, agency_code: str, desk: int) -> str | None:
+    """Why desk ``desk`` of ``agency_code`` may not have written ``payload`` (a sentence),
+    or None. Today: a dossier code must carry the desk's own number."""
+    if isinstance(payload, DossierReceivedV1):
+        return code_problem(payload.code, agency_code, desk, payload.code_seq)
+    return None
 
 
 def dump(payload: Payload) -> dict[str, Any]:

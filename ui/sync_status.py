@@ -168,10 +168,22 @@ class SyncStatusWidget(QWidget):
         self._set_dot(TROUBLE_COLOR if trouble else DOT_COLORS[snapshot.state])
         self.state_label.setText(state_text(snapshot.state))
 
-        self.pending_label.setText(self.tr("Chờ gửi: {0}").format(snapshot.pending))
-        self.pending_label.setToolTip(
-            self.tr("Số sự kiện ghi tại quầy chưa được máy chủ huyện xác nhận")
-        )
+        pending = self.tr("Chờ gửi: {0}").format(snapshot.pending)
+        tip = self.tr("Số sự kiện ghi tại quầy chưa được máy chủ huyện xác nhận")
+        if snapshot.held:
+            pending += self.tr(" · máy chủ cần cập nhật: {0}").format(snapshot.held)
+            tip += "\n" + self.tr(
+                "Máy chủ huyện chưa biết loại sự kiện mới của quầy: các sự kiện này vẫn chờ "
+                "và được gửi lại sau khi máy chủ được cập nhật."
+            )
+        if snapshot.set_aside:
+            pending += self.tr(" · để riêng: {0}").format(snapshot.set_aside)
+            tip += "\n" + self.tr(
+                "Sự kiện nhận từ máy chủ mà quầy chưa áp dụng được (xem `desk-app sync`); "
+                "đã báo cho máy chủ huyện."
+            )
+        self.pending_label.setText(pending)
+        self.pending_label.setToolTip(tip)
         self.pending_label.show()
 
         if snapshot.last_success_at is None:

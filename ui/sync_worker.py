@@ -70,6 +70,10 @@ class SyncSnapshot:
     last_error: str | None
     next_retry_in_s: float | None
     last_error_code: str | None = None
+    # Our events kept queued until the server is updated ("máy chủ cần cập nhật"), and
+    # pulled events set aside because this desk cannot apply them.
+    held: int = 0
+    set_aside: int = 0
 
 
 class _Wake(Enum):
@@ -228,7 +232,7 @@ class SyncWorker(QObject):
         remaining = max(0.0, deadline - time.monotonic())
         self._emit(
             last.state, self._safe_pending(), last.last_success_at, last.last_error, remaining,
-            last.last_error_code,
+            last.last_error_code, held=last.held, set_aside=last.set_aside,
         )  # fmt: skip
 
     def _safe_pending(self) -> int:
@@ -247,7 +251,10 @@ class SyncWorker(QObject):
         retry_s: float | None,
         code: str | None = None,
     ) -> None:
-        self._emit(state, status.pending, status.last_success_at, error, retry_s, code)
+        self._emit(
+            state, status.pending, status.last_success_at, error, retry_s, code,
+            held=status.held, set_aside=len(status.set_aside),
+        )  # fmt: skip
 
     def _emit(
         self,
@@ -257,8 +264,13 @@ class SyncWorker(QObject):
         error: str | None,
         retry_s: float | None,
         code: str | None = None,
+        *,
+        held: int = 0,
+        set_aside: int = 0,
     ) -> None:
-        snapshot = SyncSnapshot(state, pending, last_success_at, error, retry_s, code)
+        snapshot = SyncSnapshot(
+            state, pending, last_success_at, error, retry_s, code, held, set_aside
+        )
         with self._cond:
             self._last = snapshot
         self.status_changed.emit(snapshot)

@@ -10,9 +10,8 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 from desk_app.cli.common import (
     UsageError,
@@ -25,198 +24,77 @@ from desk_app.cli.common import (
 )
 
 if TYPE_CHECKING:
-    from desk_app.intake import IntakeRequest
-
-
-class _LineError(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+    pass
 
 
 # ------------------------------------------------------------------ intake
 
 
-def _str(obj: dict[str, Any], key: str, path: str, *, required: bool) -> str:
-    value = obj.get(key)
-    if value is None:
-        if required:
-            raise _LineError(path, "missing")
-        return ""
-    if not isinstance(value, str):
-        raise _LineError(path, "must be a string")
-    return value
-
-
-def _date(obj: dict[str, Any], key: str, path: str) -> dt.date | None:
-    value = obj.get(key)
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise _LineError(path, "must be a date string YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise _LineError(path, f"{value!r} is not a date YYYY-MM-DD") from None
-
-
-def parse_intake_line(text: str) -> IntakeRequest:
-    """One JSON line → an ``IntakeRequest``; ``_LineError`` names the field at fault."""
-    from desk_app.clock import LOCAL_ZONE
-    from desk_app.intake import ApplicantInput, DocumentInput, IntakeRequest, RepresentativeInput
-
-    try:
-        obj = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise _LineError("(line)", f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-    if not isinstance(obj, dict):
-        raise _LineError("(line)", "must be a JSON object")
-    known = {"procedure_code", "applicant", "representative", "received_at", "documents",
-             "channel", "notes", "sets_count"}  # fmt: skip
-    unknown = sorted(set(obj) - known)
-    if unknown:
-        raise _LineError(unknown[0], "unknown field")
-    code = _str(obj, "procedure_code", "procedure_code", required=True)
-    a = obj.get("applicant")
-    if not isinstance(a, dict):
-        raise _LineError("applicant", "missing or not an object")
-    applicant = ApplicantInput(
-        name=_str(a, "name", "applicant.name", required=True),
-        cccd=_str(a, "cccd", "applicant.cccd", required=True),
-        date_of_birth=_date(a, "date_of_birth", "applicant.date_of_birth"),
-        phone=_str(a, "phone", "applicant.phone", required=False),
-        address=_str(a, "address", "applicant.address", required=True),
-        email=_str(a, "email", "applicant.email", required=False) or None,
-    )
-    rep = None
-    r = obj.get("representative")
-    if r is not None:
-        if not isinstance(r, dict):
-            raise _LineError("representative", "must be an object")
-        rep = RepresentativeInput(
-            name=_str(r, "name", "representative.name", required=True),
-            cccd=_str(r, "cccd", "representative.cccd", required=False),
-            phone=_str(r, "phone", "representative.phone", required=False),
-        )
-    received = None
-    raw_received = obj.get("received_at")
-    if raw_received is not None:
-        if not isinstance(raw_received, str):
-            raise _LineError("received_at", "must be an ISO 8601 date-time string")
-        try:
-            received = dt.datetime.fromisoformat(raw_received)
-        except ValueError:
-            raise _LineError(
-                "received_at", f"{raw_received!r} is not an ISO 8601 date-time"
-            ) from None
-        if received.tzinfo is not None:
-            received = received.astimezone(LOCAL_ZONE).replace(tzinfo=None)
-    documents = None
-    raw_docs = obj.get("documents")
-    if raw_docs is not None:
-        if not isinstance(raw_docs, list):
-            raise _LineError("documents", "must be a list")
-        docs = []
-        for i, d in enumerate(raw_docs):
-            if not isinstance(d, dict):
-                raise _LineError(f"documents[{i}]", "must be an object")
-            count = d.get("count", 1)
-            if not isinstance(count, int) or isinstance(count, bool):
-                raise _LineError(f"documents[{i}].count", "must be a whole number")
-            docs.append(
-                DocumentInput(
-                    name=_str(d, "name", f"documents[{i}].name", required=True),
-                    kind=_str(d, "kind", f"documents[{i}].kind", required=False) or "original",
-                    count=count,
-                )
-            )
-        documents = tuple(docs)
-    sets = obj.get("sets_count", 1)
-    if not isinstance(sets, int) or isinstance(sets, bool):
-        raise _LineError("sets_count", "must be a whole number")
-    return IntakeRequest(
-        procedure_code=code,
-        applicant=applicant,
-        representative=rep,
-        channel=_str(obj, "channel", "channel", required=False) or "in_person",
-        documents=documents,
-        sets_count=sets,
-        notes=_str(obj, "notes", "notes", required=False),
-        received_at=received,
-    )
-
-
-def _lines(source: str) -> Iterator[tuple[int, str]]:
+def _read_lines(source: str) -> list[tuple[int, bytes]]:
+    """The numbered lines of the file (or stdin), as bytes: each is decoded on its own, so
+    bad UTF-8 is named by its line."""
     if source == "-":
-        stream: TextIO = sys.stdin
-        yield from enumerate(stream, 1)
-        return
-    path = Path(source)
-    if not path.is_file():
-        raise UsageError(f"{source}: không có tệp này")
-    with path.open(encoding="utf-8-sig") as handle:
-        yield from enumerate(handle, 1)
+        data = sys.stdin.buffer.read()
+    else:
+        try:
+            data = Path(source).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"{source}: không đọc được tệp ({exc.strerror})") from None
+    return [(n, raw.removesuffix(b"\r")) for n, raw in enumerate(data.split(b"\n"), 1)]
 
 
 def cmd_intake(args: argparse.Namespace) -> int:
-    from desk_app.errors import DeskError, InvalidInputError
-    from desk_app.intake import IntakeValidationError
+    """All lines or none (desk_app.importer): exit 2 naming every bad line, nothing
+    written; lines imported before are said so and not imported again."""
+    from desk_app.importer import import_lines
 
     if args.json != "-" and not Path(args.json).is_file():
         raise UsageError(f"{args.json}: không có tệp này")
     ctx = open_desk(args)
-    failed = 0
     try:
         ctx.profiles.require()
         officer = acting_officer(ctx, args)
-        for number, raw in _lines(args.json):
-            if not raw.strip():
-                continue
-            try:
-                request = parse_intake_line(raw)
-                result = ctx.intake.receive(request, officer)
-            except _LineError as exc:
-                failed += 1
-                print(f"line {number}: {exc.field}: {exc.message}", file=sys.stderr)
-                continue
-            except IntakeValidationError as exc:
-                failed += 1
-                first = exc.errors[0]
-                more = f" (+{len(exc.errors) - 1} more)" if len(exc.errors) > 1 else ""
-                print(f"line {number}: {first.field}: {first.message}{more}", file=sys.stderr)
-                continue
-            except InvalidInputError as exc:
-                failed += 1
-                print(f"line {number}: (line): {exc.message}", file=sys.stderr)
-                continue
-            except DeskError:
-                raise  # storage, role, set-up: the same for every line, so stop here
-            except Exception as exc:
-                # One unprintable or otherwise unexpected line must not stop a bulk import;
-                # its transaction was rolled back, so nothing of it was written. Only the
-                # error's kind is printed: its text may quote the line's data.
-                failed += 1
-                print(
-                    f"line {number}: (line): not received ({type(exc).__name__})",
-                    file=sys.stderr,
-                )
-                continue
-            d = result.dossier
-            out = {
-                "line": number,
-                "code": d.code,
-                "due_at": iso(d.due_at),
-                "status": d.status,
-                "received_at": iso(d.received_at),
-                "procedure_code": d.procedure_code,
-                # e.g. the same citizen and procedure a few days ago: said, never a block
-                "warnings": [w.message for w in result.warnings],
-            }
-            print(json.dumps(out, ensure_ascii=False), flush=True)
+        outcome = import_lines(ctx, officer, _read_lines(args.json))
     finally:
         ctx.close()
-    return 2 if failed else 0
+    if outcome.problems:
+        for problem in outcome.problems:
+            print(problem, file=sys.stderr)
+        print(
+            f"không nhập hồ sơ nào: {len(outcome.problems)} dòng lỗi; sửa các dòng trên rồi "
+            "chạy lại cả tệp",
+            file=sys.stderr,
+        )
+        return 2
+    for number, d in outcome.saved:
+        out = {
+            "line": number,
+            "code": d.code,
+            "due_at": iso(d.due_at),
+            "status": d.status,
+            "received_at": iso(d.received_at),
+            "procedure_code": d.procedure_code,
+            # e.g. the same citizen and procedure a few days ago: said, never a block
+            "warnings": outcome.warnings.get(number, []),
+        }
+        print(json.dumps(out, ensure_ascii=False))
+    for already in outcome.already:
+        where = (
+            f"dòng {already.same_file_line} của tệp này"
+            if already.same_file_line
+            else "một lần nhập trước"
+        )
+        print(
+            json.dumps(
+                {"line": already.line, "code": already.code, "already_imported": True},
+                ensure_ascii=False,
+            )
+        )
+        print(
+            f"line {already.line}: đã nhập ở {where} (mã hồ sơ {already.code}); bỏ qua",
+            file=sys.stderr,
+        )
+    return 0
 
 
 # ------------------------------------------------------------------ read

@@ -411,6 +411,8 @@ class SyncState(Base):
     # Set when this database was restored from a backup: intake waits until the next
     # whole pull has raised the code and event sequences above the server's.
     restored_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # The list of pulled events set aside changed since it was last reported upstream.
+    set_aside_unreported: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class OutboxRejection(Base):
@@ -422,6 +424,45 @@ class OutboxRejection(Base):
     event_uuid: Mapped[str] = mapped_column(ForeignKey("events.uuid"), primary_key=True)
     reason: Mapped[str] = mapped_column(Text)
     rejected_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class OutboxHold(Base):
+    """A recorded event the server does not know yet (a kind or version newer than the
+    server: ``event.unknown_kind``). Kept queued — never set aside — and sent again each
+    round until an updated server takes it; shown as "máy chủ cần cập nhật"."""
+
+    __tablename__ = "outbox_holds"
+
+    event_uuid: Mapped[str] = mapped_column(ForeignKey("events.uuid"), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text)
+    held_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_tried_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PulledSetAside(Base):
+    """An event pulled from the commune's feed that this desk cannot apply: kept in the
+    log, applied to nothing, with the reason and its code (``sync.event_unreadable``,
+    ``sync.event_newer``, ``sync.code_not_origin_desk``, ``sync.code_taken``). Tried
+    again every round, so an upgraded desk applies what it now can; reported to the
+    district, whose operator may retract the event."""
+
+    __tablename__ = "pulled_set_aside"
+
+    event_uuid: Mapped[str] = mapped_column(ForeignKey("events.uuid"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    set_aside_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ImportKey(Base):
+    """A line already imported by ``intake --json``: its ``import_id``, or the
+    fingerprint of its content, and the dossier it made. Importing it again adds nothing."""
+
+    __tablename__ = "import_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    dossier_code: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class LoginAttempts(Base):

@@ -13,10 +13,17 @@ pulled from the commune's feed.
 from desk_app.dossiers.kinds import fold, neutralized, neutralizes
 from desk_app.dossiers.projection import CLASSIFICATIONS, Pause, Projection, resolved_order
 from desk_app.dossiers.pulled import (
+    CodeNotOriginDeskError,
+    CodeTakenError,
+    NewerEventError,
+    SetAsideError,
     UnreadableEventError,
     apply_effect,
     apply_pulled,
+    is_retracted,
     record_shared,
+    retry_set_aside,
+    set_aside,
 )
 from desk_app.dossiers.store import (
     InvalidEventError,
@@ -44,9 +51,13 @@ __all__ = [
     "PROCESSING",
     "TRANSITIONS",
     "Action",
+    "CodeNotOriginDeskError",
+    "CodeTakenError",
     "InvalidEventError",
+    "NewerEventError",
     "Pause",
     "Projection",
+    "SetAsideError",
     "UnreadableEventError",
     "action_allowed",
     "actions_from",
@@ -55,6 +66,7 @@ __all__ = [
     "apply_pulled",
     "current",
     "fold",
+    "is_retracted",
     "neutralized",
     "neutralizes",
     "pauses_of",
@@ -62,5 +74,7 @@ __all__ = [
     "record_shared",
     "reproject",
     "resolved_order",
+    "retry_set_aside",
+    "set_aside",
     "stored_projection",
 ]

@@ -62,6 +62,7 @@ NOT_FOLDED: frozenset[type[Any]] = frozenset(
         event_schema.DirectoryEntrySetV1,
         event_schema.CommuneSettingSetV1,
         event_schema.CommuneProfileSetV1,
+        event_schema.EventRetractedV1,
     }
 )
 
@@ -242,6 +243,12 @@ def _annulled(state: Projection, p: StepAnnulledV1, event: StoredEvent) -> Proje
 @neutralizes(StepAnnulledV1)
 def _annulled_target(p: StepAnnulledV1) -> str:
     return p.target
+
+
+@neutralizes(event_schema.EventRetractedV1)
+def _retracted_target(p: event_schema.EventRetractedV1) -> str:
+    # The district retracted the event (district-server retract): it no longer counts.
+    return p.event
 
 
 # ------------------------------------------------------------------ folding

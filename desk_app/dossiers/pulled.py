@@ -27,7 +27,9 @@ from desk_app.db.models import (
     Event,
     IntakeOutcome,
     Procedure,
+    PulledSetAside,
     RegisterCounter,
+    SyncState,
 )
 from desk_app.dossiers.store import record
 from desk_app.errors import OperationalError
@@ -38,6 +40,7 @@ from event_schema import (
     CommuneSettingSetV1,
     DirectoryEntrySetV1,
     DossierReceivedV1,
+    EventRetractedV1,
     IntakeGuidedV1,
     IntakeRefusedV1,
 )
@@ -48,19 +51,53 @@ Effect = Callable[[Session, P, Event, bool], None]
 _EFFECTS: dict[type[Any], Effect[Any]] = {}
 
 
-class UnreadableEventError(OperationalError):
+class SetAsideError(OperationalError):
+    """A pulled event this desk cannot apply. It stays in the log, changes nothing, is
+    set aside with this reason (``PulledSetAside``) and tried again every round."""
+
+    default_code = "sync.event_set_aside"
+
+    def __init__(self, event: Event, why: str) -> None:
+        super().__init__(
+            f"sự kiện {event.uuid} ({event.kind} v{event.version}) được để riêng, chưa áp "
+            f"dụng: {why}"
+        )
+        self.event_uuid = event.uuid
+        self.why = why
+
+
+class UnreadableEventError(SetAsideError):
     """A pulled event of a kind and version this desk knows does not have the shape its
-    schema promises. It stays in the log, changes nothing, and is reported."""
+    schema promises."""
 
     default_code = "sync.event_unreadable"
 
     def __init__(self, event: Event, error: event_schema.PayloadError) -> None:
-        super().__init__(
-            f"event {event.uuid} ({event.kind} v{event.version}) cannot be read: {error}; "
-            "kept, not applied"
-        )
-        self.event_uuid = event.uuid
+        super().__init__(event, f"nội dung không đúng mẫu ({error})")
         self.path = error.path
+
+
+class NewerEventError(SetAsideError):
+    """A pulled event of a kind or version newer than this program: applied once the
+    desk is upgraded."""
+
+    default_code = "sync.event_newer"
+
+    def __init__(self, event: Event) -> None:
+        super().__init__(event, "loại sự kiện mới hơn phần mềm của quầy; cần cập nhật phần mềm")
+
+
+class CodeNotOriginDeskError(SetAsideError):
+    """A pulled ``dossier.received`` whose code is not its sending desk's to issue (an
+    old server let it through): taking it would block another desk's intake."""
+
+    default_code = "sync.code_not_origin_desk"
+
+
+class CodeTakenError(SetAsideError):
+    """A pulled ``dossier.received`` whose code another dossier here already has."""
+
+    default_code = "sync.code_taken"
 
 
 def effect(payload_type: type[P]) -> Callable[[Effect[P]], Effect[P]]:
@@ -75,10 +112,12 @@ def effect(payload_type: type[P]) -> Callable[[Effect[P]], Effect[P]]:
 
 def apply_pulled(s: Session, event: Event, own: bool) -> None:
     """Apply a pulled event (``own``: recorded by this desk, maybe on a machine it
-    replaces). An unknown kind or version (from a newer program) is kept and skipped;
-    an unreadable payload raises ``UnreadableEventError`` before anything changes."""
+    replaces). What cannot be applied raises a ``SetAsideError`` before anything
+    changes: a kind or version from a newer program (``NewerEventError``), a payload
+    without its shape (``UnreadableEventError``), a dossier code that is not its desk's
+    or is taken here already."""
     if not event_schema.is_known(event.kind, event.version):
-        return
+        raise NewerEventError(event)
     try:
         payload = event_schema.parse(event.kind, event.version, event.payload)
     except event_schema.PayloadError as exc:
@@ -115,8 +154,13 @@ def apply_effect(s: Session, payload: object, event: Event) -> None:
 def _dossier_received(s: Session, p: DossierReceivedV1, event: Event, own: bool) -> None:
     if not event.dossier_uuid or s.get(Dossier, event.dossier_uuid) is not None:
         return
+    problem = event_schema.code_problem(
+        p.code, event.origin_agency_code, event.origin_desk, p.code_seq
+    )
+    if problem is not None:
+        raise CodeNotOriginDeskError(event, f"mã hồ sơ không thuộc quầy gửi ({problem})")
     if s.scalar(select(Dossier.uuid).where(Dossier.code == p.code)):
-        return  # cannot happen with the code scheme; the event stays in the log
+        raise CodeTakenError(event, f"mã hồ sơ {p.code} đã có ở quầy này (hồ sơ khác)")
     received = p.received_at
     s.add(
         Dossier(
@@ -220,6 +264,81 @@ def _advance_counters(
             s.add(RegisterCounter(year=received.year, desk_number=desk, last_line=register_line))
         elif line.last_line < register_line:
             line.last_line = register_line
+
+
+@effect(EventRetractedV1)
+def _event_retracted(s: Session, p: EventRetractedV1, event: Event, own: bool) -> None:
+    # The projection ignores the target (kinds.neutralizes); a target set aside here is
+    # settled: the operator has dealt with it.
+    s.flush()
+    row = s.get(PulledSetAside, p.event)
+    if row is not None:
+        s.delete(row)
+        _mark_unreported(s)
+
+
+def _mark_unreported(s: Session) -> None:
+    state = s.get(SyncState, 1)
+    if state is not None:
+        state.set_aside_unreported = True
+
+
+def set_aside(s: Session, event: Event, error: SetAsideError, now_utc: dt.datetime) -> None:
+    """Keep ``event`` aside with the reason ``error`` gives (or update the reason)."""
+    s.flush()
+    row = s.get(PulledSetAside, event.uuid)
+    if row is None:
+        s.add(
+            PulledSetAside(
+                event_uuid=event.uuid, code=error.code, reason=error.why[:2000],
+                set_aside_at=now_utc,
+            )
+        )  # fmt: skip
+        _mark_unreported(s)
+    elif row.code != error.code or row.reason != error.why[:2000]:
+        row.code = error.code
+        row.reason = error.why[:2000]
+        _mark_unreported(s)
+
+
+def is_retracted(s: Session, event_uuid: str) -> bool:
+    return (
+        s.scalar(
+            select(Event.seq)
+            .where(
+                Event.kind == EventRetractedV1.KIND,
+                Event.payload["event"].as_string() == event_uuid,
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def retry_set_aside(s: Session, now_utc: dt.datetime) -> tuple[int, set[str]]:
+    """Apply again every event set aside (a desk upgraded since reads newer versions; a
+    code freed may now be taken); returns how many were applied and the dossiers they
+    touched. Retracted ones are dropped from the list."""
+    applied = 0
+    touched: set[str] = set()
+    rows = list(s.scalars(select(PulledSetAside)))
+    for row in rows:
+        event = s.scalar(select(Event).where(Event.uuid == row.event_uuid))
+        if event is None or is_retracted(s, row.event_uuid):
+            s.delete(row)
+            _mark_unreported(s)
+            continue
+        try:
+            apply_pulled(s, event, event.is_local)
+        except SetAsideError as exc:
+            set_aside(s, event, exc, now_utc)
+            continue
+        s.delete(row)
+        _mark_unreported(s)
+        applied += 1
+        if event.dossier_uuid:
+            touched.add(event.dossier_uuid)
+    return applied, touched
 
 
 @effect(CommuneSettingSetV1)

@@ -22,13 +22,28 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Text, bindparam, func, select, type_coerce, update
+from sqlalchemy import Text, bindparam, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
-from desk_app.db.models import Base, Dossier, Event, OutboxRejection, SyncState
-from desk_app.dossiers import UnreadableEventError, apply_pulled, reproject
+from desk_app.db.models import (
+    Base,
+    Dossier,
+    Event,
+    OutboxHold,
+    OutboxRejection,
+    PulledSetAside,
+    SyncState,
+)
+from desk_app.dossiers import (
+    NewerEventError,
+    SetAsideError,
+    apply_pulled,
+    reproject,
+    retry_set_aside,
+    set_aside,
+)
 from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.events import envelope_json, envelope_version
 from desk_app.profile import ProfileService
@@ -41,6 +56,7 @@ from desk_app.sync.transport import (
     UnauthorizedError,
     UnreachableError,
 )
+from event_schema import EventRetractedV1
 
 PUSH_BATCH = 500
 PULL_PAGE = 500
@@ -50,6 +66,12 @@ TransportFactory = Callable[[str, str | None, str | None], Transport]
 
 NOT_ENROLLED = "sync.not_enrolled"
 EVENT_LEFT_OUT = "sync.event_left_out"
+EVENT_SET_ASIDE = "sync.event_set_aside"
+# The server's refusal of an event it has no schema for (it is older than this desk).
+SERVER_UNKNOWN_KIND = "event.unknown_kind"
+SERVER_OUTDATED = "máy chủ cần cập nhật"
+RETRACTED_KIND = EventRetractedV1.KIND
+REPORT_LIMIT = 1000
 
 
 class EnrollmentError(OperationalError):
@@ -77,6 +99,10 @@ class SyncSummary:
     rejected: int = 0
     # What happened and was handled within the round (not failures).
     notices: list[str] = field(default_factory=list)
+    # Our events the server does not know yet: kept queued, sent again each round.
+    held: int = 0
+    # Pulled events this desk cannot apply, each {uuid, kind, version, code, reason}.
+    set_aside: list[dict[str, Any]] = field(default_factory=list)
 
     def fail(self, code: str, message: str) -> None:
         """Record one error of the round: its code for programs, its message for people."""
@@ -93,6 +119,29 @@ class SyncSummary:
             "error_codes": self.error_codes,
             "notices": self.notices,
             "online": self.online,
+            "held": self.held,
+            "held_reason": SERVER_OUTDATED if self.held else None,
+            "set_aside": self.set_aside,
+        }
+
+
+@dataclass(frozen=True)
+class SetAsideEntry:
+    """A pulled event this desk cannot apply, and why."""
+
+    uuid: str
+    kind: str
+    version: int
+    code: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "uuid": self.uuid,
+            "kind": self.kind,
+            "version": self.version,
+            "code": self.code,
+            "reason": self.reason,
         }
 
 
@@ -107,6 +156,15 @@ class SyncStatus:
     last_error_at: dt.datetime | None
     rejected: int = 0
     last_error_code: str | None = None
+    # Our events waiting for an updated server ("máy chủ cần cập nhật").
+    held: int = 0
+    # Pulled events set aside: (uuid, kind, version, code, reason).
+    set_aside: tuple[SetAsideEntry, ...] = ()
+
+    @property
+    def server_outdated(self) -> bool:
+        """Whether the server must be updated before some of our events can go."""
+        return self.held > 0
 
     @property
     def online(self) -> bool:
@@ -134,6 +192,8 @@ class SyncEngine:
         self._clock = clock
         self._profiles = profiles
         self._transport_factory = transport_factory
+        # Events held within the current push (not tried again in the same round).
+        self._just_held: set[str] = set()
 
     # ------------------------------------------------------------------ enrolment
 
@@ -214,16 +274,39 @@ class SyncEngine:
         with self._db.read() as s:
             return int(s.scalar(select(func.count()).select_from(OutboxRejection)) or 0)
 
+    def held_count(self) -> int:
+        with self._db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(OutboxHold)) or 0)
+
+    def set_aside_events(self) -> list[SetAsideEntry]:
+        """The pulled events this desk cannot apply, oldest first."""
+        with self._db.read() as s:
+            return [
+                SetAsideEntry(uuid, kind, version, code, reason)
+                for uuid, kind, version, code, reason in s.execute(
+                    select(
+                        PulledSetAside.event_uuid, Event.kind, Event.version,
+                        PulledSetAside.code, PulledSetAside.reason,
+                    )
+                    .join(Event, Event.uuid == PulledSetAside.event_uuid)
+                    .order_by(Event.seq)
+                )
+            ]  # fmt: skip
+
     def status(self) -> SyncStatus:
         with self._db.read() as s:
             state = s.get(SyncState, 1)
         pending = self.pending_count()
+        held = self.held_count()
+        aside = tuple(self.set_aside_events())
         if state is None:
-            return SyncStatus(False, None, pending, None, None, None, None)
+            return SyncStatus(
+                False, None, pending, None, None, None, None, held=held, set_aside=aside
+            )
         return SyncStatus(
             True, state.server_url, pending, state.last_attempt_at, state.last_success_at,
             state.last_error, state.last_error_at, self.rejected_count(),
-            state.last_error_code,
+            state.last_error_code, held, aside,
         )  # fmt: skip
 
     def probe(self) -> bool:
@@ -268,6 +351,8 @@ class SyncEngine:
                         summary.notices.append(str(exc))
                         continue  # everything of ours is pending again: send it now
                     break
+                self._retry_set_aside(summary)
+                self._report_set_aside(transport)
         except RejectedError as exc:  # the credential included: the server answered
             summary.online = True
             summary.fail(exc.code, exc.message)
@@ -275,6 +360,8 @@ class SyncEngine:
             summary.fail(exc.code, exc.message)
         self._record_outcome(summary)
         summary.pending = self.pending_count()
+        summary.held = self.held_count()
+        summary.set_aside = [e.to_json() for e in self.set_aside_events()]
         return summary
 
     def _mark_attempt(self) -> None:
@@ -299,6 +386,23 @@ class SyncEngine:
                 state.last_error_code = None
 
     def _push_all(self, transport: Transport, summary: SyncSummary) -> None:
+        self._just_held = set()
+        self._push_outbox(transport, summary, _OUTBOX)
+        # Then, once a round, what waits for an updated server (but for what was held
+        # just now): one at a time, so each is released (or kept) on its own.
+        self._push_outbox(transport, summary, _HELD, batch_size=1, once=True, skip=self._just_held)
+
+    def _push_outbox(
+        self,
+        transport: Transport,
+        summary: SyncSummary,
+        where: tuple[Any, ...],
+        *,
+        batch_size: int = PUSH_BATCH,
+        once: bool = False,
+        skip: set[str] | None = None,
+    ) -> None:
+        tried: set[str] = set(skip or ())
         while True:
             # Core rows, the payload as its stored JSON text: no ORM objects and no
             # decode-and-encode round of every payload on the way out.
@@ -318,17 +422,23 @@ class SyncEngine:
                             Event.origin_seq,
                             Event.version,
                         )
-                        .where(*_OUTBOX)
+                        .where(*where, Event.uuid.not_in(tried))
                         .order_by(Event.seq)
-                        .limit(PUSH_BATCH)
+                        .limit(batch_size)
                     )
                 ]
             if not batch:
                 return
-            self._push_batch(transport, batch, summary)
+            if once:
+                tried.update(e.uuid for e in batch)
+            self._push_batch(transport, batch, summary, release=once)
 
     def _push_batch(
-        self, transport: Transport, batch: list[_Outgoing], summary: SyncSummary
+        self,
+        transport: Transport,
+        batch: list[_Outgoing],
+        summary: SyncSummary,
+        release: bool = False,
     ) -> None:
         """Push ``batch``; if the server refuses it as malformed or conflicting, split it
         until the refused events are found and set aside, so they block nothing."""
@@ -338,6 +448,15 @@ class SyncEngine:
         except RejectedError as exc:
             if isinstance(exc, UnauthorizedError) or exc.status not in (409, 422):
                 raise
+            if len(batch) == 1 and exc.server_code == SERVER_UNKNOWN_KIND:
+                # Nothing wrong with it: the server is older than this desk. Kept queued.
+                self._hold(batch[0].uuid, exc.detail)
+                self._just_held.add(batch[0].uuid)
+                summary.notices.append(
+                    f"{SERVER_OUTDATED}: sự kiện {batch[0].uuid} ({batch[0].kind}) chờ máy chủ "
+                    "huyện được cập nhật"
+                )
+                return
             if len(batch) == 1:
                 self._set_aside(batch[0].uuid, exc.detail)
                 summary.rejected += 1
@@ -352,6 +471,8 @@ class SyncEngine:
             self._push_batch(transport, batch[middle:], summary)
             return
         wanted = {e.uuid for e in batch}
+        if release:
+            self._release_holds(wanted)
         acknowledged = [str(u) for u in answer["acknowledged"]]
         seqs = answer.get("server_seqs")
         if not isinstance(seqs, list) or len(seqs) != len(acknowledged):
@@ -378,6 +499,57 @@ class SyncEngine:
                 f"the server acknowledged {len(rows)} of {len(wanted)} events; will retry",
                 code=SERVER_ERROR,
             )
+
+    def _hold(self, event_uuid: str, reason: str) -> None:
+        now = utc_naive(self._clock)
+        with self._db.write() as s:
+            row = s.get(OutboxHold, event_uuid)
+            if row is None:
+                s.add(
+                    OutboxHold(
+                        event_uuid=event_uuid, reason=reason[:2000], held_at=now,
+                        last_tried_at=now,
+                    )
+                )  # fmt: skip
+            else:
+                row.reason = reason[:2000]
+                row.last_tried_at = now
+
+    def _release_holds(self, uuids: set[str]) -> None:
+        with self._db.write() as s:
+            s.execute(delete(OutboxHold).where(OutboxHold.event_uuid.in_(uuids)))
+
+    def _retry_set_aside(self, summary: SyncSummary) -> None:
+        """Pulled events set aside get another try each round: this desk may have been
+        upgraded (a newer version it now reads), or the operator retracted them."""
+        with self._db.write() as s:
+            applied, touched = retry_set_aside(s, utc_naive(self._clock))
+            s.flush()
+            for uuid in touched:
+                dossier = s.get(Dossier, uuid)
+                if dossier is not None:
+                    reproject(s, dossier)
+        if applied:
+            summary.notices.append(f"đã áp dụng {applied} sự kiện được để riêng trước đây")
+
+    def _report_set_aside(self, transport: Transport) -> None:
+        """Tell the district which pulled events this desk set aside (the whole list,
+        when it changed), for the operator. A server without the endpoint is ignored."""
+        with self._db.read() as s:
+            state = s.get(SyncState, 1)
+            if state is None or not state.set_aside_unreported:
+                return
+        # The server takes up to 1,000 at a time: the oldest are what the operator needs.
+        entries = self.set_aside_events()[:REPORT_LIMIT]
+        try:
+            transport.report_set_aside([e.to_json() for e in entries])
+        except RejectedError as exc:
+            if isinstance(exc, UnauthorizedError) or exc.status not in (404, 405):
+                raise
+        with self._db.write() as s:
+            state = s.get(SyncState, 1)
+            if state is not None:
+                state.set_aside_unreported = False
 
     def _set_aside(self, event_uuid: str, reason: str) -> None:
         with self._db.write() as s:
@@ -457,12 +629,23 @@ class _ServerLostEventsError(Exception):
 _EVENTS = Base.metadata.tables["events"]
 
 
-# The outbox: events recorded here, not yet acknowledged, and not set aside as refused.
+# The outbox: events recorded here, not yet acknowledged, and not set aside as refused
+# nor waiting for an updated server.
 _OUTBOX = (
     Event.is_local.is_(True),
     Event.pushed_at.is_(None),
     Event.uuid.not_in(select(OutboxRejection.event_uuid)),
+    Event.uuid.not_in(select(OutboxHold.event_uuid)),
 )
+# Events waiting for an updated server: tried again once a round.
+_HELD = (
+    Event.is_local.is_(True),
+    Event.pushed_at.is_(None),
+    Event.uuid.not_in(select(OutboxRejection.event_uuid)),
+    Event.uuid.in_(select(OutboxHold.event_uuid)),
+)
+# Pending: the outbox and what waits for an updated server (both are still to send).
+_PENDING = _OUTBOX[:3]
 
 
 @dataclass(frozen=True)
@@ -473,7 +656,7 @@ class _Outgoing:
 
 
 def _outbox() -> Any:
-    return select(Event).where(*_OUTBOX)
+    return select(Event).where(*_PENDING)
 
 
 # ---------------------------------------------------------------------- applying
@@ -506,6 +689,13 @@ def apply_page(
                 Event.uuid.not_in(uuids),
             )
         ).all()
+    }
+    # Events the page itself retracts are stored and never applied: they would only be
+    # set aside and reported, then settled by the retraction a moment later.
+    retracted = {
+        str(env["payload"].get("event"))
+        for env in envelopes
+        if env.get("kind") == RETRACTED_KIND and isinstance(env.get("payload"), dict)
     }
     with s.no_autoflush:
         for env in envelopes:
@@ -552,9 +742,15 @@ def apply_page(
             existing[event.uuid] = event
             new += 1
             try:
-                apply_pulled(s, event, own)
-            except UnreadableEventError as exc:
-                if problems is not None:
+                if event.uuid not in retracted:
+                    apply_pulled(s, event, own)
+            except SetAsideError as exc:
+                # Kept in the log, applied to nothing, set aside with its reason; the
+                # cursor moves on and the rest of the page applies.
+                set_aside(s, event, exc, now_utc)
+                # A newer program's event is no fault of the data: it waits for this
+                # desk's upgrade, listed with the others set aside, not as an error.
+                if problems is not None and not isinstance(exc, NewerEventError):
                     problems.append(str(exc))
             if event.dossier_uuid:
                 touched.add(event.dossier_uuid)

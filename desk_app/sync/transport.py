@@ -71,9 +71,14 @@ class RejectedError(SyncTransportError):
 
     default_code = REJECTED
 
-    def __init__(self, status: int, detail: str) -> None:
+    # The server's stable word for a refused event (``event.invalid``,
+    # ``event.unknown_kind``...), when it gave one.
+    server_code: str | None = None
+
+    def __init__(self, status: int, detail: str, server_code: str | None = None) -> None:
         super().__init__(f"máy chủ huyện từ chối yêu cầu (HTTP {status})", detail=detail)
         self.status = status
+        self.server_code = server_code
 
 
 class UnauthorizedError(RejectedError):
@@ -108,6 +113,15 @@ def retry_after_s(response: httpx.Response) -> float | None:
     if not value.isdigit():
         return None
     return min(float(value), MAX_RETRY_AFTER_S)
+
+
+def _server_code(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    code = body.get("code") if isinstance(body, dict) else None
+    return code[:64] if isinstance(code, str) else None
 
 
 def _detail(response: httpx.Response) -> str:
@@ -180,7 +194,7 @@ class Transport:
         if response.status_code == 401:
             raise UnauthorizedError(401, _detail(response))
         if response.status_code >= 400:
-            raise RejectedError(response.status_code, _detail(response))
+            raise RejectedError(response.status_code, _detail(response), _server_code(response))
         try:
             return response.json()
         except ValueError as exc:
@@ -211,6 +225,10 @@ class Transport:
         if not isinstance(answer, dict) or not isinstance(answer.get("acknowledged"), list):
             raise UnreachableError("unexpected push answer", code=SERVER_ERROR)
         return answer
+
+    def report_set_aside(self, events: list[dict[str, Any]]) -> None:
+        """Tell the district which pulled events this desk set aside (its whole list)."""
+        self._call("POST", "/api/v1/set-aside", json={"events": events})
 
     def pull(
         self, after: int, limit: int, *, exclude_own_upto: int | None = None

@@ -87,6 +87,16 @@ def issue_code(db_url: str, commune: str, desk: int, *extra: str) -> str:
     return output.splitlines()[0]
 
 
+def received_payload(commune: str, desk: int, seq: int, **fields: Any) -> dict[str, Any]:
+    """A ``dossier.received`` payload of desk ``desk`` (its code carries the desk)."""
+    return {
+        "code": f"{commune}-261123-{desk}{seq:03d}",
+        "received_at": "2026-11-23T09:00:00",
+        "applicant_name": "Nguyễn Văn A",
+        **fields,
+    }
+
+
 def make_event(
     commune: str,
     desk: int,
@@ -96,12 +106,15 @@ def make_event(
     dossier: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A well-formed event envelope, as a desk produces it."""
+    """A well-formed event envelope, as a desk produces it: by default a
+    ``dossier.received`` its schema accepts, with a code carrying the desk's number."""
+    if payload is None:
+        payload = received_payload(commune, desk, origin_seq)
     return {
         "uuid": str(uuid.uuid4()),
         "dossier_uuid": dossier,
         "kind": kind,
-        "payload": payload if payload is not None else {"n": origin_seq, "name": "Nguyễn Văn A"},
+        "payload": payload,
         "occurred_at": datetime.now(UTC).astimezone().isoformat(),
         "actor": "lan.nguyen",
         "origin": {"agency_code": commune, "desk": desk},

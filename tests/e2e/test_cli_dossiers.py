@@ -118,18 +118,28 @@ MIXED_LINES = [
 ]  # fmt: skip
 
 
+GOOD_LINES = (1, 3, 7)
+
+
 @pytest.fixture(scope="module")
 def received(pristine: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """``intake --json FILE`` run once on a copy of the desk with valid and invalid lines."""
+    """``intake --json FILE`` on a copy of the desk: first the file with its bad lines
+    (refused whole), then the same file with the bad lines blanked out (fixed)."""
     folder = copy_desk(pristine, tmp_path_factory.mktemp("cli-received"))
     source = folder / "dossiers.jsonl"
     source.write_text("\n".join(MIXED_LINES) + "\n", encoding="utf-8")
     before = dossier_count(folder)
+    refused = cli(folder, "intake", "--json", str(source))
+    refused_after = dossier_count(folder)
+    fixed = [text if n in GOOD_LINES else "" for n, text in enumerate(MIXED_LINES, 1)]
+    source.write_text("\n".join(fixed) + "\n", encoding="utf-8")
     result = cli(folder, "intake", "--json", str(source))
     out = [json.loads(x) for x in result.stdout.splitlines()]
+    again = cli(folder, "intake", "--json", str(source))
     return {
-        "dir": folder, "result": result, "out": out, "before": before,
-        "after": dossier_count(folder), "codes": {o["line"]: o["code"] for o in out},
+        "dir": folder, "refused": refused, "refused_after": refused_after, "result": result,
+        "out": out, "before": before, "after": dossier_count(folder), "again": again,
+        "after_again": dossier_count(folder), "codes": {o["line"]: o["code"] for o in out},
     }  # fmt: skip
 
 
@@ -168,11 +178,29 @@ def test_users_add_refusals_are_one_line_and_write_nothing(
 # ------------------------------------------------------------------ intake
 
 
-def test_intake_prints_each_saved_line_and_reports_each_bad_one(received: dict[str, Any]) -> None:
+def test_intake_names_every_bad_line_and_writes_nothing(received: dict[str, Any]) -> None:
+    refused = received["refused"]
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stdout == ""
+    assert received["refused_after"] == received["before"]  # nothing of the good lines either
+    errors = refused.stderr.splitlines()
+    assert [e.split(":")[0] for e in errors[:-1]] == [
+        "line 2", "line 4", "line 6", "line 8", "line 9"
+    ]  # fmt: skip
+    assert errors[0] == "line 2: applicant.name: Họ và tên gồm ít nhất hai chữ, không có chữ số."
+    assert errors[1].startswith("line 4: (dòng): không phải JSON hợp lệ")
+    assert errors[2] == "line 6: applicant.cccd: Số CCCD phải gồm đúng 12 chữ số."
+    assert errors[3] == "line 8: fax: trường không có trong mẫu nhập"
+    assert errors[4].startswith("line 9: procedure_code: Không có thủ tục mã '9.9'")
+    assert errors[4].endswith("(+2 lỗi khác)")
+    assert errors[5].startswith("không nhập hồ sơ nào: 5 dòng lỗi")
+
+
+def test_intake_of_the_fixed_file_prints_each_saved_line(received: dict[str, Any]) -> None:
     result = received["result"]
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 0, result.stderr
     out = received["out"]
-    assert [o["line"] for o in out] == [1, 3, 7]
+    assert [o["line"] for o in out] == list(GOOD_LINES)
     for o in out:
         assert o["status"] == "received"
         assert o["code"].startswith("000.20.33.H12-")
@@ -180,45 +208,47 @@ def test_intake_prints_each_saved_line_and_reports_each_bad_one(received: dict[s
     assert out[1]["code"] == f"000.20.33.H12-{DAY_A:%y%m%d}-1001"
     assert out[1]["received_at"] == f"{DAY_A}T09:00:00"
     assert out[2]["code"] == f"000.20.33.H12-{DAY_B:%y%m%d}-1001"
-    errors = result.stderr.splitlines()
-    assert [e.split(":")[0] for e in errors] == ["line 2", "line 4", "line 6", "line 8", "line 9"]
-    assert errors[0] == "line 2: applicant.name: Họ và tên gồm ít nhất hai chữ, không có chữ số."
-    assert errors[1].startswith("line 4: (line): not valid JSON")
-    assert errors[2] == "line 6: applicant.cccd: Số CCCD phải gồm đúng 12 chữ số."
-    assert errors[3] == "line 8: fax: unknown field"
-    assert errors[4].startswith("line 9: procedure_code: Không có thủ tục mã '9.9'")
-    assert errors[4].endswith("(+2 more)")
-    # Only the valid lines were written: with their events and receipts.
     assert received["after"] - received["before"] == 3
     folder = received["dir"]
     assert query(folder, "SELECT count(*) FROM events")[0][0] == 3
-    assert query(folder, "SELECT count(*) FROM receipts")[0][0] == 3
+    assert query(folder, "SELECT count(*) FROM import_keys")[0][0] == 3
     assert query(folder, "SELECT DISTINCT received_by_name FROM dossiers") == [(OFFICER_NAME,)]
+
+
+def test_intake_of_the_same_file_again_adds_nothing(received: dict[str, Any]) -> None:
+    again = received["again"]
+    assert again.returncode == 0, again.stderr
+    assert received["after_again"] == received["after"]
+    out = [json.loads(x) for x in again.stdout.splitlines()]
+    assert [(o["line"], o["code"], o["already_imported"]) for o in out] == [
+        (n, received["codes"][n], True) for n in GOOD_LINES
+    ]
+    assert [e.split(":")[0] for e in again.stderr.splitlines()] == ["line 1", "line 3", "line 7"]
+    assert "đã nhập ở một lần nhập trước" in again.stderr
 
 
 def test_intake_from_stdin(fresh: Path) -> None:
     mixed = cli(fresh, "intake", "--json", "-", stdin=line() + "\n" + line(channel="fax") + "\n")
     assert mixed.returncode == 2
-    [saved] = [json.loads(x) for x in mixed.stdout.splitlines()]
-    assert saved["line"] == 1 and saved["status"] == "received"
-    assert saved["code"] == f"000.20.33.H12-{TODAY:%y%m%d}-1001"
-    assert mixed.stderr == (
-        "line 2: channel: Hình thức nộp là trực tiếp, qua bưu chính hoặc trực tuyến.\n"
+    assert mixed.stdout == ""
+    assert mixed.stderr.splitlines()[0] == (
+        "line 2: channel: Hình thức nộp là trực tiếp, qua bưu chính hoặc trực tuyến."
     )
-    assert dossier_count(fresh) == 1
+    assert dossier_count(fresh) == 0
     clean = cli(fresh, "intake", "--json", "-", stdin=line(sets_count=2) + "\n")
     assert clean.returncode == 0, clean.stderr
-    assert json.loads(clean.stdout)["code"] == f"000.20.33.H12-{TODAY:%y%m%d}-1002"
+    assert json.loads(clean.stdout)["code"] == f"000.20.33.H12-{TODAY:%y%m%d}-1001"
     assert clean.stderr == ""
-    assert dossier_count(fresh) == 2
+    assert dossier_count(fresh) == 1
 
 
-def test_intake_reports_an_unprintable_line_and_goes_on(fresh: Path) -> None:
+def test_intake_reports_an_unprintable_line_and_writes_nothing(fresh: Path) -> None:
     huge = line(documents=[{"name": "giấy tờ " * 400, "kind": "original"}])
     result = cli(fresh, "intake", "--json", "-", stdin=huge + "\n" + line() + "\n")
     assert result.returncode == 2
     assert result.stderr.startswith("line 1: documents[0].name: ")
-    assert [json.loads(x)["line"] for x in result.stdout.splitlines()] == [2]
+    assert result.stdout == ""
+    assert dossier_count(fresh) == 0
 
 
 # ------------------------------------------------------------------ receipt, show, list

@@ -381,6 +381,22 @@ def test_the_button_is_disabled_while_a_round_runs(qtbot: QtBot, profiled_ctx: D
     worker.stop()
 
 
+def test_events_held_for_the_server_and_set_aside_show_beside_pending(
+    qtbot: QtBot, profiled_ctx: DeskContext
+) -> None:
+    worker = SyncWorker(profiled_ctx.sync)  # never started: snapshots are fed by hand
+    widget = SyncStatusWidget(worker)
+    qtbot.addWidget(widget)
+    worker.status_changed.emit(SyncSnapshot(LinkState.ONLINE, 2, None, None, 30.0))
+    assert widget.pending_label.text() == "Chờ gửi: 2"
+    worker.status_changed.emit(
+        SyncSnapshot(LinkState.ONLINE, 2, None, None, 30.0, held=1, set_aside=3)
+    )
+    assert widget.pending_label.text() == "Chờ gửi: 2 · máy chủ cần cập nhật: 1 · để riêng: 3"
+    assert "sau khi máy chủ được cập nhật" in widget.pending_label.toolTip()
+    worker.stop()
+
+
 @pytest.mark.parametrize(
     ("code", "raw", "shown"),
     [

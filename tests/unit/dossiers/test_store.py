@@ -198,8 +198,14 @@ def test_an_unreadable_pulled_event_is_kept_reported_and_not_applied(desk: DeskC
     page = [sent_and_back(desk), bad, no_code, good]
     assert pull(desk, page, problems) == 3  # nothing of the page is lost
     assert len(problems) == 2
-    assert f"event {bad['uuid']} (dossier.status_changed v1) cannot be read: at:" in problems[0]
+    assert f"sự kiện {bad['uuid']} (dossier.status_changed v1) được để riêng" in problems[0]
+    assert "(at: must be a date and time" in problems[0]
     assert "code: is required" in problems[1]
+    # Both are set aside with their reason, for the sync status and the district.
+    assert rows(desk, "SELECT event_uuid, code FROM pulled_set_aside ORDER BY rowid") == [
+        (bad["uuid"], "sync.event_unreadable"),
+        (no_code["uuid"], "sync.event_unreadable"),
+    ]
     assert projection_of(desk, code)["status"] == "in_progress"
     assert rows(desk, "SELECT count(*) FROM dossiers") == [(1,)]
     timeline = desk.lifecycle.timeline(code)

@@ -17,7 +17,8 @@ def test_todays_kinds_are_version_1() -> None:
         "dossier.corrected", "dossier.extended", "dossier.handed_over", "dossier.received",
         "dossier.result_ready", "dossier.returned", "dossier.status_changed",
         "dossier.step_annulled", "dossier.stopped", "dossier.supplement_received",
-        "dossier.supplement_requested", "dossier.withdrawn", "intake.guided", "intake.refused",
+        "dossier.supplement_requested", "dossier.withdrawn", "event.retracted", "intake.guided",
+        "intake.refused",
     ]  # fmt: skip
     assert set(event_schema.REGISTRY) == {(k, 1) for k in kinds}
     assert dict.fromkeys(kinds, 1) == event_schema.LATEST

@@ -34,7 +34,7 @@ from desk_app.auth import (
     Role,
     UserService,
 )
-from desk_app.clock import Clock, utc_naive
+from desk_app.clock import LOCAL_ZONE, Clock, utc_naive
 from desk_app.db.engine import Database
 from desk_app.db.models import LoginAttempts, RecoveryCode, User
 from desk_app.errors import NotFoundError, RefusedError
@@ -339,7 +339,8 @@ class AccountAdmin:
 
 
 def recovery_sheet_pdf(code: str, unit: str, username: str, issued_at: dt.datetime) -> bytes:
-    """A one-page A5 sheet with the recovery code, to print and keep in the safe."""
+    """A one-page A5 sheet with the recovery code, to print and keep in the safe
+    (``issued_at`` in UTC, printed in commune time)."""
     import io
 
     from reportlab.lib.pagesizes import A5
@@ -349,6 +350,7 @@ def recovery_sheet_pdf(code: str, unit: str, username: str, issued_at: dt.dateti
     from desk_app.forms.fonts import register_fonts
 
     fonts = register_fonts()
+    local = issued_at.replace(tzinfo=dt.UTC).astimezone(LOCAL_ZONE)
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A5, invariant=True)
     canvas.setTitle("Mã khôi phục quản trị")
@@ -365,7 +367,7 @@ def recovery_sheet_pdf(code: str, unit: str, username: str, issued_at: dt.dateti
     y -= 14 * mm
     canvas.setFont(fonts.regular, 9.5)
     lines = (
-        f"Tài khoản quản trị: {username} · cấp lúc {issued_at:%H:%M %d/%m/%Y} (UTC)",
+        f"Tài khoản quản trị: {username} · cấp lúc {local:%H:%M ngày %d/%m/%Y}",
         "Dùng một lần, khi quên mật khẩu của quản trị viên cuối cùng:",
         "desk-app users recover (nhập mã này, rồi mật khẩu mới).",
         "Sau khi dùng, máy cấp một mã mới thay thế: hãy in và cất lại.",

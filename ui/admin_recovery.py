@@ -4,6 +4,7 @@ copy by hand) and keep in the commune's safe before the first session starts."""
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
@@ -52,17 +53,19 @@ class RecoveryCodePage(QWidget):
         self.code_label.setFont(font)
         self.code_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.code_label, 0, Qt.AlignmentFlag.AlignHCenter)
-        note = QLabel(
-            self.tr(
-                "Mã này chỉ hiện một lần. Nếu quên mật khẩu quản trị viên, dùng mã này để đặt "
-                "lại mật khẩu ngay trên máy (lệnh desk-app users recover), không cần ai hỗ trợ.\n"
-                "Hãy in hoặc chép lại và cất nơi an toàn (tủ hồ sơ của UBND), không để ở quầy."
-            ),
-            self,
+        text = self.tr(
+            "Mã này chỉ hiện một lần. Nếu quên mật khẩu quản trị viên, dùng mã này để đặt "
+            "lại mật khẩu ngay trên máy (lệnh desk-app users recover), không cần ai hỗ trợ.\n"
+            "Hãy in hoặc chép lại và cất nơi an toàn (tủ hồ sơ của UBND), không để ở quầy."
         )
-        note.setWordWrap(True)
-        note.setMaximumWidth(640)
+        # Broken here rather than word-wrapped by Qt: a centred wrapped label gets the
+        # height of a narrow guess and its last lines are cut off.
+        lines = [row for part in text.split("\n") for row in textwrap.wrap(part, 80)]
+        note = QLabel("\n".join(lines), self)
+        note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
         layout.addWidget(note, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addSpacing(12)
         self.banner = QLabel(self)
         self.banner.setWordWrap(True)
         self.banner.hide()

@@ -131,6 +131,7 @@ class _Static:
     origin_seq_start: int
     receivers: tuple[tuple[str, str], ...]  # (entry id, name) of the hand-over directory
     rating_scale: tuple[str, ...]
+    histories: bool
 
 
 _STATIC: _Static | None = None
@@ -158,13 +159,15 @@ def seed_demo(
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     allow_enrolled: bool = False,
+    histories: bool = True,
 ) -> dict[str, Any]:
     """Add ``count`` demo dossiers received at this desk, each with its whole history;
     returns a summary.
 
     Rows are generated in ``workers`` other processes while this one writes them, all in
-    one transaction. ``allow_enrolled`` is for the sync tests' volume only: the command
-    line never passes it.
+    one transaction. ``allow_enrolled`` and ``histories=False`` (only the receipts, one
+    event per dossier, all still received) are for the sync tests' volume only: the
+    command line never passes them.
     """
     profile = ctx.profiles.require()
     if not allow_enrolled and _enrolled(ctx):
@@ -180,7 +183,7 @@ def seed_demo(
         raise OperationalError("chưa nạp danh mục thủ tục nào", code="catalogue.missing")
     pattern = CodePattern(profile.dossier_code_pattern)
     rng = random.Random(seed)
-    receivers = _demo_receivers(ctx)
+    receivers = _demo_receivers(ctx) if histories else ()
 
     # Enough working days that no day needs more codes than the pattern allows.
     per_day = max(1, pattern.max_seq * 2 // 3)
@@ -233,6 +236,7 @@ def seed_demo(
         origin_seq_start=_last_origin_seq(ctx, profile.agency_code, profile.desk_number),
         receivers=receivers,
         rating_scale=ctx.settings.get().rating_scale,
+        histories=histories,
     )
     chunks = [
         (i, chosen[i : i + _CHUNK], proc_index[i : i + _CHUNK], seqs[i : i + _CHUNK], seed + i)
@@ -364,7 +368,11 @@ def _generate_chunk(
             f'"due_at": {_json_str(due_s)}, "status": "received"}}',
             received,
         )  # fmt: skip
-        p = history.walk(received, due, kind, value)
+        p = (
+            history.walk(received, due, kind, value)
+            if st.histories
+            else history.still(received, due)
+        )
         for step_kind, payload, at in p.steps:
             event(uid, step_kind, payload, at)
         dossier_rows.append((
@@ -378,7 +386,7 @@ def _generate_chunk(
             p.holder, _ts(p.original_due_at), p.pauses_json, p.classification,
             _ts(p.result_at), p.outcome, p.extension_count,
         ))  # fmt: skip
-        r = rand()
+        r = rand() if st.histories else 1.0
         if r < 0.04:  # some visitors of the day were guided (3%) or refused (1%)
             visit, at = ("guided" if r < 0.03 else "refused"), received - dt.timedelta(minutes=7)
             reason = "" if visit == "guided" else REFUSALS[int(rand() * len(REFUSALS))]
@@ -464,6 +472,10 @@ class _History:
 
     def _pick(self, options: tuple[str, ...]) -> str:
         return options[int(self.rand() * len(options))]
+
+    def still(self, received: dt.datetime, due: dt.datetime | None) -> _Course:
+        """A dossier just received, with no step after it."""
+        return _Course("received", OFFICER, due, due, received, [])
 
     def walk(
         self, received: dt.datetime, due: dt.datetime | None, kind: str, value: int | None

@@ -339,7 +339,10 @@ class Desk:
         (``seed-demo``'s bulk writer)."""
         from desk_app.demo import seed_demo
 
-        seed_demo(self.ctx, count, seed=next(self._seed), workers=0, allow_enrolled=True)
+        seed_demo(
+            self.ctx, count, seed=next(self._seed), workers=0, allow_enrolled=True,
+            histories=False,
+        )  # fmt: skip
 
     def change_status(self, code: str, to: str) -> str:
         return self.ctx.lifecycle.change_status(code, to, self.officer)

@@ -147,7 +147,12 @@ def test_wizard_creates_profile_and_admin_then_logs_in(
     assert profile.result_place == "Bộ phận Một cửa, UBND xã Tân Phú"
     assert desk_ctx.users.authenticate("quantri", "mat-khau-2026") == officer
     assert new_window.wizard is None
-    assert new_window.tab_titles() == ["Tiếp nhận", "Tra cứu"]
+    assert new_window.tab_titles() == [
+        "Tiếp nhận",
+        "Hồ sơ cần xử lý",
+        "Tra cứu",
+        "Nhật ký truy cập",
+    ]
     assert new_window.windowTitle() == "Bộ phận Một cửa — UBND XÃ TÂN PHÚ — Quầy 2"
     wait_idle(qtbot, new_window)
 

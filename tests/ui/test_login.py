@@ -111,10 +111,10 @@ def test_empty_password_is_not_sent(qtbot: Any, window: MainWindow) -> None:
     assert not window.ops.busy
 
 
-def test_chair_sees_only_lookup(qtbot: Any, window: MainWindow) -> None:
+def test_chair_sees_the_backlog_first_and_lookup(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.logged_in, timeout=LOGIN_MS):
         log_in(qtbot, window, CHAIR.username, PASSWORD)
-    assert window.tab_titles() == ["Tra cứu"]
+    assert window.tab_titles() == ["Hồ sơ cần xử lý", "Tra cứu"]
     assert window.intake_screen is None
     assert window.officer_label.text() == "Cán bộ: Phạm Thị Hoa — Chủ tịch UBND"
     wait_idle(qtbot, window)
@@ -123,7 +123,7 @@ def test_chair_sees_only_lookup(qtbot: Any, window: MainWindow) -> None:
 def test_admin_sees_every_tab(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.logged_in, timeout=LOGIN_MS):
         log_in(qtbot, window, ADMIN.username, PASSWORD)
-    assert window.tab_titles() == ["Tiếp nhận", "Tra cứu"]
+    assert window.tab_titles() == ["Tiếp nhận", "Hồ sơ cần xử lý", "Tra cứu", "Nhật ký truy cập"]
     assert "Quản trị" in window.officer_label.text()
     wait_idle(qtbot, window)
 

@@ -114,7 +114,7 @@ def test_empty_password_is_not_sent(qtbot: Any, window: MainWindow) -> None:
     assert not window.ops.busy
 
 
-def test_chair_sees_only_lookup(qtbot: Any, window: MainWindow) -> None:
+def test_chair_sees_the_backlog_first_and_lookup(qtbot: Any, window: MainWindow) -> None:
     with qtbot.waitSignal(window.logged_in, timeout=LOGIN_MS):
         log_in(qtbot, window, CHAIR.username, PASSWORD)
     assert window.tab_titles() == CHAIR_TABS

@@ -265,7 +265,9 @@ def lookup_screen(qtbot: Any, window: MainWindow, officer: Any) -> LookupScreen:
     log_in_directly(qtbot, window, officer)
     screen = window.lookup_screen
     assert screen is not None and window.tabs is not None
-    qtbot.keyClick(focused(), Qt.Key.Key_2 if window.intake_screen else Qt.Key.Key_1,
+    # Ctrl+N brings the N-th tab to the front: the lookup's place depends on the role
+    place = list(window.screens).index("lookup") + 1
+    qtbot.keyClick(focused(), Qt.Key(Qt.Key.Key_0.value + place),
                    Qt.KeyboardModifier.ControlModifier)  # fmt: skip
     assert window.tabs.currentWidget() is screen
     wait_idle(qtbot, window)

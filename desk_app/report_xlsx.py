@@ -28,8 +28,10 @@ def sync_note(report: PeriodReport) -> str:
 
 def write_xlsx(report: PeriodReport) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    ws.title = "Biểu II.06a"
+    default = wb.active  # typed as worksheet-or-chartsheet: a real worksheet instead
+    ws = wb.create_sheet("Biểu II.06a", 0)
+    if default is not None:
+        wb.remove(default)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     bold = Font(bold=True)

@@ -8,7 +8,7 @@ readable in old hand-overs and is no longer offered.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -52,14 +52,11 @@ class Receiver:
     active: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "entry_id": self.entry_id,
-            "kind": self.kind,
-            "name": self.name,
-            "unit": self.unit,
-            "username": self.username,
-            "active": self.active,
-        }
+        return self.payload().dump()
+
+    def payload(self) -> DirectoryEntrySetV1:
+        """The entry as its ``directory.entry_set`` event carries it."""
+        return DirectoryEntrySetV1(**asdict(self))
 
 
 def _receiver(row: DirectoryEntry) -> Receiver:
@@ -147,14 +144,7 @@ class DirectoryService:
     def _save(self, entry: Receiver, officer: Officer) -> None:
         profile = self._profiles.require()
         now = utc_naive(self._clock)
-        payload = DirectoryEntrySetV1(
-            entry_id=entry.entry_id,
-            kind=entry.kind,
-            name=entry.name,
-            unit=entry.unit,
-            username=entry.username,
-            active=entry.active,
-        )
+        payload = entry.payload()
         with self._db.write() as s:
             record_shared(
                 s,

@@ -263,7 +263,7 @@ class BacklogService:
         """The commune's warning window (working days), 2 unless a setting says otherwise."""
         if self._settings is None:
             return DEFAULT_WARNING_DAYS
-        return int(getattr(self._settings.get(), "warning_days", DEFAULT_WARNING_DAYS))
+        return self._settings.get().warning_days
 
     def backlog(
         self,

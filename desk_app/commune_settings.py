@@ -48,12 +48,15 @@ class LifecycleSettings:
     pause_rule: str = "restart"
     max_extensions: int = 1
     rating_scale: tuple[str, ...] = DEFAULT_RATING_SCALE
+    #: the "due soon" window of the chair's backlog and the dossier view, in working days
+    warning_days: int = 2
 
     def to_json(self) -> dict[str, object]:
         return {
             "pause_rule": self.pause_rule,
             "max_extensions": self.max_extensions,
             "rating_scale": list(self.rating_scale),
+            "warning_days": self.warning_days,
         }
 
 
@@ -67,6 +70,10 @@ def parse_setting(key: str, value: str) -> object:
     if key == "max_extensions":
         if not value.isdigit() or not 0 <= int(value) <= MAX_EXTENSIONS_LIMIT:
             raise SettingError(f"số lần gia hạn tối đa là số từ 0 đến {MAX_EXTENSIONS_LIMIT}")
+        return int(value)
+    if key == "warning_days":
+        if not value.isdigit() or not 0 <= int(value) <= 30:
+            raise SettingError("số ngày làm việc cảnh báo sắp đến hạn là số từ 0 đến 30")
         return int(value)
     if key == "rating_scale":
         labels = tuple(part.strip() for part in value.split("|") if part.strip())

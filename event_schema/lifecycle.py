@@ -34,7 +34,7 @@ CORRECTABLE_FIELDS = (
     "applicant_address", "applicant_email", "representative_name",
     "representative_cccd", "representative_phone",
 )  # fmt: skip
-SETTING_KEYS = ("pause_rule", "max_extensions", "rating_scale")
+SETTING_KEYS = ("pause_rule", "max_extensions", "rating_scale", "warning_days")
 
 
 def _iso(value: dt.datetime | None) -> str | None:

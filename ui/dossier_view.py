@@ -55,7 +55,8 @@ from ui.style import BANNER_STYLES, ERROR_COLOR, SUCCESS_COLOR, WARNING_COLOR, h
 
 __all__ = ["DUE_SOON_DAYS", "DossierDetails", "DossierDialog", "due_state", "load_details"]
 
-#: "due soon" when the appointment is at most this many days away (the chair's window)
+#: "due soon" when the appointment is at most this many days away, where the commune's
+#: working-day window is not known
 DUE_SOON_DAYS = 2
 _CLOSED = frozenset({"result_ready", "returned", "withdrawn", "stopped", "refused", "guided"})
 CLASSIFICATION_LABELS = {"early": "Trước hạn", "on_time": "Đúng hạn", "late": "Quá hạn"}
@@ -75,6 +76,8 @@ class DossierDetails:
     ratings: tuple[str, ...] = ()
     #: whether the officer has a counted step of their own to annul
     can_annul: bool = False
+    #: the last day that counts as "due soon" (the commune's warning window, working days)
+    soon_until: dt.date | None = None
 
 
 def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
@@ -93,6 +96,8 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
             raise
         view = ctx.intake.get(found, officer)
     timeline = ctx.lifecycle.timeline(view.code)
+    settings = ctx.settings.get()
+    now = local_now(ctx.clock)
     own_steps = [
         e for e in timeline
         if e.actor == officer.username and e.applied and not e.annulled
@@ -102,18 +107,26 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
         view,
         ctx.lifecycle.projection(view.code),
         timeline,
-        local_now(ctx.clock),
+        now,
         tuple(r.name for r in ctx.directory.list()),
-        tuple(ctx.settings.get().rating_scale),
+        tuple(settings.rating_scale),
         bool(own_steps),
+        ctx.profiles.calendar().add_working_days(now.date(), settings.warning_days),
     )
 
 
 def due_state(
-    now: dt.datetime, due_at: dt.datetime | None, status: str, soon_days: int = DUE_SOON_DAYS
+    now: dt.datetime,
+    due_at: dt.datetime | None,
+    status: str,
+    soon_until: dt.date | None = None,
 ) -> tuple[str, str]:
     """``(state, words)``: state is ``on_track``, ``soon``, ``overdue``, ``paused``,
-    ``closed`` (a result exists or the dossier ended) or ``none`` (no appointment)."""
+    ``closed`` (a result exists or the dossier ended) or ``none`` (no appointment).
+
+    "Soon" is an appointment on or before ``soon_until`` (the commune's warning window
+    in working days, as the chair's backlog counts it); without it, ``DUE_SOON_DAYS``
+    calendar days."""
     if status in _CLOSED:
         return "closed", "Đã có kết quả hoặc đã kết thúc: không còn tính hạn"
     if status == "waiting_supplement":
@@ -124,7 +137,7 @@ def due_state(
     if now > due_at:
         late = (now.date() - due_at.date()).days
         return "overdue", f"■ Quá hạn {late} ngày" if late else "■ Quá hạn (hạn là hôm nay)"
-    if days <= soon_days:
+    if (due_at.date() <= soon_until) if soon_until is not None else days <= DUE_SOON_DAYS:
         return "soon", "▲ Sắp đến hạn: hạn trả hôm nay" if days == 0 else (
             f"▲ Sắp đến hạn: còn {days} ngày"
         )
@@ -340,7 +353,7 @@ class DossierDialog(QDialog):
         self.setWindowTitle(self.tr("Hồ sơ {0}").format(d.code))
         self.title.setText(d.code)
         self.status.setText(STATUS_LABELS.get(p.status, p.status))
-        state, words = due_state(details.now, p.due_at, p.status)
+        state, words = due_state(details.now, p.due_at, p.status, details.soon_until)
         self.due_light.setText(self.tr(words))
         self.due_light.setProperty("state", state)
         color = _STATE_COLORS.get(state)

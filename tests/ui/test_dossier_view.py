@@ -169,6 +169,17 @@ def test_the_traffic_light_has_words_and_a_symbol(
         assert got_words == words
 
 
+def test_due_soon_follows_the_communes_working_day_window() -> None:
+    # Friday: an appointment on Monday is three calendar days away but one working day.
+    friday = dt.datetime(2026, 11, 27, 9)
+    monday = dt.datetime(2026, 11, 30, 17)
+    assert due_state(friday, monday, "received")[0] == "on_track"
+    assert due_state(friday, monday, "received", soon_until=dt.date(2026, 12, 1))[0] == "soon"
+    assert due_state(friday, monday, "received", soon_until=dt.date(2026, 11, 27))[0] == (
+        "on_track"
+    )
+
+
 def test_the_receipt_is_reprinted_from_the_view(
     qtbot: Any, window: MainWindow, two: list[str]
 ) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from desk_app.auth import Officer, PermissionDeniedError, Role
 from desk_app.backlog import BacklogFilter, BacklogFilterError
+from desk_app.commune_settings import SettingError
 from desk_app.context import DeskContext
 from tests.unit.chair.dataset import LAND, receive, step
 
@@ -72,6 +73,17 @@ def test_window_and_filters(desk: DeskContext) -> None:
             CHAIR,
             BacklogFilter(received_from=dt.date(2026, 11, 2), received_to=dt.date(2026, 11, 1)),
         )
+
+
+def test_the_window_is_the_communes_setting(desk: DeskContext) -> None:
+    admin = Officer("quantri", "Quản trị", Role.ADMIN)
+    desk.settings.set("warning_days", "3", admin)
+    assert desk.backlog.warning_days() == 3
+    assert {i.code[-2:] for i in desk.backlog.backlog(CHAIR).lists["due_soon"]} == {
+        "S1", "S2", "R1"
+    }  # fmt: skip
+    with pytest.raises(SettingError):
+        desk.settings.set("warning_days", "31", admin)
 
 
 def test_officer_may_not_see_the_backlog(desk: DeskContext) -> None:

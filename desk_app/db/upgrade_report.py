@@ -23,6 +23,8 @@ CHANGES: dict[str, str] = {
     "dừng, có kết quả, trả kết quả; danh sách người và bộ phận nhận chuyển",
     "0010": "tìm hồ sơ theo mã, mã tra cứu, họ tên không dấu, CCCD hoặc số điện thoại",
     "0011": "giữ hồ sơ đang nhập dở cho từng công chức; nhắc khi cùng người nộp lại cùng thủ tục",
+    "0012": "thay đổi chờ máy chủ cập nhật được giữ lại, sự kiện không áp dụng được để riêng "
+    "kèm lý do; nhập tệp hồ sơ chỉ một lần",
     "0014": "lịch sử trạng thái hồ sơ cho báo cáo thống kê và đánh giá mức độ hài lòng",
     "0015": "quản trị tài khoản (đặt lại mật khẩu, mã khôi phục) và nội dung giấy tiếp nhận",
 }

@@ -1,7 +1,7 @@
 """events held for an updated server, pulled events set aside, import keys
 
 Revision ID: 0012
-Revises: 0008
+Revises: 0011 (0008 on its own branch; re-chained by the integrator)
 Create Date: 2026-11-30
 
 """

@@ -50,6 +50,7 @@ from ui.dossier_view_actions import (
     action_label,
     allowed_actions,
 )
+from ui.form_printing import FormPrinter, ShowPdf, form_title
 from ui.operations import Changes, Operations
 from ui.style import BANNER_STYLES, ERROR_COLOR, SUCCESS_COLOR, WARNING_COLOR, heading_font
 
@@ -194,12 +195,15 @@ class DossierDialog(QDialog):
         officer: Officer,
         ops: Operations,
         run_action: ActionRunner | None,
-        show_form: Callable[[bytes, str], object] | None = None,
+        show_form: ShowPdf | None = None,
         parent: QWidget | None = None,
+        *,
+        print_form: FormPrinter | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dossierView")
         self._show_form = show_form
+        self._print_form = print_form
         self.setWindowTitle(self.tr("Hồ sơ"))
         self._loader = loader
         self._officer = officer
@@ -272,6 +276,18 @@ class DossierDialog(QDialog):
             self.actions_row.addWidget(button)
             self.action_buttons[spec.key] = button
         self.actions_row.addStretch(1)
+        # Printing on demand: anyone who may print (the chair too), in any state.
+        self.print_buttons: dict[str, QPushButton] = {}
+        if print_form is not None and show_form is not None and officer.can(Permission.PRINT):
+            for number, text in (
+                ("06", self.tr("In phiếu kiểm soát (Mẫu 06)")),
+                ("01", self.tr("In lại giấy tiếp nhận (Mẫu 01)")),
+            ):
+                button = QPushButton(text, self.actions_box)
+                button.setObjectName("print_" + number)
+                button.clicked.connect(lambda _c=False, f=number: self.print_form(f))
+                self.actions_row.addWidget(button)
+                self.print_buttons[number] = button
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -424,6 +440,28 @@ class DossierDialog(QDialog):
     def _recorded(self, label: str, code: str, outcome: ActionOutcome) -> None:
         # Shown once the view has reloaded (the change reloads it).
         self._notice = self.tr("Đã ghi: {0}.").format(label)
+        if outcome.form_error:
+            self._notice += " " + self.tr("Chưa in được Mẫu {0}: {1}").format(
+                outcome.form, outcome.form_error
+            )
         self._show_message(self._notice, "info")
         if outcome.form_pdf is not None and self._show_form is not None:
-            self._show_form(outcome.form_pdf, code)
+            self._show_form(outcome.form_pdf, code, form_title(outcome.form or "", code))
+
+    def print_form(self, form: str) -> None:
+        """Print form ``form`` of the dossier shown (built on the database thread)."""
+        details, printer, show = self.details, self._print_form, self._show_form
+        if details is None or printer is None or show is None:
+            return
+        code = details.dossier.code
+        self._show_message(self.tr("Đang in Mẫu {0}…").format(form), "info")
+
+        def shown(pdf: bytes) -> None:
+            self.message.hide()
+            show(pdf, code, form_title(form, code))
+
+        self._ops.run(
+            lambda: printer(code, form),
+            shown,
+            lambda exc: self._show_message(str(exc), "error"),
+        )

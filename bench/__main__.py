@@ -34,6 +34,12 @@ def _suites() -> dict[str, Callable[[], list[Row]]]:
         suites["sync"] = bench_sync.run
     except ImportError:
         pass
+    try:
+        from bench import bench_lifecycle
+
+        suites["lifecycle"] = bench_lifecycle.run
+    except ImportError:
+        pass
     return suites
 
 

@@ -54,6 +54,9 @@ from ui.form_printing import FormPrinter, ShowPdf, form_title
 from ui.operations import Changes, Operations
 from ui.style import BANNER_STYLES, ERROR_COLOR, SUCCESS_COLOR, WARNING_COLOR, heading_font
 
+#: opens the correction of dossier ``code``; errors go to the callback
+CorrectionOpener = Callable[[str, Callable[[BaseException], None]], None]
+
 __all__ = ["DUE_SOON_DAYS", "DossierDetails", "DossierDialog", "due_state", "load_details"]
 
 #: "due soon" when the appointment is at most this many days away (the chair's window)
@@ -288,6 +291,13 @@ class DossierDialog(QDialog):
                 button.clicked.connect(lambda _c=False, f=number: self.print_form(f))
                 self.actions_row.addWidget(button)
                 self.print_buttons[number] = button
+        # Correcting the applicant's fields, then Form 01 again (``set_correction``).
+        self._correct: CorrectionOpener | None = None
+        self.correct_button = QPushButton(self.tr("Sửa thông tin người nộp…"), self.actions_box)
+        self.correct_button.setObjectName("correct_dossier")
+        self.correct_button.clicked.connect(self.correct)
+        self.correct_button.hide()
+        self.actions_row.addWidget(self.correct_button)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -447,6 +457,18 @@ class DossierDialog(QDialog):
         self._show_message(self._notice, "info")
         if outcome.form_pdf is not None and self._show_form is not None:
             self._show_form(outcome.form_pdf, code, form_title(outcome.form or "", code))
+
+    def set_correction(self, correct: CorrectionOpener) -> None:
+        """Offer the correction of the applicant's fields (``CorrectionFlow.open``), which
+        reprints Form 01."""
+        self._correct = correct
+        self.correct_button.show()
+
+    def correct(self) -> None:
+        if self.details is not None and self._correct is not None:
+            self._correct(
+                self.details.dossier.code, lambda exc: self._show_message(str(exc), "error")
+            )
 
     def print_form(self, form: str) -> None:
         """Print form ``form`` of the dossier shown (built on the database thread)."""

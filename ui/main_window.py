@@ -660,6 +660,13 @@ class MainWindow(QMainWindow):
                 self,
                 print_form=print_form,
             )
+            if runner is not None:
+                from ui.intake_correction import CorrectionFlow
+
+                flow = CorrectionFlow(
+                    ctx.intake, ctx.lifecycle, officer, self.ops, self.show_receipt, view
+                )
+                view.set_correction(flow.open)
             self.dossier_view = view
         view.load(code)
         view.show()

@@ -29,6 +29,7 @@ from tests.ui.test_intake_screen import SAVE_MS, fill_valid, screen
 from tests.unit.forms.pdf_tools import pdftotext
 from ui.dossier_view import DossierDialog
 from ui.dossier_view_actions import ActionDialog
+from ui.intake_correction import CorrectionFlow
 from ui.intake_outcome import GuideDialog
 from ui.intake_screen import IntakeScreen
 from ui.main_window import MainWindow
@@ -179,3 +180,34 @@ def test_a_guided_visit_prints_form_02_naming_the_missing_paper(
     [visit] = staffed_ctx.intake_outcomes.list(kind="guided")
     assert (visit.uuid, "form 02") in printed_forms(staffed_ctx)
     wait_idle(qtbot, window)
+
+
+def test_a_correction_from_the_view_reprints_form_01_with_the_new_name(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str], tmp_path: Path
+) -> None:
+    view = opened(qtbot, window, two[0])
+    assert view.correct_button.isVisible()
+    qtbot.mouseClick(view.correct_button, Qt.MouseButton.LeftButton)
+    flow = view.findChild(CorrectionFlow)
+    assert flow is not None
+    qtbot.waitUntil(lambda: flow.dialog is not None, timeout=SEARCH_MS)
+    dialog = flow.dialog
+    assert dialog is not None
+    dialog.edits["applicant_name"].setText("Dang Van Duc Anh")
+    dialog.reason.setText("Sai ten")
+    with qtbot.waitSignal(window.receipt_shown, timeout=SEARCH_MS) as shown:
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    receipt = shown.args[0]
+    assert isinstance(receipt, ReceiptPreview)
+    assert receipt.windowTitle().startswith("Giấy tiếp nhận hồ sơ và hẹn trả kết quả")
+    text = text_of(tmp_path, receipt)
+    assert "Dang Van Duc Anh" in text and "Đặng Văn Đức" not in text
+    assert "Sửa thông tin" in view.timeline.text()
+
+
+def test_the_chair_cannot_correct_from_the_view(
+    qtbot: Any, window: MainWindow, two: list[str]
+) -> None:
+    view = opened(qtbot, window, two[0], CHAIR)
+    assert view.correct_button.isHidden()

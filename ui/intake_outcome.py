@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.errors import DeskError
 from desk_app.intake import short_name
 from desk_app.vocabulary import DOCUMENT_KIND_LABELS
 from event_schema import MissingItem
@@ -39,10 +40,15 @@ if TYPE_CHECKING:
 DEFAULT_REASON = "Chưa có trong hồ sơ nộp"
 
 
-def outcome_form_pdf(ctx: DeskContext, outcome: OutcomeView, officer: Officer) -> bytes:
+def outcome_form_pdf(ctx: DeskContext, outcome: OutcomeView, officer: Officer) -> bytes | None:
     """Form 02 (guided) or Form 03 (refused) of a recorded intake outcome, as PDF, printed
-    by ``officer`` through the forms service (the visit's id names it; audited)."""
-    return outcome_pdf(ctx.forms, outcome, officer)
+    by ``officer`` through the forms service (the visit's id names it; audited). ``None``
+    when it cannot be printed: the visit is recorded all the same, and the screen says
+    the form was not printed (it can be printed later with ``desk-app form``)."""
+    try:
+        return outcome_pdf(ctx.forms, outcome, officer)
+    except DeskError:
+        return None
 
 
 def _buttons(dialog: QDialog, layout: QVBoxLayout, ok_text: str) -> QPushButton:

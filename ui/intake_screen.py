@@ -553,7 +553,7 @@ class IntakeController(QObject):
             )
             form = self.tr("Mẫu 03")
         if pdf is None:
-            text += " " + self.tr("Chưa in được {0} trên phiên bản này.").format(form)
+            text += " " + self.tr("Chưa in được {0}.").format(form)
         self.view.show_banner(text, "info" if pdf is not None else "warning")
         self.view.search.setFocus(Qt.FocusReason.OtherFocusReason)
         if pdf is not None:

@@ -30,7 +30,7 @@ from tests.unit.forms.pdf_tools import pdftotext
 from ui.dossier_view import DossierDialog
 from ui.dossier_view_actions import ActionDialog
 from ui.intake_correction import CorrectionFlow
-from ui.intake_outcome import GuideDialog
+from ui.intake_outcome import GuideDialog, RefuseDialog
 from ui.intake_screen import IntakeScreen
 from ui.main_window import MainWindow
 from ui.receipt_preview import ReceiptPreview
@@ -211,3 +211,24 @@ def test_the_chair_cannot_correct_from_the_view(
 ) -> None:
     view = opened(qtbot, window, two[0], CHAIR)
     assert view.correct_button.isHidden()
+
+
+def test_a_refused_visit_prints_form_03_with_its_reason(
+    qtbot: Any, window: MainWindow, screen: IntakeScreen, tmp_path: Path
+) -> None:
+    fill_valid(qtbot, screen)
+    screen.documents_model.toggle(2)
+    qtbot.mouseClick(screen.refuse_button, Qt.MouseButton.LeftButton)
+    dialog = screen.controller.outcome_dialog
+    assert isinstance(dialog, RefuseDialog)
+    dialog.reason.setPlainText("Thủ tục không thuộc thẩm quyền của xã")
+    with qtbot.waitSignal(window.receipt_shown, timeout=SAVE_MS) as shown:
+        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.saving, timeout=SAVE_MS)
+    preview = shown.args[0]
+    assert isinstance(preview, ReceiptPreview)
+    assert preview.windowTitle().startswith("Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)")
+    text = text_of(tmp_path, preview)
+    assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text
+    assert "Thủ tục không thuộc thẩm quyền của xã" in text
+    wait_idle(qtbot, window)

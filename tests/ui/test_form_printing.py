@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QPushButton
 
 from desk_app.audit import recent
 from desk_app.context import DeskContext
@@ -71,6 +71,27 @@ def press_print(qtbot: Any, window: MainWindow, view: DossierDialog, form: str) 
     with qtbot.waitSignal(window.receipt_shown, timeout=SEARCH_MS) as shown:
         qtbot.mouseClick(view.print_buttons[form], Qt.MouseButton.LeftButton)
     wait_idle(qtbot, window)
+    preview = shown.args[0]
+    assert isinstance(preview, ReceiptPreview)
+    return preview
+
+
+def missing_paper(qtbot: Any, screen: IntakeScreen, button: QPushButton) -> QDialog | None:
+    """A filled intake with the declaration form unticked; ``button`` (Form 02 or 03)
+    pressed: its dialog."""
+    fill_valid(qtbot, screen)
+    screen.documents_model.toggle(2)  # the declaration form is missing
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    return screen.controller.outcome_dialog
+
+
+def recorded(
+    qtbot: Any, window: MainWindow, screen: IntakeScreen, ok: QPushButton
+) -> ReceiptPreview:
+    """Record the visit with the dialog's ``ok``; the preview its form opened in."""
+    with qtbot.waitSignal(window.receipt_shown, timeout=SAVE_MS) as shown:
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not screen.saving, timeout=SAVE_MS)
     preview = shown.args[0]
     assert isinstance(preview, ReceiptPreview)
     return preview
@@ -159,18 +180,11 @@ def test_a_guided_visit_prints_form_02_naming_the_missing_paper(
     staffed_ctx: DeskContext,
     tmp_path: Path,
 ) -> None:
-    fill_valid(qtbot, screen)
-    screen.documents_model.toggle(2)  # the declaration form is missing
-    qtbot.mouseClick(screen.guide_button, Qt.MouseButton.LeftButton)
-    dialog = screen.controller.outcome_dialog
+    dialog = missing_paper(qtbot, screen, screen.guide_button)
     assert isinstance(dialog, GuideDialog)
     [(row, reason)] = dialog.reasons
     reason.setText("Tờ khai chưa có chữ ký")
-    with qtbot.waitSignal(window.receipt_shown, timeout=SAVE_MS) as shown:
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not screen.saving, timeout=SAVE_MS)
-    preview = shown.args[0]
-    assert isinstance(preview, ReceiptPreview)
+    preview = recorded(qtbot, window, screen, dialog.ok_button)
     assert preview.windowTitle().startswith("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Mẫu 02)")
     text = text_of(tmp_path, preview)
     assert "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ" in text
@@ -216,17 +230,10 @@ def test_the_chair_cannot_correct_from_the_view(
 def test_a_refused_visit_prints_form_03_with_its_reason(
     qtbot: Any, window: MainWindow, screen: IntakeScreen, tmp_path: Path
 ) -> None:
-    fill_valid(qtbot, screen)
-    screen.documents_model.toggle(2)
-    qtbot.mouseClick(screen.refuse_button, Qt.MouseButton.LeftButton)
-    dialog = screen.controller.outcome_dialog
+    dialog = missing_paper(qtbot, screen, screen.refuse_button)
     assert isinstance(dialog, RefuseDialog)
     dialog.reason.setPlainText("Thủ tục không thuộc thẩm quyền của xã")
-    with qtbot.waitSignal(window.receipt_shown, timeout=SAVE_MS) as shown:
-        qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not screen.saving, timeout=SAVE_MS)
-    preview = shown.args[0]
-    assert isinstance(preview, ReceiptPreview)
+    preview = recorded(qtbot, window, screen, dialog.ok_button)
     assert preview.windowTitle().startswith("Phiếu từ chối tiếp nhận giải quyết hồ sơ (Mẫu 03)")
     text = text_of(tmp_path, preview)
     assert "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ" in text

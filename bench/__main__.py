@@ -52,6 +52,12 @@ def _suites() -> dict[str, Callable[[], list[Row]]]:
         suites["sync"] = bench_sync.run
     except ImportError:
         pass
+    try:
+        from bench import bench_lifecycle_forms
+
+        suites["lifecycle_forms"] = bench_lifecycle_forms.run
+    except ImportError:
+        pass
     return suites
 
 

@@ -50,8 +50,12 @@ from ui.dossier_view_actions import (
     action_label,
     allowed_actions,
 )
+from ui.form_printing import FormPrinter, ShowPdf, form_title
 from ui.operations import Changes, Operations
 from ui.style import BANNER_STYLES, ERROR_COLOR, SUCCESS_COLOR, WARNING_COLOR, heading_font
+
+#: opens the correction of dossier ``code``; errors go to the callback
+CorrectionOpener = Callable[[str, Callable[[BaseException], None]], None]
 
 __all__ = ["DUE_SOON_DAYS", "DossierDetails", "DossierDialog", "due_state", "load_details"]
 
@@ -212,14 +216,15 @@ class DossierDialog(QDialog):
         officer: Officer,
         ops: Operations,
         run_action: ActionRunner | None,
-        show_form: Callable[[bytes, str], object] | None = None,
-        receipt: Callable[[str], bytes] | None = None,
+        show_form: ShowPdf | None = None,
         parent: QWidget | None = None,
+        *,
+        print_form: FormPrinter | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("dossierView")
         self._show_form = show_form
-        self._receipt = receipt
+        self._print_form = print_form
         self.setWindowTitle(self.tr("Hồ sơ"))
         self._loader = loader
         self._officer = officer
@@ -292,15 +297,28 @@ class DossierDialog(QDialog):
             self.actions_row.addWidget(button)
             self.action_buttons[spec.key] = button
         self.actions_row.addStretch(1)
+        # Printing on demand: anyone who may print (the chair too), in any state.
+        self.print_buttons: dict[str, QPushButton] = {}
+        if print_form is not None and show_form is not None and officer.can(Permission.PRINT):
+            for number, text in (
+                ("06", self.tr("In phiếu kiểm soát (Mẫu 06)")),
+                ("01", self.tr("In lại giấy tiếp nhận (Mẫu 01)")),
+            ):
+                button = QPushButton(text, self.actions_box)
+                button.setObjectName("print_" + number)
+                button.clicked.connect(lambda _c=False, f=number: self.print_form(f))
+                self.actions_row.addWidget(button)
+                self.print_buttons[number] = button
+        # Correcting the applicant's fields, then Form 01 again (``set_correction``).
+        self._correct: CorrectionOpener | None = None
+        self.correct_button = QPushButton(self.tr("Sửa thông tin người nộp…"), self.actions_box)
+        self.correct_button.setObjectName("correct_dossier")
+        self.correct_button.clicked.connect(self.correct)
+        self.correct_button.hide()
+        self.actions_row.addWidget(self.correct_button)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
-        self.reprint_button = buttons.addButton(
-            self.tr("In lại &giấy hẹn"), QDialogButtonBox.ButtonRole.ActionRole
-        )
-        self.reprint_button.setObjectName("dossierReprint")
-        self.reprint_button.setVisible(receipt is not None and show_form is not None)
-        self.reprint_button.clicked.connect(self.reprint)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         close.setText(self.tr("Đóng (Esc)"))
 
@@ -410,22 +428,6 @@ class DossierDialog(QDialog):
                 else self.tr("Vai trò của bạn chỉ được xem và in.")
             )
 
-    def reprint(self) -> None:
-        """The receipt exactly as issued, read on the print thread, in the preview."""
-        details, receipt, show = self.details, self._receipt, self._show_form
-        if details is None or receipt is None or show is None:
-            return
-        code = details.dossier.code
-
-        def shown(pdf: bytes) -> None:
-            show(pdf, code)
-
-        self._ops.run_print(
-            lambda: receipt(code),
-            shown,
-            lambda exc: self._show_message(str(exc), "error"),
-        )
-
     def _show_message(self, text: str, kind: str) -> None:
         self.message.setText(text)
         self.message.setStyleSheet(BANNER_STYLES[kind])
@@ -467,6 +469,40 @@ class DossierDialog(QDialog):
     def _recorded(self, label: str, code: str, outcome: ActionOutcome) -> None:
         # Shown once the view has reloaded (the change reloads it).
         self._notice = self.tr("Đã ghi: {0}.").format(label)
+        if outcome.form_error:
+            self._notice += " " + self.tr("Chưa in được Mẫu {0}: {1}").format(
+                outcome.form, outcome.form_error
+            )
         self._show_message(self._notice, "info")
         if outcome.form_pdf is not None and self._show_form is not None:
-            self._show_form(outcome.form_pdf, code)
+            self._show_form(outcome.form_pdf, code, form_title(outcome.form or "", code))
+
+    def set_correction(self, correct: CorrectionOpener) -> None:
+        """Offer the correction of the applicant's fields (``CorrectionFlow.open``), which
+        reprints Form 01."""
+        self._correct = correct
+        self.correct_button.show()
+
+    def correct(self) -> None:
+        if self.details is not None and self._correct is not None:
+            self._correct(
+                self.details.dossier.code, lambda exc: self._show_message(str(exc), "error")
+            )
+
+    def print_form(self, form: str) -> None:
+        """Print form ``form`` of the dossier shown (built on the database thread)."""
+        details, printer, show = self.details, self._print_form, self._show_form
+        if details is None or printer is None or show is None:
+            return
+        code = details.dossier.code
+        self._show_message(self.tr("Đang in Mẫu {0}…").format(form), "info")
+
+        def shown(pdf: bytes) -> None:
+            self.message.hide()
+            show(pdf, code, form_title(form, code))
+
+        self._ops.run(
+            lambda: printer(code, form),
+            shown,
+            lambda exc: self._show_message(str(exc), "error"),
+        )

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from desk_app.auth import Officer, Permission
 from desk_app.dossiers import actions_from
+from desk_app.errors import DeskError
 from desk_app.lifecycle import LifecycleService, StepResult
+from ui.form_printing import FormPrinter
 from ui.style import ERROR_COLOR, set_text_color
 
 __all__ = [
@@ -117,6 +119,10 @@ class ActionOutcome:
 
     step: StepResult
     form_pdf: bytes | None = None
+    #: the form's number ("02", "04", "05") when one was printed
+    form: str | None = None
+    #: why the form could not be printed (the step itself is recorded)
+    form_error: str | None = None
 
 
 #: records ``(code, action, values)``; runs on the database thread
@@ -142,22 +148,30 @@ def _details(spec: ActionSpec, values: ActionValues) -> dict[str, object]:
     return {"reason": values.reason}
 
 
-def step_form_pdf(spec: ActionSpec, step: StepResult, officer: Officer) -> bytes | None:
-    """HOOK(forms): the form an action prints (02 request to complete, 04 apology and new
-    date, 05 stop notice). The forms helper's renderers for 02–05 are not on this branch:
-    until they are merged, this returns ``None`` and the view prints nothing; wire it to
-    the forms package here (one place) when they are."""
-    return None
+def step_form_pdf(spec: ActionSpec, step: StepResult, print_form: FormPrinter) -> bytes | None:
+    """The form an action prints (02 request to complete, 04 apology and new date, 05 stop
+    notice) for the step just recorded, or ``None`` when the action prints none."""
+    if spec.form is None:
+        return None
+    return print_form(step.code, spec.form)
 
 
-def lifecycle_runner(lifecycle: LifecycleService, officer: Officer) -> ActionRunner:
+def lifecycle_runner(
+    lifecycle: LifecycleService, officer: Officer, print_form: FormPrinter | None = None
+) -> ActionRunner:
     """How the window records an action: ``LifecycleService.perform`` by the command
-    line's action name, then the action's form (``step_form_pdf``)."""
+    line's action name, then the action's form (``step_form_pdf``) with ``print_form``.
+    The step stays recorded when its form cannot be printed: the outcome says why."""
 
     def run(code: str, spec: ActionSpec, values: ActionValues) -> ActionOutcome:
         step = lifecycle.perform(code, spec.key, officer, **_details(spec, values))
-        pdf = step_form_pdf(spec, step, officer) if spec.form else None
-        return ActionOutcome(step, pdf)
+        if print_form is None or spec.form is None:
+            return ActionOutcome(step)
+        try:
+            pdf = step_form_pdf(spec, step, print_form)
+        except DeskError as exc:
+            return ActionOutcome(step, None, spec.form, str(exc))
+        return ActionOutcome(step, pdf, spec.form)
 
     return run
 

@@ -25,29 +25,30 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.errors import DeskError
 from desk_app.intake import short_name
 from desk_app.vocabulary import DOCUMENT_KIND_LABELS
 from event_schema import MissingItem
 from ui.documents_table import ChecklistRow
+from ui.form_printing import outcome_pdf
 
 if TYPE_CHECKING:
+    from desk_app.auth import Officer
     from desk_app.context import DeskContext
     from desk_app.intake_outcomes import OutcomeView
 
 DEFAULT_REASON = "Chưa có trong hồ sơ nộp"
 
 
-def outcome_form_pdf(ctx: DeskContext, outcome: OutcomeView) -> bytes | None:
-    """Form 02 (guided) or Form 03 (refused) of a recorded intake outcome, as PDF.
-
-    NOT WIRED ON THIS BRANCH: the renderers are ``desk_app.forms.form02.render_form02``
-    and ``form03.render_form03`` on branch ``h/forms`` (from a ``DossierFormData`` with
-    ``code=None`` and a ``SupplementRequest(at_intake=True)`` or a ``Refusal``), which this
-    branch may not merge. The integrator replaces this body with that call; until then
-    nothing is printed and the intake screen says so (the visit itself is recorded).
-    """
-    del ctx, outcome
-    return None
+def outcome_form_pdf(ctx: DeskContext, outcome: OutcomeView, officer: Officer) -> bytes | None:
+    """Form 02 (guided) or Form 03 (refused) of a recorded intake outcome, as PDF, printed
+    by ``officer`` through the forms service (the visit's id names it; audited). ``None``
+    when it cannot be printed: the visit is recorded all the same, and the screen says
+    the form was not printed (it can be printed later with ``desk-app form``)."""
+    try:
+        return outcome_pdf(ctx.forms, outcome, officer)
+    except DeskError:
+        return None
 
 
 def _buttons(dialog: QDialog, layout: QVBoxLayout, ok_text: str) -> QPushButton:

@@ -46,6 +46,7 @@ from desk_app.lifecycle import LifecycleService
 from desk_app.text import normalize_name
 from desk_app.vocabulary import DOCUMENT_KIND_LABELS, duration_text
 from ui.fields import format_vn_date_short, parse_vn_date
+from ui.form_printing import OUTCOME_FORMS, ShowPdf, form_title
 from ui.intake_correction import CorrectionFlow
 from ui.intake_outcome import GuideDialog, RefuseDialog
 from ui.intake_view import Draft, IntakeView
@@ -71,7 +72,7 @@ class IntakeController(QObject):
         clock: Clock,
         officer: Officer,
         ops: Operations,
-        show_receipt: Callable[[bytes, str], object],
+        show_receipt: ShowPdf,
         outcomes: IntakeOutcomeService | None = None,
         outcome_pdf: Callable[[OutcomeView], bytes | None] | None = None,
         lifecycle: LifecycleService | None = None,
@@ -552,11 +553,12 @@ class IntakeController(QObject):
             )
             form = self.tr("Mẫu 03")
         if pdf is None:
-            text += " " + self.tr("Chưa in được {0} trên phiên bản này.").format(form)
+            text += " " + self.tr("Chưa in được {0}.").format(form)
         self.view.show_banner(text, "info" if pdf is not None else "warning")
         self.view.search.setFocus(Qt.FocusReason.OtherFocusReason)
         if pdf is not None:
-            self._show_receipt(pdf, form)
+            number = OUTCOME_FORMS[outcome.kind]
+            self._show_receipt(pdf, form, form_title(number, outcome.applicant_name))
 
     # ------------------------------------------------------------------ new dossier
 
@@ -616,7 +618,7 @@ class IntakeScreen(IntakeView, TabScreen):
         clock: Clock,
         officer: Officer,
         ops: Operations,
-        show_receipt: Callable[[bytes, str], object],
+        show_receipt: ShowPdf,
         parent: QWidget | None = None,
         *,
         outcomes: IntakeOutcomeService | None = None,

@@ -641,24 +641,32 @@ class MainWindow(QMainWindow):
         from desk_app.auth import Permission
         from ui.dossier_view import DossierDialog, load_details
         from ui.dossier_view_actions import lifecycle_runner
+        from ui.form_printing import form_printer
 
         view = self.dossier_view
         if view is None:
+            print_form = form_printer(ctx.forms, officer)
             runner = (
-                lifecycle_runner(ctx.lifecycle, officer)
+                lifecycle_runner(ctx.lifecycle, officer, print_form)
                 if officer.can(Permission.RECEIVE)
                 else None
             )
-            intake = ctx.intake
             view = DossierDialog(
                 lambda c: load_details(ctx, officer, c),
                 officer,
                 self.ops,
                 runner,
                 self.show_receipt,
-                (lambda c: intake.receipt(c, officer)) if officer.can(Permission.PRINT) else None,
                 self,
+                print_form=print_form,
             )
+            if runner is not None:
+                from ui.intake_correction import CorrectionFlow
+
+                flow = CorrectionFlow(
+                    ctx.intake, ctx.lifecycle, officer, self.ops, self.show_receipt, view
+                )
+                view.set_correction(flow.open)
             self.dossier_view = view
         view.load(code)
         view.show()
@@ -669,8 +677,9 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ receipts
 
-    def show_receipt(self, pdf: bytes, code: str) -> ReceiptPreview:
-        """Open the receipt preview (dialog, window-modal, not blocking the event loop)."""
+    def show_receipt(self, pdf: bytes, code: str, title: str | None = None) -> ReceiptPreview:
+        """Open the receipt preview (dialog, window-modal, not blocking the event loop);
+        ``title`` names another printed form shown in it."""
         from ui.receipt_preview import QtFileGateway, QtPrintGateway, ReceiptPreview
 
         self._close_preview()
@@ -681,6 +690,7 @@ class MainWindow(QMainWindow):
             self._print_gateway or QtPrintGateway(),
             self._file_gateway or QtFileGateway(),
             self,
+            title,
         )
         screen = self.screen()
         if screen is not None:

@@ -141,10 +141,14 @@ class ReceiptPreview(QDialog):
         printing: PrintGateway,
         files: FileGateway,
         parent: QWidget | None = None,
+        title: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("receiptPreview")
-        self.setWindowTitle(self.tr("Giấy tiếp nhận hồ sơ và hẹn trả kết quả — {0}").format(code))
+        # Any printed form opens here; ``title`` names it (default: the receipt).
+        self.setWindowTitle(
+            title or self.tr("Giấy tiếp nhận hồ sơ và hẹn trả kết quả — {0}").format(code)
+        )
         self.pdf = pdf
         self.code = code
         self._ops = ops

@@ -15,6 +15,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from desk_app.auth import Officer, Permission
+from ui.form_printing import ShowPdf
 from ui.operations import Operations
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class SessionServices:
     ctx: DeskContext
     officer: Officer
     ops: Operations
-    show_receipt: Callable[[bytes, str], object]
+    show_receipt: ShowPdf
     #: open one dossier's view (a search result, a scanned receipt, the return desk)
     open_dossier: Callable[[str], object]
 
@@ -59,7 +60,7 @@ def _intake(s: SessionServices, parent: QWidget) -> QWidget:
     ctx = s.ctx
     return IntakeScreen(
         ctx.intake, ctx.clock, s.officer, s.ops, s.show_receipt, parent,
-        outcomes=ctx.intake_outcomes, outcome_pdf=lambda o: outcome_form_pdf(ctx, o),
+        outcomes=ctx.intake_outcomes, outcome_pdf=lambda o: outcome_form_pdf(ctx, o, s.officer),
         lifecycle=ctx.lifecycle,
     )  # fmt: skip
 

@@ -184,8 +184,9 @@ def test_the_receipt_is_reprinted_from_the_view(
     qtbot: Any, window: MainWindow, two: list[str]
 ) -> None:
     view = opened(qtbot, window, two[1], CHAIR)
-    assert view.reprint_button.isVisible()
+    reprint = view.print_buttons["01"]
+    assert reprint.isVisible()
     with qtbot.waitSignal(window.receipt_shown, timeout=SEARCH_MS) as shown:
-        view.reprint_button.click()
+        reprint.click()
     preview = shown.args[0]
     assert preview.code == two[1]

@@ -479,7 +479,11 @@ def test_a_failed_save_loses_nothing(
     ops = Operations()
     opened: list[str] = []
     screen = IntakeScreen(
-        staffed_ctx.intake, staffed_ctx.clock, CHAIR, ops, lambda _pdf, code: opened.append(code)
+        staffed_ctx.intake,
+        staffed_ctx.clock,
+        CHAIR,
+        ops,
+        lambda _pdf, code, _title=None: opened.append(code),
     )
     qtbot.addWidget(screen)
     screen.show()

@@ -522,6 +522,9 @@ class SyncEngine:
     def _retry_set_aside(self, summary: SyncSummary) -> None:
         """Pulled events set aside get another try each round: this desk may have been
         upgraded (a newer version it now reads), or the operator retracted them."""
+        with self._db.read() as s:
+            if s.scalar(select(PulledSetAside.event_uuid).limit(1)) is None:
+                return  # the usual case: no write transaction at all
         with self._db.write() as s:
             applied, touched = retry_set_aside(s, utc_naive(self._clock))
             s.flush()

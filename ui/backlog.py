@@ -117,6 +117,8 @@ class BacklogController(QObject):
 
     def refresh(self) -> None:
         """Load the backlog (and the charts after it) on the database thread."""
+        if self._ops.stopped:
+            return  # the window closed while a refresh was scheduled
         if self._in_flight:
             self._again = True
             return

@@ -152,6 +152,11 @@ class Operations(QObject):
         """Run ``fn()`` on the print thread (never behind the database thread's queue)."""
         self._queue(self._print, fn, _Pending(on_done, on_error, NO_CHANGES, None))
 
+    @property
+    def stopped(self) -> bool:
+        """The threads are gone (the window closed): a timer firing late does nothing."""
+        return self._stopped
+
     def report(self, changes: Changes, initiator: object = None) -> None:
         """Announce changes made outside these threads (call on the GUI thread)."""
         if changes:

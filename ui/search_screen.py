@@ -136,7 +136,7 @@ class SearchController(QObject):
         """The results stayed on screen: one audit entry for this search."""
         query = self._shown_query
         hits = self.view.model.hits
-        if query is None or not hits or query.strip() == self._audited_query:
+        if self._ops.stopped or query is None or not hits or query.strip() == self._audited_query:
             return
         self._audited_query = query.strip()
         search, officer, codes = self._search, self._officer, [h.code for h in hits]

@@ -79,7 +79,10 @@ def test_a_read_only_folder_still_reads_says_the_audit_is_lost_and_writes_nothin
         assert shown.returncode == 0, shown.stderr
         assert json.loads(shown.stdout)["code"] == one_dossier
         assert "nhật ký truy cập" in one_line(shown)
-        refused = run("intake", "--json", "-", stdin=LINE + "\n")
+        # A line not imported before (the same line again would be "already imported"
+        # and need no write at all).
+        fresh = json.dumps({**json.loads(LINE), "import_id": "read-only-folder"})
+        refused = run("intake", "--json", "-", stdin=fresh + "\n")
         assert refused.returncode == 3, refused.stderr
         assert "chỉ cho đọc" in one_line(refused)
         assert refused.stdout == ""

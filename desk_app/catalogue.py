@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desk_app.calendar import DURATION_KINDS, Duration
 from desk_app.db.engine import Database
@@ -214,6 +215,61 @@ def _check_provenance(p: dict[str, Any], where: str) -> None:
                 raise CatalogueError(f"{fwhere}: field {key!r} is empty")
 
 
+_FLAG_KEYS = ("code", "field", "detail")
+
+
+def catalogue_digest(data: dict[str, Any]) -> str:
+    """What identifies a catalogue version on every desk: the same list in force from
+    another date is another version."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def has_version(s: Session, digest: str) -> bool:
+    query = select(CatalogueVersion.id).where(CatalogueVersion.source_sha256 == digest)
+    return s.scalar(query) is not None
+
+
+def store_version(s: Session, data: dict[str, Any], digest: str, now: dt.datetime) -> bool:
+    """Store a checked catalogue in ``s`` as a version, unless one with the same ``digest``
+    is stored already (then False)."""
+    s.flush()  # one page may carry the same version twice
+    if has_version(s, digest):
+        return False
+    version = CatalogueVersion(
+        label=data["label"],
+        effective_from=dt.date.fromisoformat(data["effective_from"]),
+        source_sha256=digest,
+        loaded_at=now,
+    )
+    s.add(version)
+    s.flush()
+    for p in data["procedures"]:
+        s.add(
+            Procedure(
+                catalogue_version_id=version.id,
+                code=p["code"].strip(),
+                national_code=p.get("national_code"),
+                name=p["name"],
+                field=p["field"],
+                duration_kind=p["duration"]["kind"],
+                duration_value=p["duration"].get("value"),
+                duration_note=p.get("duration_note", ""),
+                fee_text=p.get("fee", ""),
+                documents=p["documents"],
+                source=p.get("source", ""),
+                confidence=p.get("confidence"),
+                review=[
+                    {k: f[k] for k in ("code", "field", "detail")} for f in p.get("review", [])
+                ],
+                search_text=fold(
+                    " ".join([p["code"], p.get("national_code") or "", p["name"], p["field"]])
+                ),
+            )
+        )
+    return True
+
+
 class CatalogueService:
     """Loads catalogue files and answers which procedures are in force."""
 
@@ -231,46 +287,9 @@ class CatalogueService:
         """Store a checked catalogue (``parse_catalogue``'s result) as a version, unless one
         with the same ``digest`` is stored already (then False)."""
         with self._db.write() as s:
-            if s.scalar(
-                select(CatalogueVersion.id).where(CatalogueVersion.source_sha256 == digest)
-            ):
-                return False
-            version = CatalogueVersion(
-                label=data["label"],
-                effective_from=dt.date.fromisoformat(data["effective_from"]),
-                source_sha256=digest,
-                loaded_at=now,
-            )
-            s.add(version)
-            s.flush()
-            for p in data["procedures"]:
-                s.add(
-                    Procedure(
-                        catalogue_version_id=version.id,
-                        code=p["code"].strip(),
-                        national_code=p.get("national_code"),
-                        name=p["name"],
-                        field=p["field"],
-                        duration_kind=p["duration"]["kind"],
-                        duration_value=p["duration"].get("value"),
-                        duration_note=p.get("duration_note", ""),
-                        fee_text=p.get("fee", ""),
-                        documents=p["documents"],
-                        source=p.get("source", ""),
-                        confidence=p.get("confidence"),
-                        review=[
-                            {k: f[k] for k in ("code", "field", "detail")}
-                            for f in p.get("review", [])
-                        ],
-                        search_text=fold(
-                            " ".join(
-                                [p["code"], p.get("national_code") or "", p["name"], p["field"]]
-                            )
-                        ),
-                    )
-                )
+            loaded = store_version(s, data, digest, now)
         self._cache = None
-        return True
+        return loaded
 
     def versions(self) -> list[tuple[int, str, dt.date, dt.datetime]]:
         """Every loaded version: id, label, in force from, loaded at; newest first."""

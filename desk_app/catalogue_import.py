@@ -8,25 +8,36 @@ cell. Either file is turned into the catalogue's JSON format and checked by
 
 Loading never changes stored procedures: the new version gets new rows, in force from
 the date the administrator chose. Each dossier keeps the row, duration and due date it
-was received under.
+was received under. Loading is a ``catalogue.version_loaded`` event: every desk of the
+commune loads the same version, from the same date, when it pulls it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import event_schema
 from desk_app import audit
 from desk_app.auth import Officer, Permission
 from desk_app.calendar import Duration
-from desk_app.catalogue import CatalogueError, CatalogueService, ProcedureInfo, parse_catalogue
+from desk_app.catalogue import (
+    CatalogueError,
+    CatalogueService,
+    ProcedureInfo,
+    catalogue_digest,
+    has_version,
+    parse_catalogue,
+)
 from desk_app.clock import Clock, local_now, utc_naive
 from desk_app.db.engine import Database
+from desk_app.dossiers import record_shared
+from desk_app.profile import ProfileService
 from desk_app.vocabulary import DOCUMENT_KINDS, duration_text
+from event_schema import CatalogueVersionLoadedV1
 
 #: The XLSX columns (first row), by the catalogue field they fill.
 XLSX_COLUMNS = {
@@ -247,10 +258,13 @@ def difference(current: list[ProcedureInfo], data: dict[str, Any]) -> CatalogueD
 class CatalogueImport:
     """Preview, then load, a province catalogue file (an administrator's act, audited)."""
 
-    def __init__(self, db: Database, catalogue: CatalogueService, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, catalogue: CatalogueService, clock: Clock, profiles: ProfileService
+    ) -> None:
         self._db = db
         self._catalogue = catalogue
         self._clock = clock
+        self._profiles = profiles
 
     def preview(self, path: Path, effective_from: dt.date) -> ImportPreview:
         data = read_catalogue_file(path)
@@ -261,31 +275,49 @@ class CatalogueImport:
                 f"(từ {versions[0][2]:%d/%m/%Y}): chọn ngày từ {versions[0][2]:%d/%m/%Y} trở đi",
                 code="catalogue.effective_too_early",
             )
-        data = {**data, "effective_from": effective_from.isoformat()}
-        # The same list in force from another date is another version.
-        canonical = json.dumps(data, ensure_ascii=False, sort_keys=True).encode()
+        # Format 2 only adds optional fields: every checked file is one, as desks share it.
+        data = {**data, "format": 2, "effective_from": effective_from.isoformat()}
         current = self._catalogue.in_force(max(effective_from, local_now(self._clock).date()))
         return ImportPreview(
             source_name=path.name,
             data=data,
-            digest=hashlib.sha256(canonical).hexdigest(),
+            digest=catalogue_digest(data),
             effective_from=effective_from,
             diff=difference(current, data),
             procedures=len(data["procedures"]),
         )
 
     def apply(self, preview: ImportPreview, by: Officer) -> bool:
-        """Store the previewed catalogue; False when this exact version is loaded already."""
+        """Store the previewed catalogue for the whole commune (recorded as a
+        ``catalogue.version_loaded`` event every desk loads when it pulls it); False when
+        this exact version is loaded already."""
         by.require(Permission.ADMINISTER)
+        profile = self._profiles.require()
         now = utc_naive(self._clock)
-        loaded = self._catalogue.load_data(preview.data, preview.digest, now)
-        if loaded:
+        payload = CatalogueVersionLoadedV1(
+            effective_from=preview.effective_from,
+            source_name=preview.source_name[:255],
+            data=preview.data,
+        )
+        try:  # what a pulling desk checks: refuse here what the others would set aside
+            event_schema.parse(payload.KIND, payload.VERSION, payload.dump())
+        except event_schema.PayloadError as exc:
+            raise CatalogueError(
+                f"{preview.source_name}: danh mục không gửi được cho các quầy khác ({exc})",
+                code="catalogue.not_shareable",
+            ) from exc
+        with self._db.write() as s:
+            if has_version(s, preview.digest):
+                return False
+            record_shared(
+                s, payload, actor=by.username, agency_code=profile.agency_code,
+                desk=profile.desk_number, occurred_at_utc=now,
+            )  # fmt: skip
             d = preview.diff
-            with self._db.write() as s:
-                audit.record(
-                    s, at_utc=now, username=by.username, action="catalogue_loaded",
-                    object_type="catalogue", object_ref=preview.source_name[:100],
-                    detail=f"from {preview.effective_from.isoformat()}; +{len(d.added)} "
-                    f"-{len(d.removed)} ~{len(d.changed)}",
-                )  # fmt: skip
-        return loaded
+            audit.record(
+                s, at_utc=now, username=by.username, action="catalogue_loaded",
+                object_type="catalogue", object_ref=preview.source_name[:100],
+                detail=f"from {preview.effective_from.isoformat()}; +{len(d.added)} "
+                f"-{len(d.removed)} ~{len(d.changed)}",
+            )  # fmt: skip
+        return True

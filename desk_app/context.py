@@ -41,7 +41,7 @@ class DeskContext:
         self.clock = clock
         self.profiles = ProfileService(db)
         self.catalogue = CatalogueService(db)
-        self.catalogue_import = CatalogueImport(db, self.catalogue, clock)
+        self.catalogue_import = CatalogueImport(db, self.catalogue, clock, self.profiles)
         self.calendar_admin = CalendarAdmin(db, self.profiles, clock)
         self.users = UserService(db, clock)
         self.accounts = AccountAdmin(db, clock, self.users)

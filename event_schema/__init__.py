@@ -9,6 +9,7 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 
 from event_schema._reader import PayloadError
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.catalogue import MAX_CATALOGUE_BYTES, CatalogueVersionLoadedV1
 from event_schema.codes import code_carries_desk, code_problem
 from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import STATUSES, DocumentLine, DossierReceivedV1, DossierStatusChangedV1
@@ -55,6 +56,7 @@ __all__ = [
     "DISTRICT_KINDS",
     "KNOWN_KINDS",
     "LATEST",
+    "MAX_CATALOGUE_BYTES",
     "OUTCOMES",
     "RECEIVER_KINDS",
     "REGISTRY",
@@ -63,6 +65,7 @@ __all__ = [
     "STATUSES",
     "SUPPLEMENT_DUE_RULES",
     "CalendarOverrideSetV1",
+    "CatalogueVersionLoadedV1",
     "CommuneProfileSetV1",
     "CommuneSettingSetV1",
     "CorrectedV1",

@@ -198,6 +198,13 @@ class Reader:
 
     # -- nested
 
+    def json_object(self, name: str) -> dict[str, Any]:
+        """A required JSON object taken whole, for the caller to check."""
+        value = self._take(name, required=True)
+        if not isinstance(value, dict):
+            raise PayloadError(self._where(name), "must be a JSON object")
+        return value
+
     def objects(self, name: str, *, max_items: int) -> list[Reader]:
         """A list of JSON objects, each read by its own ``Reader``; absent means empty."""
         value = self._take(name, required=False)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.catalogue import CatalogueVersionLoadedV1
 from event_schema.codes import code_problem
 from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import DossierReceivedV1, DossierStatusChangedV1
@@ -52,6 +53,7 @@ Payload = (
     | CommuneSettingSetV1
     | CommuneProfileSetV1
     | EventRetractedV1
+    | CatalogueVersionLoadedV1
 )
 
 _TYPES: tuple[type[Payload], ...] = (
@@ -74,6 +76,7 @@ _TYPES: tuple[type[Payload], ...] = (
     CommuneSettingSetV1,
     CommuneProfileSetV1,
     EventRetractedV1,
+    CatalogueVersionLoadedV1,
 )
 
 

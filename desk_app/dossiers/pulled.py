@@ -9,6 +9,7 @@ dossiers it touched afterwards.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import event_schema
+from desk_app.catalogue import CatalogueError, catalogue_digest, parse_catalogue, store_version
 from desk_app.db.models import (
     CalendarOverride,
     CatalogueVersion,
@@ -36,6 +38,7 @@ from desk_app.errors import OperationalError
 from desk_app.text import fold
 from event_schema import (
     CalendarOverrideSetV1,
+    CatalogueVersionLoadedV1,
     CommuneProfileSetV1,
     CommuneSettingSetV1,
     DirectoryEntrySetV1,
@@ -98,6 +101,13 @@ class CodeTakenError(SetAsideError):
     """A pulled ``dossier.received`` whose code another dossier here already has."""
 
     default_code = "sync.code_taken"
+
+
+class CatalogueRefusedError(SetAsideError):
+    """A pulled ``catalogue.version_loaded`` whose list the desk's catalogue loader
+    refuses (a procedure without its duration, a document of an unknown kind…)."""
+
+    default_code = "sync.catalogue_refused"
 
 
 def effect(payload_type: type[P]) -> Callable[[Effect[P]], Effect[P]]:
@@ -233,6 +243,19 @@ def _commune_profile_set(s: Session, p: CommuneProfileSetV1, event: Event, own: 
     row.result_place = p.result_place
     row.receipt_unit_name = p.receipt_unit_name
     row.receipt_notes = [line for line in p.receipt_notes.split("\n") if line]
+
+
+@effect(CatalogueVersionLoadedV1)
+def _catalogue_loaded(s: Session, p: CatalogueVersionLoadedV1, event: Event, own: bool) -> None:
+    """An administrator loaded a catalogue version on a desk of the commune: it is in force
+    here from the same date. Dossiers keep the procedure row they were received under; the
+    same version loaded already (our own, come back) changes nothing."""
+    raw = json.dumps(p.data, ensure_ascii=False).encode()
+    try:
+        data = parse_catalogue(raw, p.source_name)  # the checks an imported file passes
+    except CatalogueError as exc:
+        raise CatalogueRefusedError(event, f"danh mục không đọc được ({exc})") from exc
+    store_version(s, data, catalogue_digest(data), event.occurred_at)
 
 
 def _procedure_id(s: Session, code: str, day: dt.date) -> int | None:

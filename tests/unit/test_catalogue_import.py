@@ -35,7 +35,7 @@ def shipped() -> dict[str, object]:
 
 
 def importer(ctx: DeskContext) -> CatalogueImport:
-    return CatalogueImport(ctx.db, ctx.catalogue, ctx.clock)
+    return CatalogueImport(ctx.db, ctx.catalogue, ctx.clock, ctx.profiles)
 
 
 def test_a_changed_duration_leaves_old_dossiers_alone(desk: DeskContext, tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 """
 
 from event_schema._reader import PayloadError
-from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.calendar import CalendarOverrideClearedV1, CalendarOverrideSetV1
 from event_schema.codes import code_carries_desk, code_problem
 from event_schema.commune import CommuneProfileSetV1
 from event_schema.dossier import STATUSES, DocumentLine, DossierReceivedV1, DossierStatusChangedV1
@@ -62,6 +62,7 @@ __all__ = [
     "SETTING_KEYS",
     "STATUSES",
     "SUPPLEMENT_DUE_RULES",
+    "CalendarOverrideClearedV1",
     "CalendarOverrideSetV1",
     "CommuneProfileSetV1",
     "CommuneSettingSetV1",

@@ -18,7 +18,7 @@ from desk_app.dossiers import record
 from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
 from desk_app.text import is_safe_text
-from event_schema import CalendarOverrideSetV1
+from event_schema import CalendarOverrideClearedV1, CalendarOverrideSetV1
 
 
 class OverrideError(InvalidInputError):
@@ -68,6 +68,25 @@ class CalendarAdmin:
             record(
                 s,
                 CalendarOverrideSetV1(day=day, kind=kind, reason=reason),
+                actor=actor,
+                agency_code=profile.agency_code,
+                desk=profile.desk_number,
+                occurred_at_utc=now,
+            )
+
+    def clear_override(self, day: dt.date, actor: str) -> None:
+        """Withdraw the override of ``day``: it is again what the official calendar says.
+        Due dates already recorded stay as they were recorded."""
+        profile = self._profiles.require()
+        now = utc_naive(self._clock)
+        with self._db.write() as s:
+            existing = s.get(CalendarOverride, day)
+            if existing is None:
+                raise OverrideError(f"ngày {day:%d/%m/%Y} không có ngoại lệ nào để bỏ")
+            s.delete(existing)
+            record(
+                s,
+                CalendarOverrideClearedV1(day=day),
                 actor=actor,
                 agency_code=profile.agency_code,
                 desk=profile.desk_number,

@@ -8,7 +8,7 @@ JSON object stored and sent). Envelopes carry the version; absent means 1.
 """
 
 from event_schema._reader import PayloadError
-from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.calendar import CalendarOverrideClearedV1, CalendarOverrideSetV1
 from event_schema.catalogue import MAX_CATALOGUE_BYTES, CatalogueVersionLoadedV1
 from event_schema.codes import code_carries_desk, code_problem
 from event_schema.commune import CommuneProfileSetV1
@@ -64,6 +64,7 @@ __all__ = [
     "SETTING_KEYS",
     "STATUSES",
     "SUPPLEMENT_DUE_RULES",
+    "CalendarOverrideClearedV1",
     "CalendarOverrideSetV1",
     "CatalogueVersionLoadedV1",
     "CommuneProfileSetV1",

@@ -36,3 +36,24 @@ class CalendarOverrideSetV1:
 
     def dump(self) -> dict[str, Any]:
         return {"day": self.day.isoformat(), "kind": self.kind, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class CalendarOverrideClearedV1:
+    """``calendar.override_cleared`` v1: the administrator's override of ``day`` is withdrawn;
+    the day is again what the official calendar says."""
+
+    KIND: ClassVar[str] = "calendar.override_cleared"
+    VERSION: ClassVar[int] = 1
+
+    day: dt.date
+
+    @classmethod
+    def parse(cls, data: object) -> CalendarOverrideClearedV1:
+        r = Reader(data)
+        payload = cls(day=r.date("day"))
+        r.finish()
+        return payload
+
+    def dump(self) -> dict[str, Any]:
+        return {"day": self.day.isoformat()}

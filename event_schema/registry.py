@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from event_schema.calendar import CalendarOverrideSetV1
+from event_schema.calendar import CalendarOverrideClearedV1, CalendarOverrideSetV1
 from event_schema.catalogue import CatalogueVersionLoadedV1
 from event_schema.codes import code_problem
 from event_schema.commune import CommuneProfileSetV1
@@ -37,6 +37,7 @@ Payload = (
     DossierReceivedV1
     | DossierStatusChangedV1
     | CalendarOverrideSetV1
+    | CalendarOverrideClearedV1
     | HandedOverV1
     | SupplementRequestedV1
     | SupplementReceivedV1
@@ -60,6 +61,7 @@ _TYPES: tuple[type[Payload], ...] = (
     DossierReceivedV1,
     DossierStatusChangedV1,
     CalendarOverrideSetV1,
+    CalendarOverrideClearedV1,
     HandedOverV1,
     SupplementRequestedV1,
     SupplementReceivedV1,

@@ -103,6 +103,9 @@ class CalendarSection(AdminSection):
         edit.addWidget(self.kind)
         edit.addWidget(self.reason, 1)
         edit.addWidget(self.set_button)
+        self.clear_button = QPushButton(self.tr("Bỏ ngoại lệ, theo lịch chính thức"), self)
+        self.clear_button.clicked.connect(self.clear_override)
+        edit.addWidget(self.clear_button)
         self.layout_.addLayout(edit)
         self.year.valueChanged.connect(lambda _v: self.refresh())
         self.month.currentIndexChanged.connect(lambda _i: self._draw())
@@ -169,6 +172,29 @@ class CalendarSection(AdminSection):
 
         self.call(
             lambda: admin.add_override(day, kind, reason, actor),
+            done,
+            changes=Changes(calendar=True, outbox=True),
+        )
+
+    def clear_override(self) -> None:
+        day = self.selected_day()
+        if day is None:
+            self.say(self.tr("Chọn một ngày trong lịch trước."), "warning")
+            return
+        info = self.days.get(day)
+        if info is None or info.source != "override":
+            self.say(self.tr("Ngày này không có ngoại lệ do quản trị viên đặt."), "warning")
+            return
+        admin, actor = self._admin, self.officer.username
+
+        def done(_r: None) -> None:
+            self.say(
+                self.tr("Đã bỏ ngoại lệ: ngày {0} theo lịch chính thức.").format(f"{day:%d/%m/%Y}")
+            )
+            self.refresh()
+
+        self.call(
+            lambda: admin.clear_override(day, actor),
             done,
             changes=Changes(calendar=True, outbox=True),
         )

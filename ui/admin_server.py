@@ -35,6 +35,7 @@ from ui.sync_status import describe_error
 KIND_LABELS = {
     "dossier.received": "Tiếp nhận hồ sơ",
     "calendar.override_set": "Ngày nghỉ, ngày làm bù",
+    "calendar.override_cleared": "Bỏ ngày nghỉ, ngày làm bù",
     "commune.profile_set": "Thông tin đơn vị",
     "commune.setting_set": "Cài đặt của xã",
     "directory.entry_set": "Nơi nhận hồ sơ chuyển",

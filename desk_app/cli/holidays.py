@@ -38,6 +38,21 @@ def cmd_holidays_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_holidays_clear(args: argparse.Namespace) -> int:
+    from desk_app.auth import Permission
+
+    ctx = open_desk(args)
+    try:
+        ctx.profiles.require()
+        officer = acting_officer(ctx, args, admin_default=True)
+        officer.require(Permission.ADMINISTER)
+        ctx.calendar_admin.clear_override(args.date, actor=officer.username)
+    finally:
+        ctx.close()
+    print(f"{args.date.isoformat()} follows the official calendar again")
+    return 0
+
+
 def cmd_holidays_list(args: argparse.Namespace) -> int:
     ctx = open_desk(args)
     try:
@@ -77,6 +92,10 @@ def register(sub: Any) -> None:
         h.add_argument("--reason", required=True, type=nonempty_arg)
         officer_option(h)  # an administrator declares it, in their own name
         h.set_defaults(func=cmd_holidays_add)
+    h = hsub.add_parser("clear", help="withdraw a day's override: back to the official calendar")
+    h.add_argument("date", type=date_arg, metavar="DATE")
+    officer_option(h)
+    h.set_defaults(func=cmd_holidays_clear)
     h = hsub.add_parser("list", help="the year's days off and make-up days")
     h.add_argument("--year", required=True, type=year_arg)
     h.add_argument("--json", action="store_true")

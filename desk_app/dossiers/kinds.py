@@ -57,6 +57,7 @@ _NEUTRALIZING_KINDS: set[str] = set()
 NOT_FOLDED: frozenset[type[Any]] = frozenset(
     {
         event_schema.CalendarOverrideSetV1,
+        event_schema.CalendarOverrideClearedV1,
         event_schema.CatalogueVersionLoadedV1,
         event_schema.IntakeGuidedV1,
         event_schema.IntakeRefusedV1,

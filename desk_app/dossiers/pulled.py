@@ -37,6 +37,7 @@ from desk_app.dossiers.store import record
 from desk_app.errors import OperationalError
 from desk_app.text import fold
 from event_schema import (
+    CalendarOverrideClearedV1,
     CalendarOverrideSetV1,
     CatalogueVersionLoadedV1,
     CommuneProfileSetV1,
@@ -226,6 +227,16 @@ def _calendar_override_set(s: Session, p: CalendarOverrideSetV1, event: Event, o
     row.reason = p.reason
     row.created_by = event.actor
     row.created_at = event.occurred_at
+
+
+@effect(CalendarOverrideClearedV1)
+def _calendar_override_cleared(
+    s: Session, p: CalendarOverrideClearedV1, event: Event, own: bool
+) -> None:
+    s.flush()  # the same page may set the day, then clear it
+    row = s.get(CalendarOverride, p.day)
+    if row is not None:
+        s.delete(row)
 
 
 @effect(CommuneProfileSetV1)

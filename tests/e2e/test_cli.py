@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -380,6 +381,32 @@ def test_administrator_overrides_move_due_dates(inited_dir: Path, run_cli: RunCl
 
     assert due_line(run_cli, "2026-11-23T09:00", 1) == "2026-11-26T17:00"
     assert due_line(run_cli, "2026-12-03T09:00", 2) == "2026-12-05T17:00"
+
+
+def test_an_override_is_cleared_through_the_cli(inited_dir: Path, run_cli: RunCli) -> None:
+    result = run_cli("holidays", "add-day-off", "2026-11-25", "--reason", "QĐ 12/QĐ-UBND")
+    assert result.returncode == 0, result.stderr
+    assert due_line(run_cli, "2026-11-23T09:00", 1) == "2026-11-26T17:00"
+
+    result = run_cli("holidays", "clear", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "2026-11-25 follows the official calendar again"
+    assert due_line(run_cli, "2026-11-23T09:00", 1) == "2026-11-25T17:00"
+    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    try:
+        kinds = conn.execute(
+            "SELECT kind FROM events WHERE kind LIKE 'calendar.%' ORDER BY seq"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert kinds == [("calendar.override_set",), ("calendar.override_cleared",)]
+
+    # Nothing left to clear: one plain line, nothing written.
+    before = database_digest(inited_dir)
+    refused = run_cli("holidays", "clear", "2026-11-25")
+    assert refused.returncode == 2
+    assert "không có ngoại lệ" in one_error_line(refused)
+    assert database_digest(inited_dir) == before
 
 
 # ------------------------------------------------------------------ where the data lives

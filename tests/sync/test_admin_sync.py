@@ -43,3 +43,28 @@ def test_profile_and_calendar_reach_every_desk(
     assert followed.receipt_notes == changed.receipt_notes
     assert (followed.agency_code, followed.desk_number) == (agency, 2)
     assert not two.ctx.profiles.calendar().is_working_day(day)
+
+
+def test_a_cleared_override_is_cleared_on_every_desk(
+    shared_server: SharedServer, make_desk: Callable[..., Desk]
+) -> None:
+    one, two = enrolled_pair(shared_server, make_desk)
+    day = dt.date(2026, 12, 30)  # a Wednesday
+    one.ctx.calendar_admin.add_override(day, "day_off", "Quyết định 98/QĐ-UBND", "lan.nt")
+    settle([one, two])
+    assert not two.ctx.profiles.calendar().is_working_day(day)
+
+    one.ctx.calendar_admin.clear_override(day, "lan.nt")
+    settle([one, two])
+    for desk in (one, two):
+        assert desk.ctx.profiles.calendar().is_working_day(day)
+        assert all(d.day != day for d in desk.ctx.calendar_admin.year(2026))
+
+
+def enrolled_pair(server: SharedServer, make_desk: Callable[..., Desk]) -> tuple[Desk, Desk]:
+    """Desks 1 and 2 of a new agency, both enrolled on ``server``."""
+    agency = new_agency()
+    pair = make_desk(agency, 1), make_desk(agency, 2)
+    for desk in pair:
+        desk.enroll(server.db_url, server.url)
+    return pair

@@ -13,6 +13,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from desk_app.catalogue import DEFAULT_CATALOGUE
 from desk_app.context import DeskContext
 from tests.ui.intake_fixtures import (
@@ -147,6 +149,38 @@ def test_calendar_override_from_the_grid(
              if cal.grid.item(r, c) is not None]  # fmt: skip
     assert any(t.startswith("1 — nghỉ") for t in texts)
     shoot(screen, "calendar")
+
+
+@shows_a_window
+def test_calendar_override_cleared_from_the_grid(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    screen = open_admin(qtbot, window, 2)
+    cal = screen.calendar
+    day = dt.date(2026, 11, 27)  # a Friday
+    cal.year.setValue(2026)
+    cal.month.setCurrentIndex(10)
+    wait_idle(qtbot, window)
+    cal.select_day(day)
+    cal.clear_override()  # nothing to clear yet: said, nothing written
+    assert "không có ngoại lệ" in cal.banner.text()
+    cal.reason.setText("Quyết định 12/QĐ-UBND")
+    cal.set_override()
+    wait_idle(qtbot, window)
+    cal.select_day(day)
+    qtbot.mouseClick(cal.clear_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, window)
+    assert "theo lịch chính thức" in cal.banner.text()
+    cal.select_day(day)
+    item = cal.grid.currentItem()
+    assert item is not None and item.text() == "27"
+    assert rows(
+        staffed_ctx, "SELECT kind FROM events WHERE kind LIKE 'calendar.%' ORDER BY seq"
+    ) == [
+        ("calendar.override_set",),
+        ("calendar.override_cleared",),
+    ]
+    assert rows(staffed_ctx, "SELECT day FROM calendar_overrides") == []
 
 
 @shows_a_window

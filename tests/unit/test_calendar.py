@@ -410,3 +410,37 @@ def test_same_day_is_due_on_the_deemed_receipt_day_or_the_next(received: dt.date
         0 if start.time() < dt.time(15, 0) else 1
     )
     assert due.time() == CLOSE
+
+
+def test_an_override_can_be_cleared_back_to_the_official_calendar(
+    profiled_ctx: DeskContext,
+) -> None:
+    admin = profiled_ctx.calendar_admin
+    received = T(2026, 11, 23, 9, 0)
+    admin.add_override(D(2026, 11, 25), "day_off", "QĐ 12/QĐ-UBND", actor="admin")
+    assert profiled_ctx.profiles.calendar().due_at(received, wd(1)) == T(2026, 11, 26, 17, 0)
+
+    admin.clear_override(D(2026, 11, 25), actor="admin2")
+
+    calendar = profiled_ctx.profiles.calendar()
+    assert calendar.is_working_day(D(2026, 11, 25))
+    assert calendar.due_at(received, wd(1)) == T(2026, 11, 25, 17, 0)
+    assert D(2026, 11, 25) not in {d.day for d in admin.year(2026)}
+    assert _count(profiled_ctx, CalendarOverride) == 0
+    with profiled_ctx.db.read() as s:
+        event = s.scalars(select(Event).order_by(Event.seq.desc())).first()
+    assert event is not None
+    assert (event.kind, event.payload, event.actor) == (
+        "calendar.override_cleared",
+        {"day": "2026-11-25"},
+        "admin2",
+    )
+
+
+def test_clearing_a_day_without_override_is_refused_and_writes_nothing(
+    profiled_ctx: DeskContext,
+) -> None:
+    with pytest.raises(OverrideError, match="không có ngoại lệ"):
+        profiled_ctx.calendar_admin.clear_override(D(2026, 11, 24), actor="admin")  # a holiday
+    assert _count(profiled_ctx, Event) == 0
+    assert not profiled_ctx.profiles.calendar().is_working_day(D(2026, 11, 24))

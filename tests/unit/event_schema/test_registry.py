@@ -12,8 +12,8 @@ from event_schema import PayloadError, UnknownEventError
 def test_todays_kinds_are_version_1() -> None:
     kinds = event_schema.KNOWN_KINDS
     assert sorted(kinds) == [
-        "calendar.override_set", "catalogue.version_loaded", "commune.profile_set",
-        "commune.setting_set", "directory.entry_set",
+        "calendar.override_cleared", "calendar.override_set", "catalogue.version_loaded",
+        "commune.profile_set", "commune.setting_set", "directory.entry_set",
         "dossier.corrected", "dossier.extended", "dossier.handed_over", "dossier.received",
         "dossier.result_ready", "dossier.returned", "dossier.status_changed",
         "dossier.step_annulled", "dossier.stopped", "dossier.supplement_received",

@@ -72,8 +72,9 @@ class BackupSection(AdminSection):
         form.addRow(self.tr("Thư mục sao lưu:"), folder_row)
         often = QLabel(
             self.tr(
-                "Hằng ngày, khi lệnh «desk-app backup daily» được đặt lịch chạy trong hệ điều "
-                "hành (ứng dụng chưa tự hẹn giờ); bấm «Sao lưu ngay» để sao lưu bất cứ lúc nào."
+                "Hằng ngày: khi cửa sổ đang mở, ứng dụng tự sao lưu mỗi khi bản tốt gần nhất đã "
+                "quá 24 giờ (máy tắt cả ngày thì có thể đặt lịch lệnh «desk-app backup daily» "
+                "trong hệ điều hành); bấm «Sao lưu ngay» để sao lưu bất cứ lúc nào."
             ),
             self,
         )

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from desk_app.auth import Officer
     from desk_app.context import DeskContext
     from desk_app.profile import Profile
+    from ui.daily_backup import DailyBackup
     from ui.dossier_view import DossierDialog
     from ui.first_run import FirstRunWizard, SetupResult
     from ui.idle_lock import IdleLock, LockScreen
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self._hidden_preview = False
         self._focus_before_lock: QWidget | None = None
         self.upgrade_notice: QMessageBox | None = None
+        self.daily_backup: DailyBackup | None = None
         #: the question asked before a half-filled intake form would be lost
         self.leave_dialog: LeaveDialog | None = None
         self._close_confirmed = False
@@ -245,6 +247,13 @@ class MainWindow(QMainWindow):
             # the status bar shows only counts, never another officer's records.
             self.sync_worker = install_sync(self, ctx)
             self.sync_worker.pulled.connect(self._sync_pulled)
+            from ui.daily_backup import DailyBackup
+
+            # The daily backup, like sync, is the desk's: it runs whoever is logged in.
+            self.daily_backup = DailyBackup(ctx, self)
+            self.daily_backup.message.connect(
+                lambda text: self.statusBar().showMessage(text, 30_000)
+            )
         profiles, users = ctx.profiles, ctx.users
         self.ops.run(
             lambda: DeskState(profiles.get(), users.has_users()),
@@ -750,6 +759,8 @@ class MainWindow(QMainWindow):
             return
         if self.idle_lock is not None:
             self.idle_lock.stop()
+        if self.daily_backup is not None:
+            self.daily_backup.stop()
         if self.scanner is not None:
             self.scanner.uninstall()
         self._close_preview()

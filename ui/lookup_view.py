@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.intake import DossierView
 from desk_app.vocabulary import STATUS_LABELS
+from ui.rows_model import DossierRowsModel
 from ui.style import BANNER_STYLES, heading_font
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -37,12 +38,11 @@ def short_time(moment: dt.datetime | None) -> str:
     return moment.strftime("%H:%M %d/%m/%Y") if moment else "—"
 
 
-class TodayModel(QAbstractTableModel):
+class TodayModel(DossierRowsModel):
     """Today's dossiers, CCCD masked."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[DossierView] = []
         self._headers = (
             self.tr("Mã hồ sơ"),
             self.tr("Giờ nhận"),
@@ -54,31 +54,10 @@ class TodayModel(QAbstractTableModel):
         )
 
     def set_rows(self, rows: list[DossierView]) -> None:
-        self.beginResetModel()
         # newest first: the citizen just served is at the top
-        self._rows = list(reversed(rows))
-        self.endResetModel()
+        self._replace(list(reversed(rows)))
 
-    def code_at(self, row: int) -> str:
-        return self._rows[row].code
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        d = self._rows[index.row()]
+    def cells(self, d: DossierView) -> tuple[str, ...]:
         return (
             d.code,
             d.received_at.strftime("%H:%M"),
@@ -87,7 +66,7 @@ class TodayModel(QAbstractTableModel):
             d.cccd_masked,
             short_time(d.due_at),
             STATUS_LABELS.get(d.status, d.status),
-        )[index.column()]
+        )
 
 
 class LookupView(QWidget):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.search import SearchHit
 from desk_app.vocabulary import status_label
+from ui.rows_model import DossierRowsModel
 from ui.style import heading_font, set_text_color
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -41,12 +42,11 @@ def _short(moment: dt.datetime | None) -> str:
     return moment.strftime("%d/%m/%Y %H:%M") if moment else "—"
 
 
-class ResultsModel(QAbstractTableModel):
+class ResultsModel(DossierRowsModel):
     """The hits of the last search, newest first; never a full CCCD."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[SearchHit] = []
         self._headers = (
             self.tr("Mã hồ sơ"),
             self.tr("Người nộp"),
@@ -60,34 +60,13 @@ class ResultsModel(QAbstractTableModel):
         )
 
     def set_rows(self, rows: list[SearchHit]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._replace(rows)
 
     @property
     def hits(self) -> list[SearchHit]:
         return list(self._rows)
 
-    def code_at(self, row: int) -> str:
-        return self._rows[row].code
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._headers)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._headers[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        h = self._rows[index.row()]
+    def cells(self, h: SearchHit) -> tuple[str, ...]:
         return (
             h.code,
             h.applicant_name,
@@ -98,7 +77,7 @@ class ResultsModel(QAbstractTableModel):
             _short(h.due_at),
             status_label(h.status),
             ", ".join(MATCH_LABELS.get(m, m) for m in h.matched),
-        )[index.column()]
+        )
 
 
 class SearchView(QWidget):

@@ -136,11 +136,13 @@ class ServerSection(AdminSection):
             text = self.tr(
                 "Đã đăng ký với {0}. Lần đồng bộ thành công gần nhất: {1}. Thay đổi chờ gửi: {2}."
             ).format(status.server_url, _local(status.last_success_at), status.pending)
-            if status.last_error and status.last_error_code == transport.REJECTED:
+            if events:
+                # Shown for as long as anything is set aside, not only until the next
+                # successful round clears the last error.
                 text += " " + self.tr(
-                    "Lần gần nhất máy chủ không nhận một thay đổi: xem bảng bên dưới."
-                )
-            elif status.last_error:
+                    "Có {0} thay đổi máy chủ không nhận: xem bảng bên dưới."
+                ).format(len(events))
+            if status.last_error and status.last_error_code != transport.REJECTED:
                 text += " " + self.tr("Lỗi gần nhất: {0}.").format(
                     describe_error(status.last_error_code, status.last_error)
                 )

@@ -139,3 +139,31 @@ def test_the_hook_sees_the_step_and_adds_to_the_same_commit(desk: DeskContext) -
     # The hook is for that call only.
     desk.lifecycle.perform(code, "supplement-received", OFFICER)
     assert len(seen) == 1
+
+
+def test_copies_laid_out_once_keep_their_own_caption_footer_and_page_order(
+    desk: DeskContext, tmp_path: Path
+) -> None:
+    """Form 02's copies are drawn from one layout (``render_copies_once``): a request long
+    enough for several pages still prints copy 1 whole, then copy 2 whole, each with its
+    caption under the title on its first page and its own page numbers."""
+    code = receive(desk)
+    items = [f"Giấy tờ số {i}: bản sao có chứng thực, còn hiệu lực" for i in range(30)]
+    printed = desk.forms.record_step(
+        code, "request-supplement", OFFICER, form="02", reason="Thiếu giấy tờ", items=items
+    )
+    assert printed.pdf is not None
+    out = tmp_path / "form02.pdf"
+    out.write_bytes(printed.pdf)
+    pages = pdftotext(out).split("\f")[:-1]
+    assert len(pages) % 2 == 0 and len(pages) >= 4
+    per_copy = len(pages) // 2
+    for index, page in enumerate(pages):
+        copy, number = divmod(index, per_copy)
+        caption = ("Liên 1: Giao người nộp hồ sơ", "Liên 2: Lưu tại Bộ phận Một cửa")[copy]
+        assert f"– {caption} – trang {number + 1}" in " ".join(page.split())
+        # The caption under the title: on the copy's first page only, and never the other's.
+        assert page.count(caption) == (2 if number == 0 else 1)
+        other = ("Liên 2:", "Liên 1:")[copy]
+        assert other not in page
+        assert ("Giấy tờ số 0\n" in page) == (number == 0)

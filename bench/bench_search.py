@@ -17,15 +17,13 @@ benchmark's, see ``bench.bench_intake.seeded_database``).
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bench.bench_intake import BENCH_NOW, OFFICER, PROFILE, seeded_database
-from bench.harness import Row, median, p95
+from bench.harness import Row, connect_desk, copy_desk_file, encrypted_cache, median, p95
 from desk_app.clock import FixedClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
@@ -43,7 +41,7 @@ def _log(message: str) -> None:
 
 def _open_copy(template: Path, folder: Path) -> DeskContext:
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template, folder / DATABASE_FILE)
+    copy_desk_file(encrypted_cache(template), folder / DATABASE_FILE)
     ctx = DeskContext.open(folder, FixedClock(BENCH_NOW))
     if ctx.profiles.get() is None:
         ctx.profiles.save(PROFILE, utc_naive(ctx.clock))
@@ -52,7 +50,7 @@ def _open_copy(template: Path, folder: Path) -> DeskContext:
 
 def _samples(db: Path) -> tuple[list[str], list[str], list[str]]:
     """Codes, CCCDs and phones of dossiers spread over the table."""
-    conn = sqlite3.connect(db)
+    conn = connect_desk(db)
     try:
         rows = conn.execute(
             "SELECT code, applicant_cccd, applicant_phone FROM dossiers "

@@ -5,8 +5,6 @@ migration."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from sqlalchemy import select
 
@@ -20,6 +18,7 @@ from desk_app.db.models import Dossier
 from desk_app.ids import uuid7
 from desk_app.search import SearchHit, masked_query, match_expression, words
 from desk_app.sync.engine import apply_page
+from tests.helpers.desk_files import connect_desk
 from tests.unit.intake_fixtures import (
     AGENCY,
     APPLICANT_NAME,
@@ -188,7 +187,7 @@ def test_a_corrected_name_is_found_under_its_new_spelling_only(
 
 
 def test_a_deleted_row_leaves_the_index(desk: DeskContext, three: list[str]) -> None:
-    conn = sqlite3.connect(desk.data_dir / DATABASE_FILE)
+    conn = connect_desk(desk.data_dir / DATABASE_FILE)
     with conn:
         conn.execute("DELETE FROM receipts")
         conn.execute("DELETE FROM dossiers WHERE code = ?", (three[2],))

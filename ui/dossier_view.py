@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, local_now
 from desk_app.dossiers import Projection
-from desk_app.errors import DossierNotFoundError
+from desk_app.errors import DossierNotFoundError, user_message
 from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import DossierView
 from desk_app.lifecycle import TimelineEntry
@@ -364,7 +364,7 @@ class DossierDialog(QDialog):
         if isinstance(exc, DossierNotFoundError):
             text = self.tr("Không có hồ sơ mã “{0}”.").format(self.requested or "")
         else:
-            text = self.tr("Không mở được hồ sơ: {0}").format(exc)
+            text = self.tr("Không mở được hồ sơ: {0}").format(user_message(exc))
         self._show_message(text, "error")
 
     def _show(self, details: DossierDetails) -> None:
@@ -423,7 +423,9 @@ class DossierDialog(QDialog):
             self._ops.run(details.record_view, lambda _written: None, self._audit_failed)
 
     def _audit_failed(self, exc: BaseException) -> None:
-        self._show_message(self.tr("Không ghi được nhật ký xem hồ sơ: {0}").format(exc), "error")
+        self._show_message(
+            self.tr("Không ghi được nhật ký xem hồ sơ: {0}").format(user_message(exc)), "error"
+        )
 
     def _show_actions(self, status: str) -> None:
         can_annul = self.details is not None and self.details.can_annul
@@ -476,7 +478,7 @@ class DossierDialog(QDialog):
         self._ops.run(
             lambda: runner(code, spec, values),
             lambda outcome: self._recorded(label, code, outcome),
-            lambda exc: self._show_message(str(exc), "error"),
+            lambda exc: self._show_message(user_message(exc), "error"),
             changes=Changes(dossiers=True, outbox=True),
         )
 
@@ -500,7 +502,8 @@ class DossierDialog(QDialog):
     def correct(self) -> None:
         if self.details is not None and self._correct is not None:
             self._correct(
-                self.details.dossier.code, lambda exc: self._show_message(str(exc), "error")
+                self.details.dossier.code,
+                lambda exc: self._show_message(user_message(exc), "error"),
             )
 
     def print_form(self, form: str) -> None:
@@ -518,5 +521,5 @@ class DossierDialog(QDialog):
         self._ops.run(
             lambda: printer(code, form),
             shown,
-            lambda exc: self._show_message(str(exc), "error"),
+            lambda exc: self._show_message(user_message(exc), "error"),
         )

@@ -558,7 +558,9 @@ class MainWindow(QMainWindow):
             self._close_confirmed = False
             if isValid(screen):
                 screen.show_banner(
-                    self.tr("Chưa giữ được bản nháp ({0}); biểu mẫu vẫn còn nguyên.").format(exc),
+                    self.tr("Chưa giữ được bản nháp ({0}); biểu mẫu vẫn còn nguyên.").format(
+                        user_message(exc)
+                    ),
                     "error",
                 )
 

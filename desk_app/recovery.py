@@ -53,6 +53,8 @@ class OpenFailure:
     #: a backup can bring the desk back (the file is damaged, or its key is lost here)
     restorable: bool
     last_good: GoodBackup | None
+    #: the file itself is damaged (not merely unreadable here for want of its key)
+    damaged: bool = False
 
 
 def is_damage(exc: BaseException) -> bool:
@@ -99,7 +101,7 @@ def describe_open_failure(data_dir: Path, exc: BaseException) -> OpenFailure:
 
     if is_damage(exc):
         message = DAMAGED_MESSAGE.format(data_dir / DATABASE_FILE)
-        return OpenFailure(data_dir, message, True, last_good(data_dir))
+        return OpenFailure(data_dir, message, True, last_good(data_dir), damaged=True)
     if isinstance(exc, DatabaseKeyMissingError):
         return OpenFailure(data_dir, exc.message, True, last_good(data_dir))
     return OpenFailure(data_dir, user_message(exc), False, None)

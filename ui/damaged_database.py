@@ -61,7 +61,7 @@ class DamagedDatabasePage(QWidget):
         layout.addStretch(1)
         title = QLabel(
             self.tr("Cơ sở dữ liệu bị hỏng")
-            if failure.restorable
+            if failure.damaged
             else self.tr("Không mở được cơ sở dữ liệu"),
             self,
         )
@@ -105,8 +105,8 @@ class DamagedDatabasePage(QWidget):
             self.backup_label.setText(self._describe_backup())
             who = QLabel(
                 self.tr(
-                    "Quản trị viên nhập cụm mật khẩu sao lưu để khôi phục. Tệp bị hỏng được "
-                    "giữ lại trong thư mục dữ liệu, không bị xóa."
+                    "Quản trị viên nhập cụm mật khẩu sao lưu để khôi phục. Tệp cơ sở dữ liệu "
+                    "hiện tại được đổi tên và giữ lại trong thư mục dữ liệu, không bị xóa."
                 ),
                 self,
             )
@@ -186,10 +186,10 @@ class DamagedDatabasePage(QWidget):
         question = "\n".join(
             [
                 *plan.describe(),
-                self.tr("Tệp bị hỏng được đổi tên và giữ lại trong {0}.").format(
+                self.tr("Tệp hiện tại được đổi tên và giữ lại trong {0}.").format(
                     self.failure.data_dir
                 ),
-                self.tr("Khôi phục bản sao lưu này thay cho cơ sở dữ liệu bị hỏng?"),
+                self.tr("Khôi phục bản sao lưu này thay cho cơ sở dữ liệu hiện tại?"),
             ]
         )
         if not self.confirm(question):
@@ -205,7 +205,7 @@ class DamagedDatabasePage(QWidget):
         self._busy("")
         kept = result.damaged_kept
         self.status.setText(
-            self.tr("Đã khôi phục. Tệp bị hỏng được giữ ở {0}.").format(kept)
+            self.tr("Đã khôi phục. Tệp cũ được giữ ở {0}.").format(kept)
             if kept is not None
             else self.tr("Đã khôi phục.")
         )

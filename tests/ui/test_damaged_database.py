@@ -11,6 +11,7 @@ import pytest
 from desk_app.backup import create_backup
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db.keys import KEY_DIR_ENV
 from desk_app.recovery import DAMAGED_SUFFIX
 from tests.helpers.desk_files import connect_desk
 from tests.ui.conftest import WindowOpener
@@ -86,7 +87,7 @@ def test_a_damaged_database_offers_the_last_good_backup_and_restores_it(
     page.passphrase.setText(PASSPHRASE)
     page.restore_button.click()
     qtbot.waitUntil(lambda: "Chưa khôi phục" in page.status.text(), timeout=TIMEOUT_MS)
-    assert "Khôi phục bản sao lưu này thay cho cơ sở dữ liệu bị hỏng?" in questions[0]
+    assert "Khôi phục bản sao lưu này thay cho cơ sở dữ liệu hiện tại?" in questions[0]
     assert db_file.read_bytes() == damaged
     assert not list(data_dir.glob(f"*{DAMAGED_SUFFIX}*"))
     assert not list(data_dir.glob(".restore-*"))
@@ -149,3 +150,37 @@ def test_an_error_that_a_backup_cannot_mend_offers_no_restore(
     qtbot.waitUntil(lambda: "Không mở được" in window.loading_label.text(), timeout=TIMEOUT_MS)
     assert window.damaged_page is None
     assert window.pages.currentWidget() is window.loading_page
+
+
+@shows_a_window
+def test_a_desk_whose_key_is_lost_here_is_restored_under_a_new_key(
+    qtbot: Any,
+    window_opener: WindowOpener,
+    staffed_ctx: DeskContext,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made, data_dir = _backed_up_then_closed(staffed_ctx, tmp_path)
+    stored = (data_dir / DATABASE_FILE).read_bytes()
+    monkeypatch.setenv(KEY_DIR_ENV, str(tmp_path / "another-accounts-keys"))
+
+    window = window_opener.window()
+    window_opener.open(window, data_dir)
+    qtbot.waitUntil(lambda: window.damaged_page is not None, timeout=TIMEOUT_MS)
+    page = window.damaged_page
+    assert page is not None
+    assert "khoá mã hoá" in page.message.text()
+    assert str(made.resolve()) in page.backup_label.text()
+    page.confirm = lambda question: True
+    page.passphrase.setText(PASSPHRASE)
+    page.restore_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            window.login_screen is not None and window.pages.currentWidget() is window.login_screen
+        ),
+        timeout=TIMEOUT_MS,
+    )
+    [kept] = data_dir.glob(f"{DATABASE_FILE}{DAMAGED_SUFFIX}*")
+    assert kept.read_bytes() == stored
+    assert list((tmp_path / "another-accounts-keys").glob("*.key"))
+    assert _audit_actions(data_dir / DATABASE_FILE)[-1] == "restore"

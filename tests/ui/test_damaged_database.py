@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from desk_app.backup import create_backup
 from desk_app.config import DATABASE_FILE
@@ -16,6 +17,7 @@ from desk_app.recovery import DAMAGED_SUFFIX
 from tests.helpers.desk_files import connect_desk
 from tests.ui.conftest import WindowOpener
 from tests.ui.intake_fixtures import ADMIN, staffed_ctx, staffed_template
+from ui.main_window import MainWindow
 
 __all__ = ["staffed_ctx", "staffed_template"]
 
@@ -44,6 +46,20 @@ def _backed_up_then_closed(ctx: DeskContext, tmp_path: Path) -> tuple[Path, Path
     create_backup(ctx, made, PASSPHRASE, actor=ADMIN.username)
     ctx.close()
     return made, ctx.data_dir
+
+
+def _confirm_and_wait(qtbot: Any, window: MainWindow, button: QPushButton) -> None:
+    """Click ``button`` of the damaged-database page, say yes, and wait for the login."""
+    page = window.damaged_page
+    assert page is not None
+    page.confirm = lambda question: True
+    button.click()
+    qtbot.waitUntil(
+        lambda: (
+            window.login_screen is not None and window.pages.currentWidget() is window.login_screen
+        ),
+        timeout=TIMEOUT_MS,
+    )
 
 
 def _audit_actions(db_file: Path) -> list[str]:
@@ -93,14 +109,7 @@ def test_a_damaged_database_offers_the_last_good_backup_and_restores_it(
     assert not list(data_dir.glob(".restore-*"))
 
     # Confirmed: the backup replaces it, the window opens the desk at its login screen.
-    page.confirm = lambda question: True
-    page.restore_button.click()
-    qtbot.waitUntil(
-        lambda: (
-            window.login_screen is not None and window.pages.currentWidget() is window.login_screen
-        ),
-        timeout=TIMEOUT_MS,
-    )
+    _confirm_and_wait(qtbot, window, page.restore_button)
     [kept] = data_dir.glob(f"{DATABASE_FILE}{DAMAGED_SUFFIX}*")
     assert kept.read_bytes() == damaged
     assert "Đã khôi phục" in page.status.text() and str(kept) in page.status.text()
@@ -123,15 +132,8 @@ def test_without_a_known_backup_another_file_can_be_chosen(
     assert "không ghi nhận bản sao lưu tốt nào" in page.backup_label.text()
     assert not page.restore_button.isVisible() and page.other_button.isVisible()
     page.choose_file = lambda: made
-    page.confirm = lambda question: True
     page.passphrase.setText(PASSPHRASE)
-    page.other_button.click()
-    qtbot.waitUntil(
-        lambda: (
-            window.login_screen is not None and window.pages.currentWidget() is window.login_screen
-        ),
-        timeout=TIMEOUT_MS,
-    )
+    _confirm_and_wait(qtbot, window, page.other_button)
     assert _audit_actions(data_dir / DATABASE_FILE)[-1] == "restore"
 
 
@@ -171,15 +173,8 @@ def test_a_desk_whose_key_is_lost_here_is_restored_under_a_new_key(
     assert page is not None
     assert "khoá mã hoá" in page.message.text()
     assert str(made.resolve()) in page.backup_label.text()
-    page.confirm = lambda question: True
     page.passphrase.setText(PASSPHRASE)
-    page.restore_button.click()
-    qtbot.waitUntil(
-        lambda: (
-            window.login_screen is not None and window.pages.currentWidget() is window.login_screen
-        ),
-        timeout=TIMEOUT_MS,
-    )
+    _confirm_and_wait(qtbot, window, page.restore_button)
     [kept] = data_dir.glob(f"{DATABASE_FILE}{DAMAGED_SUFFIX}*")
     assert kept.read_bytes() == stored
     assert list((tmp_path / "another-accounts-keys").glob("*.key"))

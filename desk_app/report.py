@@ -3,10 +3,13 @@
 One row per field of work (lĩnh vực) or per procedure, with the form's columns:
 
 * received (tiếp nhận): total; new online (trực tuyến); new in person or by post
-  (trực tiếp, bưu chính); carried over from the previous period (kỳ trước chuyển qua)
-  — the total includes what was carried over, as on the form;
+  (trực tiếp, bưu chính); carried over from the previous period (kỳ trước chuyển qua):
+  open at the start, or closed then and reopened during the period (its closing step
+  annulled) — the total includes what was carried over, as on the form;
 * resolved (đã giải quyết): total; early (trước hạn); on time (đúng hạn); late (quá hạn),
-  as the lifecycle classified each result against ``original_due_at``;
+  as the lifecycle classified each result against ``original_due_at``: the dossiers
+  resolved at the period's end that were open during it or received in it (likewise
+  withdrawn and stopped);
 * in progress (đang giải quyết) at the period's end: total; within the deadline (trong
   hạn, including those waiting for a supplement, whose clock stands still); overdue
   (quá hạn: past ``original_due_at`` then);
@@ -42,6 +45,7 @@ from desk_app.db.engine import Database
 from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.profile import ProfileService
 from desk_app.report_history import (
+    GUIDED,
     M_EARLY,
     M_GUIDED,
     M_LATE,
@@ -56,8 +60,11 @@ from desk_app.report_history import (
     M_WITHDRAWN,
     M_WITHIN,
     MONTHLY,
+    OPEN,
+    REFUSED,
     RESOLVED,
     STOPPED,
+    WAITING,
     WITHDRAWN,
     catch_up,
     from_secs,
@@ -360,6 +367,13 @@ _PERIOD_METRICS = (
 )
 
 
+# An open segment (in handling, or waiting for a supplement) of the dossier ``x``.
+_OPEN_SEGMENT = (
+    "SELECT 1 FROM report_segments o WHERE o.dossier_id = x.dossier_id "
+    f"AND o.state IN ({OPEN}, {WAITING})"
+)
+
+
 def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) -> list[ReportRow]:
     """Every term of every row, each read on its own. Not checked here.
 
@@ -412,22 +426,36 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
             per.get(m, 0) for m in (M_EARLY, M_ON_TIME, M_LATE, M_RESOLVED_OTHER)
         )
         r.withdrawn, r.stopped = per.get(M_WITHDRAWN, 0), per.get(M_STOPPED, 0)
-    # Resolved, withdrawn, stopped in the period among the dossiers that left a closed
-    # state again: in that state at the end, entered during the period (not already so
-    # at the start).
+    # The few dossiers that left a closed state again (a closing step annulled), from
+    # their segments. One closed at the start and reopened during the period is handled
+    # in it again: it counts as carried over (received before, handled now). Its state
+    # at the end counts as a closing of the period when the dossier was in play: open
+    # at some moment of the period, or received in it.
     params = {
         "f": to_secs(dt.datetime.combine(date_from, dt.time())),
         "t": to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())),
     }
+    reopened_ids = (
+        "SELECT x.dossier_id FROM report_complex x "
+        "JOIN report_dossiers r ON r.id = x.dossier_id WHERE r.received < :f "
+        f"AND NOT EXISTS ({_OPEN_SEGMENT} AND o.valid_from < :f "
+        "AND (o.valid_to IS NULL OR o.valid_to >= :f)) "
+        f"AND EXISTS ({_OPEN_SEGMENT} AND o.valid_from >= :f AND o.valid_from < :t)"
+    )
+    for k, _label, reopened in _grouped(s, by, reopened_ids, "count(*)", params):
+        r = row(k)
+        r.carried_over += reopened
+        r.received_total += reopened
     closed_ids = (
         "SELECT c.dossier_id, c.state, c.classification FROM report_complex x "
         "CROSS JOIN report_segments c ON c.dossier_id = x.dossier_id "
         f"WHERE c.valid_from >= :f AND c.valid_from < :t "
         f"AND c.state IN ({RESOLVED}, {WITHDRAWN}, {STOPPED}) "
         "AND (c.valid_to IS NULL OR c.valid_to >= :t) "
-        "AND NOT EXISTS (SELECT 1 FROM report_segments b WHERE b.dossier_id = c.dossier_id "
-        "AND b.valid_from < :f AND (b.valid_to IS NULL OR b.valid_to >= :f) "
-        "AND b.state = c.state)"
+        f"AND (EXISTS ({_OPEN_SEGMENT} AND o.valid_from < :t "
+        "AND (o.valid_to IS NULL OR o.valid_to >= :f)) "
+        "OR EXISTS (SELECT 1 FROM report_dossiers r WHERE r.id = c.dossier_id "
+        f"AND r.received >= :f AND r.first_state NOT IN ({REFUSED}, {GUIDED})))"
     )
     for k, _label, resolved, early, on_time, late, withdrawn, stopped in _grouped(
         s,

@@ -1,47 +1,29 @@
 """The report's summary (``report_daily``): kept up to date refold by refold, it equals
 the summary computed afresh from the segments, and a report read from it equals the
-same terms counted segment by segment (as the report did before the summary)."""
+same terms counted from scratch, each dossier's events folded at the period's edges."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from desk_app.auth import Officer, Role
 from desk_app.clock import FixedClock
 from desk_app.context import DeskContext
 from desk_app.demo import seed_demo
-from desk_app.report import UNKNOWN_GROUP, GroupBy, ReportRow, count_period, series
+from desk_app.report import count_period, series
 from desk_app.report_history import (
-    GUIDED,
-    OPEN,
-    REFUSED,
     RESOLVED,
-    STOPPED,
-    WAITING,
-    WITHDRAWN,
     summary_rows,
-    to_secs,
 )
 from desk_app.report_history import catch_up as catch_up_history
 from tests.unit.chair.dataset import receive, step
+from tests.unit.chair.reference import count, courses, stored_summary, terms_of
 
 CHAIR = Officer("chutich", "Chủ tịch", Role.CHAIR)
 CLERK = Officer("canbo1", "Cán bộ", Role.OFFICER)
-
-
-def _stored(ctx: DeskContext) -> dict[tuple[int, int, str, str], int]:
-    with ctx.db.read() as s:
-        return {
-            (m, d, f, p): n
-            for m, d, f, p, n in s.execute(
-                text("SELECT metric, day, field, procedure_code, n FROM report_daily")
-            )
-        }
 
 
 def _complex(ctx: DeskContext) -> set[int]:
@@ -68,83 +50,6 @@ def _open_codes(ctx: DeskContext, n: int) -> list[str]:
         )
 
 
-# ------------------------------------------------------------------ the reference
-
-
-def _reference(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) -> dict[str, Any]:
-    """Every term counted from the segments, dossier by dossier (no summary)."""
-    f = to_secs(dt.datetime.combine(date_from, dt.time()))
-    t = to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
-    column = "rd.field" if by == "field" else "rd.procedure_code"
-    key = f"coalesce(nullif({column}, ''), '{UNKNOWN_GROUP}')"
-    rows: dict[str, dict[str, int]] = {}
-
-    def add(k: str, term: str, n: int) -> None:
-        per = rows.setdefault(k, {})
-        per[term] = per.get(term, 0) + n
-
-    def alive(m: int) -> str:  # the segment in force just before m
-        return f"s.valid_from < {m} AND (s.valid_to IS NULL OR s.valid_to >= {m})"
-
-    for k, state, due in s.execute(
-        text(
-            f"SELECT {key}, s.state, s.original_due FROM report_segments s "
-            f"JOIN report_dossiers rd ON rd.id = s.dossier_id WHERE {alive(t)} "
-            f"AND s.state IN ({OPEN}, {WAITING})"
-        )
-    ):
-        add(k, "in_progress_total", 1)
-        overdue = state == OPEN and due is not None and due < t
-        add(k, "in_progress_overdue" if overdue else "in_progress_within_deadline", 1)
-    for (k,) in s.execute(
-        text(
-            f"SELECT {key} FROM report_segments s JOIN report_dossiers rd "
-            f"ON rd.id = s.dossier_id WHERE {alive(f)} AND s.state IN ({OPEN}, {WAITING})"
-        )
-    ):
-        add(k, "carried_over", 1)
-        add(k, "received_total", 1)
-    for k, first_state, channel in s.execute(
-        text(
-            f"SELECT {key}, rd.first_state, rd.channel FROM report_dossiers rd "
-            "WHERE rd.received >= :f AND rd.received < :t"
-        ),
-        {"f": f, "t": t},
-    ):
-        if first_state in (REFUSED, GUIDED):
-            add(k, "refused" if first_state == REFUSED else "guided", 1)
-        else:
-            add(k, "received_online" if channel == "online" else "received_in_person", 1)
-            add(k, "received_total", 1)
-    # closed in the period: in that state at the end, not already so at the start
-    for k, state, cls, before in s.execute(
-        text(
-            f"SELECT {key}, s.state, s.classification, (SELECT count(*) FROM report_segments b "
-            f"WHERE b.dossier_id = s.dossier_id AND {alive(f).replace('s.', 'b.')} "
-            "AND b.state = s.state) FROM report_segments s JOIN report_dossiers rd "
-            f"ON rd.id = s.dossier_id WHERE {alive(t)} AND s.valid_from >= {f} "
-            f"AND s.state IN ({RESOLVED}, {WITHDRAWN}, {STOPPED})"
-        )
-    ):
-        if before:
-            continue
-        if state == RESOLVED:
-            add(k, "resolved_total", 1)
-            add(k, {1: "resolved_early", 3: "resolved_late"}.get(cls, "resolved_on_time"), 1)
-        else:
-            add(k, "withdrawn" if state == WITHDRAWN else "stopped", 1)
-    return rows
-
-
-def _as_terms(rows: list[ReportRow]) -> dict[str, dict[str, int]]:
-    out = {}
-    for r in rows:
-        terms = {k: v for k, v in r.to_json().items() if isinstance(v, int) and v}
-        if terms:
-            out[r.key] = terms
-    return out
-
-
 PERIODS = (
     (dt.date(2025, 11, 23), dt.date(2026, 11, 22)),  # a year, across the new year
     (dt.date(2026, 10, 1), dt.date(2026, 10, 31)),  # a month
@@ -162,7 +67,7 @@ def demo(profiled_ctx: DeskContext) -> DeskContext:
 
 
 def test_first_build_summary_equals_summary_from_scratch(demo: DeskContext) -> None:
-    stored = _stored(demo)
+    stored = stored_summary(demo.db)
     assert stored == summary_rows(demo.db)
     assert len(stored) > 1000  # per day and per month, for every metric
     assert {m for m, *_ in stored} >= {1, 2, 3, 11, 21, 101, 111, 121}
@@ -181,7 +86,7 @@ def test_kept_summary_equals_summary_from_scratch(demo: DeskContext) -> None:
     receive(ctx, "LATE", dt.datetime(2026, 3, 2, 9), dt.datetime(2026, 3, 5, 17))
     step(ctx, "LATE", "result_ready", dt.datetime(2026, 3, 9, 10))
     assert ctx.reports.refresh_history() == 4
-    stored = _stored(ctx)
+    stored = stored_summary(ctx.db)
     assert stored == summary_rows(ctx.db)
     assert len(_complex(ctx)) == 1
     # and the same as building everything again from the events
@@ -191,7 +96,7 @@ def test_kept_summary_equals_summary_from_scratch(demo: DeskContext) -> None:
         s.execute(text("DELETE FROM report_dossiers"))
         s.execute(text("DELETE FROM report_watermark"))
     assert ctx.reports.refresh_history() > 400
-    assert _stored(ctx) == stored
+    assert stored_summary(ctx.db) == stored
     assert len(_complex(ctx)) == 1
 
 
@@ -206,11 +111,13 @@ def test_report_from_summary_equals_counting_segments(demo: DeskContext) -> None
     ctx.lifecycle.stop(codes[1], CLERK, reason="không đủ điều kiện")
     ctx.reports.refresh_history()
     assert len(_complex(ctx)) == 1
+    with ctx.db.read() as s:
+        folded = courses(s)
     for date_from, date_to in PERIODS:
         for by in ("field", "procedure"):
             with ctx.db.read() as s:
-                counted = _as_terms(count_period(s, date_from, date_to, by))  # type: ignore[arg-type]
-                reference = _reference(s, date_from, date_to, by)  # type: ignore[arg-type]
+                counted = terms_of(count_period(s, date_from, date_to, by))  # type: ignore[arg-type]
+            reference = count(folded, date_from, date_to, by)  # type: ignore[arg-type]
             for terms in counted.values():
                 terms.pop("refused", None), terms.pop("guided", None)  # outcomes too
             for terms in reference.values():

@@ -531,6 +531,8 @@ def catch_up(db: Database, progress: Callable[[int, int], None] | None = None) -
         }
         raw = s.connection().connection.driver_connection
         assert raw is not None
+        if progress is not None and len(touched) > _BATCH:
+            progress(0, len(touched))  # a long run: say so before the first batch
         for i in range(0, len(touched), _BATCH):
             chunk = touched[i : i + _BATCH]
             params = {f"u{n}": u for n, u in enumerate(chunk)}

@@ -325,12 +325,14 @@ class BacklogService:
         lists: dict[str, list[BacklogItem]] = {k: [] for k in TILES}
         today_s, soon_s = today.isoformat(), soon_until.isoformat()
         today_ord = today.toordinal()
-        bounds = [(n, lo, hi) for n, (_, lo, hi) in enumerate(AGE_BUCKETS)]
-        ages: Counter[int] = Counter()
-        groups: dict[str, dict[str, Counter[str]]] = {"holder": {}, "procedure": {}, "field": {}}
+        # Counted per distinct (holder, procedure, field, urgency) and per day received,
+        # then spread over the breakdowns and the age buckets: a few hundred keys
+        # instead of a dozen dictionary updates for each of thousands of rows.
+        tally: Counter[tuple[Any, Any, Any, str]] = Counter()
+        received_days: Counter[str] = Counter()
         late_days: dict[str, int] = {}
         for row in open_rows:
-            status, received_s, due_s, original_s = row[4], str(row[7]), row[8], row[9]
+            status, due_s, original_s = row[4], row[8], row[9]
             due_day = str(due_s)[:10] if due_s is not None else None
             basis = str(original_s)[:10] if original_s is not None else due_day
             late = 0
@@ -353,17 +355,24 @@ class BacklogService:
                 urgency = "on_track"
             if urgency != "on_track":
                 lists[urgency].append(_item(row, urgency, late))
-            for kind, value in (("holder", row[5]), ("procedure", row[2]), ("field", row[3])):
-                counter = groups[kind].get(value or "(chưa rõ)")
+            tally[(row[5], row[2], row[3], urgency)] += 1
+            received_days[str(row[7])[:10]] += 1
+        groups: dict[str, dict[str, Counter[str]]] = {"holder": {}, "procedure": {}, "field": {}}
+        for (holder, procedure, field_name, urgency), n in tally.items():
+            for kind, value in zip(groups, (holder, procedure, field_name), strict=True):
+                key = value or "(chưa rõ)"
+                counter = groups[kind].get(key)
                 if counter is None:
-                    counter = groups[kind][value or "(chưa rõ)"] = Counter()
-                counter["open"] += 1
+                    counter = groups[kind][key] = Counter()
+                counter["open"] += n
                 if urgency != "on_track":
-                    counter[urgency] += 1
-            age = today_ord - dt.date.fromisoformat(received_s[:10]).toordinal()
-            for n, lo, hi in bounds:
+                    counter[urgency] += n
+        ages: Counter[int] = Counter()
+        for day, n in received_days.items():
+            age = today_ord - dt.date.fromisoformat(day).toordinal()
+            for b, (_, lo, hi) in enumerate(AGE_BUCKETS):
                 if age >= lo and (hi is None or age <= hi):
-                    ages[n] += 1
+                    ages[b] += n
                     break
         lists["overdue"].sort(key=lambda i: (-i.days_late, i.code))
         for key in ("due_today", "due_soon", "waiting_supplement"):

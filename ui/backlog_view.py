@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QColor, QCursor
 from PySide6.QtWidgets import (
@@ -427,6 +428,7 @@ class BacklogView(QWidget):
         self.message.setStyleSheet(BANNER_STYLES[kind])
         self.message.show()
 
+    @Slot(int, int)
     def show_history_progress(self, done: int, total: int) -> None:
         """How far the report history's catch-up is; hidden once it is done."""
         bar = self.history_bar

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThread
 from pytestqt.qtbot import QtBot
 
 from desk_app.auth import Officer, Role
@@ -154,10 +154,14 @@ def test_first_build_of_the_report_history_shows_its_progress(
     widget, _ = unbuilt_screen
     bar = widget.history_bar
     seen: list[tuple[int, int, bool, int]] = []
+    threads: set[bool] = set()
+
+    def progressed(done: int, total: int) -> None:
+        threads.add(QThread.currentThread() is widget.thread())
+        seen.append((done, total, bar.isVisible(), bar.value()))
+
     # connected after the view: sees the bar as the view left it
-    widget.controller.history_progress.connect(
-        lambda done, total: seen.append((done, total, bar.isVisible(), bar.value()))
-    )
+    widget.controller.history_progress.connect(progressed)
     widget.screen_shown()
     qtbot.waitUntil(lambda: bool(widget.flow_chart.series), timeout=WAIT_MS * 4)
     # the charts wait for the build; meanwhile the bar says how far it is
@@ -165,6 +169,7 @@ def test_first_build_of_the_report_history_shows_its_progress(
     assert (2000, 2500, True, 2000) in seen
     assert seen[-1][:3] == (2500, 2500, False)
     assert not bar.isVisible()
+    assert threads == {True}  # shown on the GUI thread, never from the database thread
     # once built, a refresh takes in what is new without a bar
     seen.clear()
     loads = widget.controller.loads

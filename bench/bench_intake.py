@@ -101,12 +101,16 @@ def seeded_override() -> Path | None:
     return path
 
 
-def seeded_database() -> Path:
-    """The cached million-dossier database file, seeded on first use."""
+def seeded_database(
+    *, first_year: int | None = None, profile: Profile = PROFILE, tag: str = ""
+) -> Path:
+    """The cached million-dossier database file, seeded on first use: received from
+    ``first_year`` on (by default over as many years as the desk's daily codes need),
+    under ``profile``; ``tag`` names a cache of such a variant beside the default one."""
     override = seeded_override()
     if override is not None:
         return override
-    folder = CACHE_ROOT / f"schema-{HEAD_REVISION}"
+    folder = CACHE_ROOT / f"{tag}schema-{HEAD_REVISION}"
     done = folder / "complete"
     if done.exists():
         return folder / DATABASE_FILE
@@ -116,10 +120,10 @@ def seeded_database() -> Path:
     t = time.perf_counter()
     ctx = DeskContext.open(building, FixedClock(SEED_NOW))
     try:
-        ctx.profiles.save(PROFILE, utc_naive(ctx.clock))
+        ctx.profiles.save(profile, utc_naive(ctx.clock))
         from desk_app.demo import seed_demo
 
-        seed_demo(ctx, SEEDED_DOSSIERS, seed=2026)
+        seed_demo(ctx, SEEDED_DOSSIERS, seed=2026, first_year=first_year)
     finally:
         ctx.close()
     _checkpoint(building / DATABASE_FILE)

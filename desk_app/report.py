@@ -3,10 +3,13 @@
 One row per field of work (lĩnh vực) or per procedure, with the form's columns:
 
 * received (tiếp nhận): total; new online (trực tuyến); new in person or by post
-  (trực tiếp, bưu chính); carried over from the previous period (kỳ trước chuyển qua)
-  — the total includes what was carried over, as on the form;
+  (trực tiếp, bưu chính); carried over from the previous period (kỳ trước chuyển qua):
+  open at the start, or closed then and reopened during the period (its closing step
+  annulled) — the total includes what was carried over, as on the form;
 * resolved (đã giải quyết): total; early (trước hạn); on time (đúng hạn); late (quá hạn),
-  as the lifecycle classified each result against ``original_due_at``;
+  as the lifecycle classified each result against ``original_due_at``: the dossiers
+  resolved at the period's end that were open during it or received in it (likewise
+  withdrawn and stopped);
 * in progress (đang giải quyết) at the period's end: total; within the deadline (trong
   hạn, including those waiting for a supplement, whose clock stands still); overdue
   (quá hạn: past ``original_due_at`` then);
@@ -43,6 +46,20 @@ from desk_app.errors import InvalidInputError, OperationalError
 from desk_app.profile import ProfileService
 from desk_app.report_history import (
     GUIDED,
+    M_EARLY,
+    M_GUIDED,
+    M_LATE,
+    M_NEW_ONLINE,
+    M_NEW_OTHER,
+    M_ON_TIME,
+    M_OPEN,
+    M_OVERDUE,
+    M_REFUSED,
+    M_RESOLVED_OTHER,
+    M_STOPPED,
+    M_WITHDRAWN,
+    M_WITHIN,
+    MONTHLY,
     OPEN,
     REFUSED,
     RESOLVED,
@@ -293,66 +310,154 @@ def _procedure_names(s: Session) -> dict[str, str]:
     }
 
 
-def _alive_at(moment: str, states: str) -> str:
-    """Segments in force just before ``moment`` (the fold of the events effective
-    before it) whose state is one of ``states``: bounded ones through the index on
-    ``valid_to``, the last segments (NULL) through the same index's NULL prefix."""
-    return (
-        "SELECT dossier_id, state, original_due, classification FROM report_segments "
-        f"WHERE valid_to >= {moment} AND valid_from < {moment} AND state IN ({states}) "
-        "UNION ALL "
-        "SELECT dossier_id, state, original_due, classification FROM report_segments "
-        f"WHERE valid_to IS NULL AND state IN ({states}) AND valid_from < {moment}"
-    )
+def _day(d: dt.date) -> int:
+    return d.toordinal() - _EPOCH_ORDINAL
+
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _month_start(day: int, *, up: bool) -> int:
+    """The first day of the month of ``day`` (of the next month when ``up`` and ``day``
+    is not a first), in days."""
+    date = dt.date.fromordinal(_EPOCH_ORDINAL + day)
+    first = date.replace(day=1)
+    if up and first != date:
+        first = (first + dt.timedelta(days=32)).replace(day=1)
+    return _day(first)
+
+
+def _spans(lo: int, hi: int) -> list[tuple[int, int, int]]:
+    """The summary rows that cover the days ``[lo, hi)``: (metric offset, from, to) —
+    whole months through the monthly rows, the days at either edge through the daily."""
+    first, last = _month_start(lo, up=True), _month_start(hi, up=False)
+    if first >= last:
+        return [(0, lo, hi)] if lo < hi else []
+    return [
+        span
+        for span in ((0, lo, first), (MONTHLY, first, last), (0, last, hi))
+        if span[1] < span[2]
+    ]
+
+
+def _summed(
+    s: Session, by: GroupBy, metrics: Sequence[int], lo: int, hi: int
+) -> dict[str, dict[int, int]]:
+    """Per group, per metric: the summary summed over the days ``[lo, hi)``."""
+    column = "field" if by == "field" else "procedure_code"
+    key = f"coalesce(nullif({column}, ''), '{UNKNOWN_GROUP}')"
+    out: dict[str, dict[int, int]] = {}
+    for offset, a, b in _spans(lo, hi):
+        for k, metric, n in s.execute(
+            text(
+                f"SELECT {key} AS k, metric - {offset}, sum(n) FROM report_daily "
+                f"WHERE metric IN ({', '.join(str(m + offset) for m in metrics)}) "
+                "AND day >= :a AND day < :b GROUP BY k, metric"
+            ),
+            {"a": a, "b": b},
+        ):
+            per = out.setdefault(k, {})
+            per[metric] = per.get(metric, 0) + n
+    return out
+
+
+_PERIOD_METRICS = (
+    *(M_NEW_ONLINE, M_NEW_OTHER, M_REFUSED, M_GUIDED),
+    *(M_EARLY, M_ON_TIME, M_LATE, M_RESOLVED_OTHER, M_WITHDRAWN, M_STOPPED),
+)
+
+
+# An open segment (in handling, or waiting for a supplement) of the dossier ``x``.
+_OPEN_SEGMENT = (
+    "SELECT 1 FROM report_segments o WHERE o.dossier_id = x.dossier_id "
+    f"AND o.state IN ({OPEN}, {WAITING})"
+)
 
 
 def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) -> list[ReportRow]:
-    """Every term of every row, each counted by its own query. Not checked here."""
-    start = to_secs(dt.datetime.combine(date_from, dt.time()))
-    end = to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
-    params = {"f": start, "t": end}
+    """Every term of every row, each read on its own. Not checked here.
+
+    From the summary (``report_history``): the dossiers open at the start (carried over)
+    and at the end (in progress, within the deadline, overdue) are the sums of their
+    day's +1 and −1 before that day; received, refused, guided and closed in the period
+    are the sums over its days. The closings of the few dossiers that left a closed
+    state again are counted from their segments (``report_complex``)."""
+    first, end_day = _day(date_from), _day(date_to) + 1
     rows: dict[str, ReportRow] = {}
 
-    def row(key: str, label: str) -> ReportRow:
+    def row(key: str) -> ReportRow:
         found = rows.get(key)
         if found is None:
-            found = rows[key] = ReportRow(key, label)
+            found = rows[key] = ReportRow(key, key)
         return found
 
-    open_states = f"{OPEN}, {WAITING}"
-    # Carried over: open (or waiting) at the period's start.
-    for k, label, n in _grouped(s, by, _alive_at(":f", open_states), "count(*)", params):
-        row(k, label).carried_over = n
-    # Newly received in the period: the receipt's effective time, by channel.
-    new_ids = (
-        "SELECT id AS dossier_id FROM report_dossiers "
-        f"WHERE received >= :f AND received < :t AND first_state NOT IN ({REFUSED}, {GUIDED})"
-    )
-    for k, label, online, other in _grouped(
+    at_start = _summed(s, by, (M_OPEN,), 0, first)
+    at_end = _summed(s, by, (M_OPEN, M_WITHIN, M_OVERDUE), 0, end_day)
+    during = _summed(
         s,
         by,
-        new_ids,
-        "sum(rd.channel = 'online'), sum(rd.channel != 'online')",
-        params,
-    ):
-        r = row(k, label)
-        r.received_online, r.received_in_person = online, other
-    # Received, counted on its own: open at the start, or received new in the period.
-    received_ids = f"SELECT dossier_id FROM ({_alive_at(':f', open_states)}) UNION ALL {new_ids}"
-    for k, label, n in _grouped(s, by, received_ids, "count(*)", params):
-        row(k, label).received_total = n
-    # Resolved, withdrawn, stopped in the period: in that state at the end, entered
-    # during the period (not already so at the start).
+        _PERIOD_METRICS,
+        first,
+        end_day,
+    )
+    for k, per in at_start.items():
+        if per.get(M_OPEN):
+            r = row(k)
+            r.carried_over = per[M_OPEN]
+            r.received_total += per[M_OPEN]
+    for k, per in at_end.items():
+        if any(per.values()):
+            r = row(k)
+            r.in_progress_total = per.get(M_OPEN, 0)
+            r.in_progress_within_deadline = per.get(M_WITHIN, 0)
+            r.in_progress_overdue = per.get(M_OVERDUE, 0)
+    for k, per in during.items():
+        if not any(per.values()):
+            continue
+        r = row(k)
+        r.received_online = per.get(M_NEW_ONLINE, 0)
+        r.received_in_person = per.get(M_NEW_OTHER, 0)
+        r.received_total += r.received_online + r.received_in_person
+        r.refused, r.guided = per.get(M_REFUSED, 0), per.get(M_GUIDED, 0)
+        r.resolved_early = per.get(M_EARLY, 0)
+        r.resolved_on_time = per.get(M_ON_TIME, 0)
+        r.resolved_late = per.get(M_LATE, 0)
+        r.resolved_total = sum(
+            per.get(m, 0) for m in (M_EARLY, M_ON_TIME, M_LATE, M_RESOLVED_OTHER)
+        )
+        r.withdrawn, r.stopped = per.get(M_WITHDRAWN, 0), per.get(M_STOPPED, 0)
+    # The few dossiers that left a closed state again (a closing step annulled), from
+    # their segments. One closed at the start and reopened during the period is handled
+    # in it again: it counts as carried over (received before, handled now). Its state
+    # at the end counts as a closing of the period when the dossier was in play: open
+    # at some moment of the period, or received in it.
+    params = {
+        "f": to_secs(dt.datetime.combine(date_from, dt.time())),
+        "t": to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time())),
+    }
+    reopened_ids = (
+        "SELECT x.dossier_id FROM report_complex x "
+        "JOIN report_dossiers r ON r.id = x.dossier_id WHERE r.received < :f "
+        f"AND NOT EXISTS ({_OPEN_SEGMENT} AND o.valid_from < :f "
+        "AND (o.valid_to IS NULL OR o.valid_to >= :f)) "
+        f"AND EXISTS ({_OPEN_SEGMENT} AND o.valid_from >= :f AND o.valid_from < :t)"
+    )
+    for k, _label, reopened in _grouped(s, by, reopened_ids, "count(*)", params):
+        r = row(k)
+        r.carried_over += reopened
+        r.received_total += reopened
     closed_ids = (
-        "SELECT c.dossier_id, c.state, c.classification FROM report_segments c "
+        "SELECT c.dossier_id, c.state, c.classification FROM report_complex x "
+        "CROSS JOIN report_segments c ON c.dossier_id = x.dossier_id "
         f"WHERE c.valid_from >= :f AND c.valid_from < :t "
         f"AND c.state IN ({RESOLVED}, {WITHDRAWN}, {STOPPED}) "
         "AND (c.valid_to IS NULL OR c.valid_to >= :t) "
-        "AND NOT EXISTS (SELECT 1 FROM report_segments b WHERE b.dossier_id = c.dossier_id "
-        "AND b.valid_from < :f AND (b.valid_to IS NULL OR b.valid_to >= :f) "
-        "AND b.state = c.state)"
+        f"AND (EXISTS ({_OPEN_SEGMENT} AND o.valid_from < :t "
+        "AND (o.valid_to IS NULL OR o.valid_to >= :f)) "
+        "OR EXISTS (SELECT 1 FROM report_dossiers r WHERE r.id = c.dossier_id "
+        f"AND r.received >= :f AND r.first_state NOT IN ({REFUSED}, {GUIDED})))"
     )
-    for k, label, resolved, early, on_time, late, withdrawn, stopped in _grouped(
+    for k, _label, resolved, early, on_time, late, withdrawn, stopped in _grouped(
         s,
         by,
         closed_ids,
@@ -364,40 +469,15 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
         f"sum(x.state = {WITHDRAWN}), sum(x.state = {STOPPED})",
         params,
     ):
-        r = row(k, label)
-        r.resolved_total, r.resolved_early, r.resolved_on_time = resolved, early, on_time
-        r.resolved_late, r.withdrawn, r.stopped = late, withdrawn, stopped
-    # In progress at the end: open or waiting then; overdue when open (not waiting)
-    # and the original due day is over.
-    for k, label, total, within, overdue in _grouped(
-        s,
-        by,
-        _alive_at(":t", open_states),
-        "count(*), "
-        f"sum(x.state = {WAITING} OR x.original_due IS NULL OR x.original_due >= :t), "
-        f"sum(x.state = {OPEN} AND x.original_due IS NOT NULL AND x.original_due < :t)",
-        params,
-    ):
-        r = row(k, label)
-        r.in_progress_total, r.in_progress_within_deadline, r.in_progress_overdue = (
-            total,
-            within,
-            overdue,
-        )
-    # Refused and guided: visits that received nothing (outside the received total) —
-    # the intake outcomes, and refusals old desks recorded as dossiers.
-    for k, label, refused, guided in _grouped(
-        s,
-        by,
-        "SELECT id AS dossier_id, first_state FROM report_dossiers "
-        f"WHERE received >= :f AND received < :t AND first_state IN ({REFUSED}, {GUIDED})",
-        f"sum(x.first_state = {REFUSED}), sum(x.first_state = {GUIDED})",
-        params,
-    ):
-        r = row(k, label)
-        r.refused, r.guided = refused, guided
-    for k, label, refused, guided in _outcomes(s, by, date_from, date_to):
-        r = row(k, label)
+        r = row(k)
+        r.resolved_total += resolved
+        r.resolved_early += early
+        r.resolved_on_time += on_time
+        r.resolved_late += late
+        r.withdrawn += withdrawn
+        r.stopped += stopped
+    for k, _label, refused, guided in _outcomes(s, by, date_from, date_to):
+        r = row(k)
         r.refused += refused
         r.guided += guided
     if by == "procedure":
@@ -461,28 +541,36 @@ def series(
     resolved early or on time."""
     start = to_secs(dt.datetime.combine(date_from, dt.time()))
     end = to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
+    first, end_day = _day(date_from), _day(date_to) + 1
     received: dict[int, int] = {}
-    for day, n in s.execute(
-        text(
-            f"SELECT received / {_DAY} AS day, count(*) FROM report_dossiers "
-            f"WHERE received >= :f AND received < :t AND first_state NOT IN ({REFUSED}, {GUIDED}) "
-            "GROUP BY day"
-        ),
-        {"f": start, "t": end},
-    ):
-        received[day] = n
     resolved: dict[int, tuple[int, int]] = {}
+    for day, metric, n in s.execute(
+        text(
+            "SELECT day, metric, sum(n) FROM report_daily WHERE metric IN "
+            f"({M_NEW_ONLINE}, {M_NEW_OTHER}, {M_EARLY}, {M_ON_TIME}, {M_LATE}, "
+            f"{M_RESOLVED_OTHER}) AND day >= :a AND day < :b GROUP BY day, metric"
+        ),
+        {"a": first, "b": end_day},
+    ):
+        if metric in (M_NEW_ONLINE, M_NEW_OTHER):
+            received[day] = received.get(day, 0) + n
+        else:
+            total, good = resolved.get(day, (0, 0))
+            resolved[day] = (total + n, good + (n if metric in (M_EARLY, M_ON_TIME) else 0))
+    # the results of the dossiers that left a closed state again, from their segments
     for day, n, good in s.execute(
         text(
             f"SELECT c.valid_from / {_DAY} AS day, count(*), "
-            "sum(coalesce(c.classification, 2) IN (1, 2)) FROM report_segments c "
+            "sum(coalesce(c.classification, 2) IN (1, 2)) FROM report_complex x "
+            "CROSS JOIN report_segments c ON c.dossier_id = x.dossier_id "
             f"WHERE c.valid_from >= :f AND c.valid_from < :t AND c.state = {RESOLVED} "
             "AND NOT EXISTS (SELECT 1 FROM report_segments b WHERE b.dossier_id = c.dossier_id "
             f"AND b.valid_to = c.valid_from AND b.state = {RESOLVED}) GROUP BY day"
         ),
         {"f": start, "t": end},
     ):
-        resolved[day] = (n, good)
+        total, was_good = resolved.get(day, (0, 0))
+        resolved[day] = (total + n, was_good + good)
 
     def bucket(day: dt.date) -> dt.date:
         if step == "week":

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -41,6 +41,10 @@ class ChartData:
 
 class BacklogController(QObject):
     """Loads the backlog and the charts, and keeps the view in step with the data."""
+
+    #: ``(done, total)`` dossiers of the report history's catch-up (the charts and the
+    #: report need it first): emitted on the database thread, shown on this one
+    history_progress = Signal(int, int)
 
     def __init__(
         self,
@@ -93,6 +97,7 @@ class BacklogController(QObject):
             combo.currentIndexChanged.connect(self._schedule)
         view.desk.valueChanged.connect(self._schedule)
         ops.changed.connect(self._on_changed)
+        self.history_progress.connect(view.show_history_progress)
 
     # -- loading
 
@@ -138,14 +143,17 @@ class BacklogController(QObject):
             self._filters_loaded = True
             self._ops.run(lambda: (service.fields(), service.procedures()), self._fill_filters)
         reports, today = self._reports, local_now(self._clock).date()
-        self._ops.run(
-            lambda: ChartData(
+        progress = self.history_progress.emit
+
+        def charts() -> ChartData:
+            # the first time on a large database this takes minutes: show how far it is
+            reports.refresh_history(progress)
+            return ChartData(
                 reports.series(today - dt.timedelta(days=29), today, officer, "day"),
                 reports.series(today - dt.timedelta(weeks=12), today, officer, "week"),
-            ),
-            self._charts,
-            lambda exc: None,
-        )
+            )
+
+        self._ops.run(charts, self._charts, lambda exc: None)
 
     def _loaded(self, backlog: Backlog) -> None:
         self._in_flight = False
@@ -301,12 +309,15 @@ class BacklogController(QObject):
         if path.suffix.lower() != f".{kind}":
             path = path.with_name(path.name + f".{kind}")
         reports, officer = self._reports, self._officer
+        progress = self.history_progress.emit
 
         def build() -> Path:
             from desk_app.files import check_output_path, write_output
 
             check_output_path(path)
-            report = reports.period(start, end, officer, by, audit_action="export")
+            report = reports.period(
+                start, end, officer, by, audit_action="export", progress=progress
+            )
             if kind == "pdf":
                 from desk_app.report_pdf import render_report_pdf
 

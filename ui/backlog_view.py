@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QSortFilterProxyModel,
     Qt,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QColor, QCursor
 from PySide6.QtWidgets import (
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QTableView,
@@ -292,6 +294,10 @@ class BacklogView(QWidget):
         self.message.setObjectName("backlogMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+        # The report history's catch-up (minutes the first time on a large database).
+        self.history_bar = QProgressBar(self)
+        self.history_bar.setObjectName("backlogHistoryProgress")
+        self.history_bar.hide()
 
         tiles = QGridLayout()
         self.tiles: dict[str, Tile] = {}
@@ -401,6 +407,7 @@ class BacklogView(QWidget):
         layout.setContentsMargins(12, 12, 12, 8)
         layout.addLayout(top)
         layout.addWidget(self.message)
+        layout.addWidget(self.history_bar)
         layout.addLayout(tiles)
         layout.addLayout(filters)
         layout.addWidget(self.tabs, 1)
@@ -420,6 +427,18 @@ class BacklogView(QWidget):
         self.message.setText(text)
         self.message.setStyleSheet(BANNER_STYLES[kind])
         self.message.show()
+
+    @Slot(int, int)
+    def show_history_progress(self, done: int, total: int) -> None:
+        """How far the report history's catch-up is; hidden once it is done."""
+        bar = self.history_bar
+        if done >= total:
+            bar.hide()
+            return
+        bar.setRange(0, total)
+        bar.setValue(done)
+        bar.setFormat(self.tr("Đang cập nhật số liệu báo cáo: %v/%m hồ sơ"))
+        bar.show()
 
     def set_busy(self, busy: bool) -> None:
         if busy:

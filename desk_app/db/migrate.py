@@ -40,6 +40,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0012",
     "0014",
     "0015",
+    "0017",
 )
 HEAD_REVISION = KNOWN_REVISIONS[-1]
 

@@ -533,11 +533,7 @@ class ReportSegment(Base):
     events up to that moment fold to ``state`` with these dates."""
 
     __tablename__ = "report_segments"
-    __table_args__ = (
-        Index("ix_report_segments_to", "valid_to", "state", "valid_from"),
-        Index("ix_report_segments_from", "valid_from", "state"),
-        {"sqlite_with_rowid": False},
-    )
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     dossier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     valid_from: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -553,12 +549,37 @@ class ReportRating(Base):
     """A satisfaction rating given at the return of a result, by whom it was recorded."""
 
     __tablename__ = "report_ratings"
-    __table_args__ = (Index("ix_report_ratings_at", "at"),)
+    __table_args__ = (Index("ix_report_ratings_at", "at", "officer", "rating"),)
 
     dossier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[int] = mapped_column(Integer)
     officer: Mapped[str] = mapped_column(String(64))
     rating: Mapped[str] = mapped_column(String(64))
+
+
+class ReportDaily(Base):
+    """The report's summary (``desk_app.report_history``): per metric, day (days since
+    1970-01-01, local), field of work and procedure code, a count. Metrics below 100 are
+    per day, the same plus 100 per month (``day`` is then the month's first day). Kept
+    up to date with the segments, so a year's report sums a few thousand rows."""
+
+    __tablename__ = "report_daily"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    metric: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    field: Mapped[str] = mapped_column(String(100), primary_key=True)
+    procedure_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class ReportComplex(Base):
+    """A dossier that left a closed state (resolved, withdrawn, stopped) again: the
+    summary does not count its closings; the report counts them from its segments."""
+
+    __tablename__ = "report_complex"
+
+    dossier_id: Mapped[int] = mapped_column(Integer, primary_key=True)
 
 
 class ReportWatermark(Base):

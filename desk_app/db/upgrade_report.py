@@ -27,6 +27,7 @@ CHANGES: dict[str, str] = {
     "kèm lý do; nhập tệp hồ sơ chỉ một lần",
     "0014": "lịch sử trạng thái hồ sơ cho báo cáo thống kê và đánh giá mức độ hài lòng",
     "0015": "quản trị tài khoản (đặt lại mật khẩu, mã khôi phục) và nội dung giấy tiếp nhận",
+    "0017": "số liệu tổng hợp theo ngày cho báo cáo thống kê (lập lại lịch sử báo cáo)",
 }
 
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThread
 from pytestqt.qtbot import QtBot
 
 from desk_app.auth import Officer, Role
 from desk_app.context import DeskContext
+from desk_app.demo import seed_demo
 from tests.conftest import AGENCY, DESK_NOW
 from tests.ui.test_sync_changes import second_desk
 from tests.ui.test_sync_status import DistrictServer, receive_one, server
@@ -135,3 +136,45 @@ def test_refreshes_itself_after_a_sync_pulls_another_desks_dossier(
     assert widget.tiles["received_today"].count == 2
     desks = {item.desk for item in widget.controller.current.lists["due_today"]}  # type: ignore[union-attr]
     assert desks == {1, 2}
+
+
+@pytest.fixture
+def unbuilt_screen(
+    qtbot: QtBot, profiled_ctx: DeskContext
+) -> Iterator[tuple[BacklogScreen, list[str]]]:
+    """The screen on demo data whose report history was never built: more dossiers than
+    one batch of the build."""
+    seed_demo(profiled_ctx, 2500, workers=0)
+    yield from _screen(qtbot, profiled_ctx)
+
+
+def test_first_build_of_the_report_history_shows_its_progress(
+    qtbot: QtBot, unbuilt_screen: tuple[BacklogScreen, list[str]]
+) -> None:
+    widget, _ = unbuilt_screen
+    bar = widget.history_bar
+    seen: list[tuple[int, int, bool, int]] = []
+    threads: set[bool] = set()
+
+    def progressed(done: int, total: int) -> None:
+        threads.add(QThread.currentThread() is widget.thread())
+        seen.append((done, total, bar.isVisible(), bar.value()))
+
+    # connected after the view: sees the bar as the view left it
+    widget.controller.history_progress.connect(progressed)
+    widget.screen_shown()
+    qtbot.waitUntil(lambda: bool(widget.flow_chart.series), timeout=WAIT_MS * 4)
+    # the charts wait for the build; meanwhile the bar says how far it is
+    assert seen[0] == (0, 2500, True, 0)
+    assert (2000, 2500, True, 2000) in seen
+    assert seen[-1][:3] == (2500, 2500, False)
+    assert not bar.isVisible()
+    assert threads == {True}  # shown on the GUI thread, never from the database thread
+    # once built, a refresh takes in what is new without a bar
+    seen.clear()
+    loads = widget.controller.loads
+    widget.controller.refresh()
+    _loaded(qtbot, widget, loads + 1)
+    qtbot.waitUntil(lambda: not widget.controller._ops.busy, timeout=WAIT_MS)
+    assert not any(visible for _, _, visible, _ in seen)
+    assert not bar.isVisible()

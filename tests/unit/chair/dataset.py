@@ -100,3 +100,22 @@ def step(ctx: DeskContext, code: str, to: str, at: dt.datetime, *, actor: str = 
             occurred_at_utc=at - dt.timedelta(hours=7) + dt.timedelta(minutes=1),
             dossier=d,
         )
+
+
+def december_dossiers(ctx: DeskContext) -> None:
+    """Dossiers C to G of the report tests, around December 2025 (G is left open: each
+    test withdraws it its own way)."""
+    at = dt.datetime.fromisoformat
+    # C: carried into December already late, resolved late.
+    receive(ctx, "C", at("2025-11-25 09:00"), at("2025-11-28 17:00"))
+    step(ctx, "C", "result_ready", at("2025-12-05 09:00"))
+    # D: received in December, waiting for a supplement from 12/12 on (within deadline).
+    receive(ctx, "D", at("2025-12-10 09:00"), at("2025-12-15 17:00"))
+    step(ctx, "D", "waiting_supplement", at("2025-12-12 09:00"))
+    # E: online, land, still open and past its due day (overdue).
+    receive(ctx, "E", at("2025-12-20 09:00"), at("2025-12-24 17:00"), procedure=LAND,
+            channel="online")  # fmt: skip
+    # F: open, due on 20/01.
+    receive(ctx, "F", at("2025-12-22 09:00"), at("2026-01-20 17:00"))
+    # G: due on 19/12.
+    receive(ctx, "G", at("2025-12-15 09:00"), at("2025-12-19 17:00"))

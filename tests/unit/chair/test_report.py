@@ -13,7 +13,7 @@ from desk_app.context import DeskContext
 from desk_app.intake_outcomes import Visitor
 from desk_app.report import ReportInvariantError, ReportRow
 from event_schema import MissingItem
-from tests.unit.chair.dataset import AGENCY, BIRTH, LAND, receive, step
+from tests.unit.chair.dataset import AGENCY, BIRTH, LAND, december_dossiers, receive, step
 
 CHAIR = Officer("chutich", "Chủ tịch", Role.CHAIR)
 OFFICER = Officer("canbo1", "Cán bộ", Role.OFFICER)
@@ -37,19 +37,9 @@ def history(profiled_ctx: DeskContext) -> DeskContext:
     receive(ctx, "B", T("2025-11-28 09:00"), T("2025-12-03 17:00"))
     step(ctx, "B", "in_progress", T("2025-11-28 10:00"))
     step(ctx, "B", "result_ready", T("2025-12-03 15:00"))
-    # C: carried over already late, resolved late.
-    receive(ctx, "C", T("2025-11-25 09:00"), T("2025-11-28 17:00"))
-    step(ctx, "C", "result_ready", T("2025-12-05 09:00"))
-    # D: received in the period, waiting for a supplement at its end (within deadline).
-    receive(ctx, "D", T("2025-12-10 09:00"), T("2025-12-15 17:00"))
-    step(ctx, "D", "waiting_supplement", T("2025-12-12 09:00"))
-    # E: online, still open at the end and past its due day (overdue).
-    receive(ctx, "E", T("2025-12-20 09:00"), T("2025-12-24 17:00"), procedure=LAND,
-            channel="online")  # fmt: skip
-    # F: open at the end, due later (within deadline).
-    receive(ctx, "F", T("2025-12-22 09:00"), T("2026-01-20 17:00"))
+    # C late, D waiting, E online and overdue, F within, G received (dataset.py)
+    december_dossiers(ctx)
     # G: withdrawn in the period.
-    receive(ctx, "G", T("2025-12-15 09:00"), T("2025-12-19 17:00"))
     step(ctx, "G", "withdrawn", T("2025-12-18 09:00"))
     # H: carried over, stopped in the period.
     receive(ctx, "H", T("2025-11-15 09:00"), T("2025-11-20 17:00"))

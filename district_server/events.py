@@ -43,17 +43,19 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, any_, bindparam, insert, select, update
+import psycopg
+from sqlalchemy import Connection, Engine, Row, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Uuid
 
-from district_server.auth import DeskIdentity
+from district_server.auth import DeskIdentity, identify, unknown_token
 from district_server.canonical import canonical_json
 from district_server.errors import EventConflictError, WrongOriginError
 from district_server.models import Commune, Event
 from district_server.schemas import EventEnvelope, JsonObject, PushResponse
+from district_server.tokens import hash_secret
 
 _dumps = json.dumps
 
@@ -309,22 +311,59 @@ def _legacy_envelope(row: Row[Any], agency_code: str) -> str:
 
 
 def _with_legacy_envelopes(
-    session: Session | Connection, identity: DeskIdentity, page: Sequence[tuple[int, str | None]]
+    session: Session | Connection,
+    commune_id: int,
+    agency_code: str,
+    page: Sequence[tuple[int, str | None]],
 ) -> list[str]:
     """The page's envelope texts, made from the columns for rows stored without one."""
     missing = [seq for seq, envelope in page if envelope is None]
     if not missing:
         return [envelope for _seq, envelope in page if envelope is not None]
     legacy = {
-        row.server_seq: _legacy_envelope(row, identity.agency_code)
+        row.server_seq: _legacy_envelope(row, agency_code)
         for row in session.execute(
             select(
                 Event.server_seq, Event.uuid, Event.dossier_uuid, Event.kind, Event.payload,
                 Event.occurred_at, Event.actor, Event.origin_desk, Event.origin_seq,
-            ).where(Event.commune_id == identity.commune_id, Event.server_seq.in_(missing))
+            ).where(Event.commune_id == commune_id, Event.server_seq.in_(missing))
         )
     }  # fmt: skip
     return [envelope if envelope is not None else legacy[seq] for seq, envelope in page]
+
+
+def _page_json(
+    page: Sequence[tuple[int, str | None]],
+    texts: list[str],
+    has_more: bool,
+    after: int,
+    last_seq: int,
+    exclude_own_upto: int | None,
+) -> bytes:
+    """The JSON body of a ``PullResponse`` around the page's stored envelope texts."""
+    if has_more:
+        next_cursor = page[-1][0]
+    else:
+        next_cursor = (
+            max(after, last_seq)
+            if exclude_own_upto is not None
+            else (page[-1][0] if page else after)
+        )
+    events = ",".join(
+        text[:-1] + ',"server_seq":' + str(seq) + "}"
+        for (seq, _envelope), text in zip(page, texts, strict=True)
+    )
+    return (
+        '{"events":['
+        + events
+        + '],"next_cursor":'
+        + str(next_cursor)
+        + ',"has_more":'
+        + ("true" if has_more else "false")
+        + ',"last_server_seq":'
+        + str(last_seq)
+        + "}"
+    ).encode("ascii")
 
 
 def read_page_json(
@@ -358,28 +397,75 @@ def read_page_json(
         )
     stored = session.execute(query.order_by(Event.server_seq).limit(limit + 1)).tuples().all()
     page = stored[:limit]
+    texts = _with_legacy_envelopes(session, identity.commune_id, identity.agency_code, page)
     has_more = len(stored) > limit
-    if has_more:
-        next_cursor = page[-1][0]
-    else:
-        next_cursor = (
-            max(after, last_seq)
-            if exclude_own_upto is not None
-            else (page[-1][0] if page else after)
-        )
-    texts = _with_legacy_envelopes(session, identity, page)
-    events = ",".join(
-        text[:-1] + ',"server_seq":' + str(seq) + "}"
-        for (seq, _envelope), text in zip(page, texts, strict=True)
-    )
-    return (
-        '{"events":['
-        + events
-        + '],"next_cursor":'
-        + str(next_cursor)
-        + ',"has_more":'
-        + ("true" if has_more else "false")
-        + ',"last_server_seq":'
-        + str(last_seq)
-        + "}"
-    ).encode("ascii"), len(page)
+    return _page_json(page, texts, has_more, after, last_seq, exclude_own_upto), len(page)
+
+
+# A pull on PostgreSQL in one statement, the same text every time (prepared once per
+# connection): the token's desk and its commune's counter, and the page below that
+# counter, read from one snapshot. ``own`` is -1 when the caller leaves none of its own
+# events out (every origin_seq is above it).
+_PG_PULL = (
+    "SELECT me.commune_id, me.agency_code, me.last_server_seq, e.server_seq, e.envelope"
+    " FROM (SELECT c.id AS commune_id, c.agency_code, c.last_server_seq, d.number"
+    " FROM credentials cr JOIN desks d ON d.id = cr.desk_id"
+    " JOIN communes c ON c.id = d.commune_id"
+    " WHERE cr.token_hash = %(token)s AND cr.revoked_at IS NULL) AS me"
+    " LEFT JOIN LATERAL (SELECT server_seq, envelope FROM events"
+    " WHERE commune_id = me.commune_id AND server_seq > %(after)s"
+    " AND server_seq <= me.last_server_seq"
+    " AND (origin_desk <> me.number OR origin_seq > %(own)s)"
+    " ORDER BY server_seq LIMIT %(limit)s) AS e ON true"
+    " ORDER BY e.server_seq"
+)
+
+
+def pull_page(
+    engine: Engine,
+    token: str,
+    after: int,
+    limit: int,
+    *,
+    exclude_own_upto: int | None = None,
+) -> tuple[bytes, int]:
+    """``read_page_json`` for the desk owning ``token`` (``NotAuthenticatedError`` when
+    no live token matches), on one pooled connection.
+
+    A desk polls every few seconds, mostly for nothing new, so the fixed cost of a pull
+    counts as much as its cost per event. On PostgreSQL the token, the counter and the
+    page come in one prepared statement, outside any transaction (no BEGIN, no
+    ROLLBACK); elsewhere through the same functions as the rest of the server.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            identity = identify(connection, token)
+            if identity is None:
+                raise unknown_token()
+            return read_page_json(
+                connection, identity, after, limit, exclude_own_upto=exclude_own_upto
+            )
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        driver.autocommit = True
+        try:
+            rows = driver.execute(
+                _PG_PULL,
+                {
+                    "token": hash_secret(token),
+                    "after": after,
+                    "own": -1 if exclude_own_upto is None else exclude_own_upto,
+                    "limit": limit + 1,
+                },
+            ).fetchall()
+            if not rows:
+                raise unknown_token()
+            commune_id, agency_code, last_seq = rows[0][0], rows[0][1], rows[0][2]
+            stored = [(row[3], row[4]) for row in rows] if rows[0][3] is not None else []
+            page = stored[:limit]
+            texts = _with_legacy_envelopes(connection, commune_id, agency_code, page)
+        finally:
+            if not driver.closed:
+                driver.autocommit = False
+    has_more = len(stored) > limit
+    return _page_json(page, texts, has_more, after, last_seq, exclude_own_upto), len(page)

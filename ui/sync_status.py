@@ -17,8 +17,8 @@ import datetime as dt
 import time
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QPushButton, QWidget
 
 from desk_app.clock import LOCAL_ZONE
@@ -37,7 +37,8 @@ DOT_COLORS = {
     LinkState.SYNCING: "#1558b0",
     LinkState.NOT_ENROLLED: "#6b6b6b",
 }
-# Only the server's own detail of refused data can be long; it is cut here, whole in the tooltip.
+# The error line asks for at most this width; it is the first to give up room when the status
+# bar is narrow (cut with "…"), the whole of it in the tooltip.
 ERROR_WIDTH_PX = 300
 # Reachable, but the round failed (credential or data refused): not the green of a good link.
 TROUBLE_COLOR = WARNING_COLOR
@@ -80,6 +81,32 @@ def format_local(when_utc: dt.datetime) -> str:
     return local.strftime("%H:%M %d/%m")
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives up its width before its neighbours do: it paints its
+    text cut with "…" to the width it is given; ``text()`` keeps the whole of it."""
+
+    def __init__(self, preferred_px: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._preferred_px = preferred_px
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self._preferred_px), hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance("M…"), super().minimumSizeHint().height())
+
+    def shown_text(self) -> str:
+        """What the officer reads at the current width."""
+        return self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width()
+        )
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.drawText(self.contentsRect(), int(self.alignment()), self.shown_text())
+
+
 class SyncStatusWidget(QWidget):
     """Shows the worker's snapshots; "Đồng bộ ngay" asks the worker for a round at once."""
 
@@ -103,7 +130,7 @@ class SyncStatusWidget(QWidget):
         self.pending_label.setObjectName("syncPending")
         self.last_success_label = QLabel(self)
         self.last_success_label.setObjectName("syncLastSuccess")
-        self.error_label = QLabel(self)
+        self.error_label = ElidedLabel(ERROR_WIDTH_PX, self)
         self.error_label.setObjectName("syncError")
         self.error_label.setStyleSheet(f"color: {ERROR_COLOR};")
         self.retry_label = QLabel(self)
@@ -195,13 +222,7 @@ class SyncStatusWidget(QWidget):
 
         if snapshot.last_error:
             message = describe_error(snapshot.last_error_code, snapshot.last_error)
-            if snapshot.last_error_code == transport.REJECTED:
-                shown = self.error_label.fontMetrics().elidedText(
-                    message, Qt.TextElideMode.ElideRight, ERROR_WIDTH_PX
-                )
-            else:
-                shown = message
-            self.error_label.setText(shown)
+            self.error_label.setText(message)
             self.error_label.setToolTip(f"{message}\n\n{snapshot.last_error}")
             self.error_label.show()
         else:

@@ -433,3 +433,30 @@ def test_engine_errors_read_by_their_code(code: str, raw: str, shown: str) -> No
 
 def test_times_show_in_commune_time() -> None:
     assert format_local(dt.datetime(2026, 11, 21, 17, 30)) == "00:30 22/11"
+
+
+def test_a_narrow_status_bar_cuts_the_error_line_not_the_counts(
+    qtbot: QtBot, window: QMainWindow, profiled_ctx: DeskContext
+) -> None:
+    worker = SyncWorker(profiled_ctx.sync)  # never started: snapshots are fed by hand
+    widget = SyncStatusWidget(worker)
+    window.statusBar().addPermanentWidget(widget)
+    long_refusal = "máy chủ huyện từ chối dữ liệu: " + "trường 'received_at' không hợp lệ " * 6
+    worker.status_changed.emit(
+        SyncSnapshot(
+            LinkState.ONLINE, 4, dt.datetime(2026, 11, 23, 2, 0), long_refusal, 2.0,
+            last_error_code="sync.rejected",
+        )
+    )  # fmt: skip
+    window.resize(640, 200)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: widget.error_label.width() > 0)
+
+    for label in (widget.pending_label, widget.last_success_label, widget.state_label):
+        assert label.width() >= label.sizeHint().width(), label.text()
+    shown = widget.error_label.shown_text()
+    assert shown.endswith("…")
+    assert widget.error_label.text().startswith(shown[:-1])  # the whole line is kept
+    assert long_refusal in widget.error_label.toolTip()
+    worker.stop()

@@ -44,11 +44,9 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from sqlalchemy import Connection, Engine, Row, any_, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.types import BigInteger, Uuid
 
 from district_server.auth import DeskIdentity, identify, unknown_token
 from district_server.canonical import canonical_json
@@ -132,9 +130,6 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-_UUIDS = ARRAY(Uuid())
-_SEQS = ARRAY(BigInteger())
-
 # One short statement for every row (psycopg's executemany: prepared once per connection,
 # rows sent in a pipeline). Arrays of text would cost more: their literal escapes every
 # quote and backslash of the envelopes.
@@ -145,41 +140,71 @@ _PG_INSERT = (
 )
 
 
-def _known_uuids(
-    session: Session, keys: list[UUID], postgresql: bool
-) -> dict[UUID, tuple[str, int]]:
-    column = Event.uuid
-    condition = (
-        column == any_(bindparam("keys", keys, type_=_UUIDS))
-        if postgresql
-        else column.in_(set(keys))
-    )
+def _known_uuids(session: Session, keys: list[UUID]) -> dict[UUID, tuple[str, int]]:
     return {
         key: (digest, seq)
         for key, digest, seq in session.execute(
-            select(Event.uuid, Event.content_hash, Event.server_seq).where(condition)
+            select(Event.uuid, Event.content_hash, Event.server_seq).where(
+                Event.uuid.in_(set(keys))
+            )
         ).all()
     }
 
 
 def _numbered(
-    session: Session, identity: DeskIdentity, seqs: list[int], postgresql: bool
+    session: Session, identity: DeskIdentity, seqs: list[int]
 ) -> dict[tuple[int, int], UUID]:
-    condition = (
-        Event.origin_seq == any_(bindparam("seqs", seqs, type_=_SEQS))
-        if postgresql
-        else Event.origin_seq.in_(set(seqs))
-    )
     return {
         (desk, seq): uuid
         for desk, seq, uuid in session.execute(
             select(Event.origin_desk, Event.origin_seq, Event.uuid).where(
                 Event.commune_id == identity.commune_id,
                 Event.origin_desk == identity.desk,
-                condition,
+                Event.origin_seq.in_(set(seqs)),
             )
         ).all()
     }
+
+
+# The reads of a push on PostgreSQL: the same short texts every time, with arrays for
+# the batch, straight to the driver (prepared once per connection, no SQL compiled).
+_PG_LOCK = "SELECT last_server_seq FROM communes WHERE id = %s FOR UPDATE"
+_PG_KNOWN = "SELECT uuid, content_hash, server_seq FROM events WHERE uuid = ANY(%s::uuid[])"
+_PG_NUMBERED = (
+    "SELECT origin_desk, origin_seq, uuid FROM events"
+    " WHERE commune_id = %s AND origin_desk = %s AND origin_seq = ANY(%s::bigint[])"
+)
+_PG_COUNTER = "UPDATE communes SET last_server_seq = %s WHERE id = %s"
+
+
+def _driver(session: Session) -> psycopg.Connection[Any]:
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver
+
+
+def _lock_and_read(
+    session: Session, identity: DeskIdentity, keys: list[UUID], seqs: list[int], postgresql: bool
+) -> tuple[int, dict[UUID, tuple[str, int]], dict[tuple[int, int], UUID]]:
+    """Lock the commune (see the module docstring); its counter, the batch's uuids
+    already stored (fingerprint, server_seq) and the desk's event numbers already used."""
+    if not postgresql:
+        return (
+            _lock_commune(session, identity.commune_id),
+            _known_uuids(session, keys),
+            _numbered(session, identity, seqs),
+        )
+    with _driver(session).cursor() as cursor:
+        row = cursor.execute(_PG_LOCK, (identity.commune_id,)).fetchone()
+        assert row is not None
+        known = {key: (digest, seq) for key, digest, seq in cursor.execute(_PG_KNOWN, (keys,))}
+        numbered = {
+            (desk, seq): uuid
+            for desk, seq, uuid in cursor.execute(
+                _PG_NUMBERED, (identity.commune_id, identity.desk, seqs)
+            )
+        }
+    return row[0], known, numbered
 
 
 def _insert(
@@ -190,9 +215,7 @@ def _insert(
     postgresql: bool,
 ) -> None:
     if postgresql:
-        driver = session.connection().connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor:
+        with _driver(session).cursor() as cursor:
             cursor.executemany(
                 _PG_INSERT,
                 [
@@ -230,6 +253,18 @@ def _insert(
     )
 
 
+def _store_counter(session: Session, commune_id: int, last_seq: int, postgresql: bool) -> None:
+    if postgresql:
+        _driver(session).execute(_PG_COUNTER, (last_seq, commune_id))
+        return
+    session.execute(
+        update(Commune)
+        .where(Commune.id == commune_id)
+        .values(last_server_seq=last_seq)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def store_batch(
     session: Session, identity: DeskIdentity, events: list[EventEnvelope], now: datetime
 ) -> PushResponse:
@@ -240,12 +275,12 @@ def store_batch(
     texts = [envelope_texts(event) for event in events]
     keys = [UUID(event.uuid) for event in events]
     postgresql = _is_postgresql(session)
-    last_seq = _lock_commune(session, identity.commune_id)
-    known = _known_uuids(session, keys, postgresql)
     # An event number a desk already used for another event: a second machine under the
     # same desk number, or a reinstalled desk counting from 1 again. Storing it would
     # break every desk's per-desk order, so the batch is refused.
-    numbered = _numbered(session, identity, [event.origin_seq for event in events], postgresql)
+    last_seq, known, numbered = _lock_and_read(
+        session, identity, keys, [event.origin_seq for event in events], postgresql
+    )
     rows: list[tuple[int, UUID, EventEnvelope, str, str]] = []
     server_seqs: list[int] = []
     duplicates = 0
@@ -279,12 +314,7 @@ def store_batch(
                 "An event of the batch reuses the uuid of an event stored for another "
                 "commune; nothing of the batch was stored."
             ) from exc
-        session.execute(
-            update(Commune)
-            .where(Commune.id == identity.commune_id)
-            .values(last_server_seq=last_seq)
-            .execution_options(synchronize_session=False)
-        )
+        _store_counter(session, identity.commune_id, last_seq, postgresql)
     return PushResponse(
         acknowledged=[event.uuid for event in events],
         stored=len(rows),

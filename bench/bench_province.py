@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import json
 import os
 import random
@@ -48,6 +49,7 @@ import psycopg
 
 from desk_app.sync.backoff import Backoff
 from desk_app.sync.transport import SyncTransportError, Transport
+from event_schema import DocumentLine, DossierReceivedV1
 from tests.helpers.postgres import running_cluster
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -172,37 +174,42 @@ FIRST_NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", 
 
 
 def dossier_received(agency: str, desk: int, seq: int, rng: random.Random) -> str:
-    """A ``dossier.received`` envelope as the desk stores it (about 1.4 KB as JSON)."""
+    """A ``dossier.received`` v1 envelope as the desk stores and sends it (about 1.4 KB as
+    JSON): the payload is ``DossierReceivedV1.dump()``, so the server's validation (issue
+    8) accepts it; the code carries the desk's own number."""
     name = rng.choice(FIRST_NAMES)
-    payload = {
-        "code": f"{agency}-261130-{desk}{seq:03d}",
-        "procedure_code": "1.001193",
-        "procedure_name": "Đăng ký khai sinh",
-        "received_at": "2026-11-30T08:15:00+07:00",
-        "due_at": "2026-12-03T17:00:00+07:00",
-        "applicant": {
-            "name": name,
-            "cccd_last4": f"{rng.randrange(10000):04d}",
-            "phone": f"09{rng.randrange(10**8):08d}",
-            "address": "Thôn Đông, xã Hòa Bình, huyện Thanh Sơn, tỉnh Phú Thọ",
-        },
-        "documents": [
-            {"name": "Tờ khai đăng ký khai sinh theo mẫu", "copies": 1, "original": True},
-            {"name": "Giấy chứng sinh do cơ sở y tế cấp", "copies": 1, "original": True},
-            {"name": "Giấy tờ tùy thân của người đi đăng ký", "copies": 1, "original": False},
-        ],
-        "fee": 0,
-        "channel": "counter",
-        "officer": "lan.nguyen",
-        "note": "Hồ sơ đầy đủ, hẹn trả kết quả đúng hạn tại Bộ phận Một cửa.",
-        "folded_name": "nguyen van an",
-    }
+    payload = DossierReceivedV1(
+        code=f"{agency}-261130-{desk}{seq:04d}",
+        code_seq=seq,
+        lookup_pin=f"{rng.randrange(10**6):06d}",
+        procedure_code="1.001193",
+        procedure_name="Đăng ký khai sinh",
+        applicant_name=name,
+        applicant_cccd=f"0010{rng.randrange(10**8):08d}",
+        applicant_dob=dt.date(1990, 1 + rng.randrange(12), 1 + rng.randrange(28)),
+        applicant_phone=f"09{rng.randrange(10**8):08d}",
+        applicant_address="Thôn Đông, xã Hòa Bình, huyện Thanh Sơn, tỉnh Phú Thọ",
+        request_text="Đăng ký khai sinh cho con, sinh ngày 20/11/2026 tại Trạm y tế xã.",
+        documents=(
+            DocumentLine("Tờ khai đăng ký khai sinh theo mẫu", "original", 1),
+            DocumentLine("Giấy chứng sinh do cơ sở y tế cấp", "original", 1),
+            DocumentLine("Giấy tờ tùy thân của người đi đăng ký", "copy", 1),
+        ),
+        notes="Hồ sơ đầy đủ, hẹn trả kết quả đúng hạn tại Bộ phận Một cửa.",
+        duration_kind="working_days",
+        duration_value=3,
+        received_at=dt.datetime(2026, 11, 30, 8, 15),
+        due_at=dt.datetime(2026, 12, 3, 17, 0),
+        received_by="lan.nguyen",
+        received_by_name="Nguyễn Thị Lan",
+        register_line=seq,
+    ).dump()
     envelope = {
         "uuid": str(uuid.uuid4()),
         "dossier_uuid": str(uuid.uuid4()),
         "kind": "dossier.received",
         "payload": payload,
-        "occurred_at": "2026-11-30T08:15:00+07:00",
+        "occurred_at": "2026-11-30T01:15:00+00:00",
         "actor": "lan.nguyen",
         "origin": {"agency_code": agency, "desk": desk},
         "origin_seq": seq,

@@ -18,14 +18,21 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from district_server import metrics
-from district_server.auth import DeskIdentity, get_read_engine, get_sessions, require_desk
+from district_server.auth import (
+    Credentials,
+    DeskIdentity,
+    bearer_token,
+    get_read_engine,
+    get_sessions,
+    require_desk,
+)
 from district_server.enrollment import redeem_code
 from district_server.errors import (
     EnrollmentCodeGoneError,
     TooManyAttemptsError,
     UnknownEnrollmentCodeError,
 )
-from district_server.events import check_origins, read_page_json, store_batch
+from district_server.events import check_origins, pull_page, store_batch
 from district_server.operator import replace_set_aside
 from district_server.schemas import (
     DEFAULT_PAGE_SIZE,
@@ -176,8 +183,8 @@ async def push_events(request: Request, caller: Caller, sessions: Sessions) -> R
     responses=_errors(401, 422, 503),
     response_model=PullResponse,
 )
-def pull_events(
-    caller: Caller,
+async def pull_events(
+    credentials: Credentials,
     engine: ReadEngine,
     after: Annotated[
         int, Query(ge=0, le=MAX_SEQ, description="Return events with a greater server_seq.")
@@ -194,10 +201,15 @@ def pull_events(
     ] = None,
 ) -> Response:
     """A page of the caller's commune log (all its desks), in server_seq order."""
-    with engine.connect() as connection:
-        body, count = read_page_json(
-            connection, caller, after, limit, exclude_own_upto=exclude_own_upto
-        )
+    # The token is checked with the page, in one trip to the thread pool and the database.
+    body, count = await run_in_threadpool(
+        pull_page,
+        engine,
+        bearer_token(credentials),
+        after,
+        limit,
+        exclude_own_upto=exclude_own_upto,
+    )
     metrics.EVENTS_SERVED.inc(count)
     return Response(body, media_type=JSON_MEDIA_TYPE)
 

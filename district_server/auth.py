@@ -49,32 +49,46 @@ def identify(session: Session | Connection, token: str) -> DeskIdentity | None:
     return DeskIdentity(desk_id=row[0], desk=row[1], commune_id=row[2], agency_code=row[3])
 
 
-def get_sessions(request: Request) -> sessionmaker[Session]:
+# The two getters are coroutines so that FastAPI calls them on the event loop: a plain
+# function dependency costs a hop to the thread pool and back on every request.
+
+
+async def get_sessions(request: Request) -> sessionmaker[Session]:
     """The session factory of the running app, for work that may write."""
     sessions: sessionmaker[Session] = request.app.state.sessions
     return sessions
 
 
-def get_read_engine(request: Request) -> Engine:
+async def get_read_engine(request: Request) -> Engine:
     """The engine of the running app for work that only reads, without ORM sessions:
     every pull and every token look-up goes through it, so it is kept lean."""
     engine: Engine = request.app.state.read_engine
     return engine
 
 
-def require_desk(
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-    engine: Annotated[Engine, Depends(get_read_engine)],
-) -> DeskIdentity:
-    """The calling desk; a 401 when the request has no live bearer token."""
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+
+
+def bearer_token(credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The bearer token of the request; a 401 when there is none."""
     if credentials is None or not credentials.credentials:
         raise NotAuthenticatedError(
             "Authentication is required: send the desk's token as 'Authorization: Bearer ...'."
         )
+    return credentials.credentials
+
+
+def unknown_token() -> NotAuthenticatedError:
+    return NotAuthenticatedError("The token is unknown or has been revoked; enrol the desk again.")
+
+
+def require_desk(
+    credentials: Credentials, engine: Annotated[Engine, Depends(get_read_engine)]
+) -> DeskIdentity:
+    """The calling desk; a 401 when the request has no live bearer token."""
+    token = bearer_token(credentials)
     with engine.connect() as connection:
-        identity = identify(connection, credentials.credentials)
+        identity = identify(connection, token)
     if identity is None:
-        raise NotAuthenticatedError(
-            "The token is unknown or has been revoked; enrol the desk again."
-        )
+        raise unknown_token()
     return identity

@@ -43,17 +43,17 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Row, any_, bindparam, insert, select, update
-from sqlalchemy.dialects.postgresql import ARRAY
+import psycopg
+from sqlalchemy import Connection, Engine, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.types import BigInteger, Uuid
 
-from district_server.auth import DeskIdentity
+from district_server.auth import DeskIdentity, identify, unknown_token
 from district_server.canonical import canonical_json
 from district_server.errors import EventConflictError, WrongOriginError
 from district_server.models import Commune, Event
 from district_server.schemas import EventEnvelope, JsonObject, PushResponse
+from district_server.tokens import hash_secret
 
 _dumps = json.dumps
 
@@ -130,9 +130,6 @@ def _is_postgresql(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-_UUIDS = ARRAY(Uuid())
-_SEQS = ARRAY(BigInteger())
-
 # One short statement for every row (psycopg's executemany: prepared once per connection,
 # rows sent in a pipeline). Arrays of text would cost more: their literal escapes every
 # quote and backslash of the envelopes.
@@ -143,41 +140,71 @@ _PG_INSERT = (
 )
 
 
-def _known_uuids(
-    session: Session, keys: list[UUID], postgresql: bool
-) -> dict[UUID, tuple[str, int]]:
-    column = Event.uuid
-    condition = (
-        column == any_(bindparam("keys", keys, type_=_UUIDS))
-        if postgresql
-        else column.in_(set(keys))
-    )
+def _known_uuids(session: Session, keys: list[UUID]) -> dict[UUID, tuple[str, int]]:
     return {
         key: (digest, seq)
         for key, digest, seq in session.execute(
-            select(Event.uuid, Event.content_hash, Event.server_seq).where(condition)
+            select(Event.uuid, Event.content_hash, Event.server_seq).where(
+                Event.uuid.in_(set(keys))
+            )
         ).all()
     }
 
 
 def _numbered(
-    session: Session, identity: DeskIdentity, seqs: list[int], postgresql: bool
+    session: Session, identity: DeskIdentity, seqs: list[int]
 ) -> dict[tuple[int, int], UUID]:
-    condition = (
-        Event.origin_seq == any_(bindparam("seqs", seqs, type_=_SEQS))
-        if postgresql
-        else Event.origin_seq.in_(set(seqs))
-    )
     return {
         (desk, seq): uuid
         for desk, seq, uuid in session.execute(
             select(Event.origin_desk, Event.origin_seq, Event.uuid).where(
                 Event.commune_id == identity.commune_id,
                 Event.origin_desk == identity.desk,
-                condition,
+                Event.origin_seq.in_(set(seqs)),
             )
         ).all()
     }
+
+
+# The reads of a push on PostgreSQL: the same short texts every time, with arrays for
+# the batch, straight to the driver (prepared once per connection, no SQL compiled).
+_PG_LOCK = "SELECT last_server_seq FROM communes WHERE id = %s FOR UPDATE"
+_PG_KNOWN = "SELECT uuid, content_hash, server_seq FROM events WHERE uuid = ANY(%s::uuid[])"
+_PG_NUMBERED = (
+    "SELECT origin_desk, origin_seq, uuid FROM events"
+    " WHERE commune_id = %s AND origin_desk = %s AND origin_seq = ANY(%s::bigint[])"
+)
+_PG_COUNTER = "UPDATE communes SET last_server_seq = %s WHERE id = %s"
+
+
+def _driver(session: Session) -> psycopg.Connection[Any]:
+    driver = session.connection().connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver
+
+
+def _lock_and_read(
+    session: Session, identity: DeskIdentity, keys: list[UUID], seqs: list[int], postgresql: bool
+) -> tuple[int, dict[UUID, tuple[str, int]], dict[tuple[int, int], UUID]]:
+    """Lock the commune (see the module docstring); its counter, the batch's uuids
+    already stored (fingerprint, server_seq) and the desk's event numbers already used."""
+    if not postgresql:
+        return (
+            _lock_commune(session, identity.commune_id),
+            _known_uuids(session, keys),
+            _numbered(session, identity, seqs),
+        )
+    with _driver(session).cursor() as cursor:
+        row = cursor.execute(_PG_LOCK, (identity.commune_id,)).fetchone()
+        assert row is not None
+        known = {key: (digest, seq) for key, digest, seq in cursor.execute(_PG_KNOWN, (keys,))}
+        numbered = {
+            (desk, seq): uuid
+            for desk, seq, uuid in cursor.execute(
+                _PG_NUMBERED, (identity.commune_id, identity.desk, seqs)
+            )
+        }
+    return row[0], known, numbered
 
 
 def _insert(
@@ -188,9 +215,7 @@ def _insert(
     postgresql: bool,
 ) -> None:
     if postgresql:
-        driver = session.connection().connection.driver_connection
-        assert driver is not None
-        with driver.cursor() as cursor:
+        with _driver(session).cursor() as cursor:
             cursor.executemany(
                 _PG_INSERT,
                 [
@@ -228,6 +253,18 @@ def _insert(
     )
 
 
+def _store_counter(session: Session, commune_id: int, last_seq: int, postgresql: bool) -> None:
+    if postgresql:
+        _driver(session).execute(_PG_COUNTER, (last_seq, commune_id))
+        return
+    session.execute(
+        update(Commune)
+        .where(Commune.id == commune_id)
+        .values(last_server_seq=last_seq)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def store_batch(
     session: Session, identity: DeskIdentity, events: list[EventEnvelope], now: datetime
 ) -> PushResponse:
@@ -238,12 +275,12 @@ def store_batch(
     texts = [envelope_texts(event) for event in events]
     keys = [UUID(event.uuid) for event in events]
     postgresql = _is_postgresql(session)
-    last_seq = _lock_commune(session, identity.commune_id)
-    known = _known_uuids(session, keys, postgresql)
     # An event number a desk already used for another event: a second machine under the
     # same desk number, or a reinstalled desk counting from 1 again. Storing it would
     # break every desk's per-desk order, so the batch is refused.
-    numbered = _numbered(session, identity, [event.origin_seq for event in events], postgresql)
+    last_seq, known, numbered = _lock_and_read(
+        session, identity, keys, [event.origin_seq for event in events], postgresql
+    )
     rows: list[tuple[int, UUID, EventEnvelope, str, str]] = []
     server_seqs: list[int] = []
     duplicates = 0
@@ -277,12 +314,7 @@ def store_batch(
                 "An event of the batch reuses the uuid of an event stored for another "
                 "commune; nothing of the batch was stored."
             ) from exc
-        session.execute(
-            update(Commune)
-            .where(Commune.id == identity.commune_id)
-            .values(last_server_seq=last_seq)
-            .execution_options(synchronize_session=False)
-        )
+        _store_counter(session, identity.commune_id, last_seq, postgresql)
     return PushResponse(
         acknowledged=[event.uuid for event in events],
         stored=len(rows),
@@ -309,22 +341,59 @@ def _legacy_envelope(row: Row[Any], agency_code: str) -> str:
 
 
 def _with_legacy_envelopes(
-    session: Session | Connection, identity: DeskIdentity, page: Sequence[tuple[int, str | None]]
+    session: Session | Connection,
+    commune_id: int,
+    agency_code: str,
+    page: Sequence[tuple[int, str | None]],
 ) -> list[str]:
     """The page's envelope texts, made from the columns for rows stored without one."""
     missing = [seq for seq, envelope in page if envelope is None]
     if not missing:
         return [envelope for _seq, envelope in page if envelope is not None]
     legacy = {
-        row.server_seq: _legacy_envelope(row, identity.agency_code)
+        row.server_seq: _legacy_envelope(row, agency_code)
         for row in session.execute(
             select(
                 Event.server_seq, Event.uuid, Event.dossier_uuid, Event.kind, Event.payload,
                 Event.occurred_at, Event.actor, Event.origin_desk, Event.origin_seq,
-            ).where(Event.commune_id == identity.commune_id, Event.server_seq.in_(missing))
+            ).where(Event.commune_id == commune_id, Event.server_seq.in_(missing))
         )
     }  # fmt: skip
     return [envelope if envelope is not None else legacy[seq] for seq, envelope in page]
+
+
+def _page_json(
+    page: Sequence[tuple[int, str | None]],
+    texts: list[str],
+    has_more: bool,
+    after: int,
+    last_seq: int,
+    exclude_own_upto: int | None,
+) -> bytes:
+    """The JSON body of a ``PullResponse`` around the page's stored envelope texts."""
+    if has_more:
+        next_cursor = page[-1][0]
+    else:
+        next_cursor = (
+            max(after, last_seq)
+            if exclude_own_upto is not None
+            else (page[-1][0] if page else after)
+        )
+    events = ",".join(
+        text[:-1] + ',"server_seq":' + str(seq) + "}"
+        for (seq, _envelope), text in zip(page, texts, strict=True)
+    )
+    return (
+        '{"events":['
+        + events
+        + '],"next_cursor":'
+        + str(next_cursor)
+        + ',"has_more":'
+        + ("true" if has_more else "false")
+        + ',"last_server_seq":'
+        + str(last_seq)
+        + "}"
+    ).encode("ascii")
 
 
 def read_page_json(
@@ -358,28 +427,75 @@ def read_page_json(
         )
     stored = session.execute(query.order_by(Event.server_seq).limit(limit + 1)).tuples().all()
     page = stored[:limit]
+    texts = _with_legacy_envelopes(session, identity.commune_id, identity.agency_code, page)
     has_more = len(stored) > limit
-    if has_more:
-        next_cursor = page[-1][0]
-    else:
-        next_cursor = (
-            max(after, last_seq)
-            if exclude_own_upto is not None
-            else (page[-1][0] if page else after)
-        )
-    texts = _with_legacy_envelopes(session, identity, page)
-    events = ",".join(
-        text[:-1] + ',"server_seq":' + str(seq) + "}"
-        for (seq, _envelope), text in zip(page, texts, strict=True)
-    )
-    return (
-        '{"events":['
-        + events
-        + '],"next_cursor":'
-        + str(next_cursor)
-        + ',"has_more":'
-        + ("true" if has_more else "false")
-        + ',"last_server_seq":'
-        + str(last_seq)
-        + "}"
-    ).encode("ascii"), len(page)
+    return _page_json(page, texts, has_more, after, last_seq, exclude_own_upto), len(page)
+
+
+# A pull on PostgreSQL in one statement, the same text every time (prepared once per
+# connection): the token's desk and its commune's counter, and the page below that
+# counter, read from one snapshot. ``own`` is -1 when the caller leaves none of its own
+# events out (every origin_seq is above it).
+_PG_PULL = (
+    "SELECT me.commune_id, me.agency_code, me.last_server_seq, e.server_seq, e.envelope"
+    " FROM (SELECT c.id AS commune_id, c.agency_code, c.last_server_seq, d.number"
+    " FROM credentials cr JOIN desks d ON d.id = cr.desk_id"
+    " JOIN communes c ON c.id = d.commune_id"
+    " WHERE cr.token_hash = %(token)s AND cr.revoked_at IS NULL) AS me"
+    " LEFT JOIN LATERAL (SELECT server_seq, envelope FROM events"
+    " WHERE commune_id = me.commune_id AND server_seq > %(after)s"
+    " AND server_seq <= me.last_server_seq"
+    " AND (origin_desk <> me.number OR origin_seq > %(own)s)"
+    " ORDER BY server_seq LIMIT %(limit)s) AS e ON true"
+    " ORDER BY e.server_seq"
+)
+
+
+def pull_page(
+    engine: Engine,
+    token: str,
+    after: int,
+    limit: int,
+    *,
+    exclude_own_upto: int | None = None,
+) -> tuple[bytes, int]:
+    """``read_page_json`` for the desk owning ``token`` (``NotAuthenticatedError`` when
+    no live token matches), on one pooled connection.
+
+    A desk polls every few seconds, mostly for nothing new, so the fixed cost of a pull
+    counts as much as its cost per event. On PostgreSQL the token, the counter and the
+    page come in one prepared statement, outside any transaction (no BEGIN, no
+    ROLLBACK); elsewhere through the same functions as the rest of the server.
+    """
+    with engine.connect() as connection:
+        if connection.dialect.name != "postgresql":
+            identity = identify(connection, token)
+            if identity is None:
+                raise unknown_token()
+            return read_page_json(
+                connection, identity, after, limit, exclude_own_upto=exclude_own_upto
+            )
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        driver.autocommit = True
+        try:
+            rows = driver.execute(
+                _PG_PULL,
+                {
+                    "token": hash_secret(token),
+                    "after": after,
+                    "own": -1 if exclude_own_upto is None else exclude_own_upto,
+                    "limit": limit + 1,
+                },
+            ).fetchall()
+            if not rows:
+                raise unknown_token()
+            commune_id, agency_code, last_seq = rows[0][0], rows[0][1], rows[0][2]
+            stored = [(row[3], row[4]) for row in rows] if rows[0][3] is not None else []
+            page = stored[:limit]
+            texts = _with_legacy_envelopes(connection, commune_id, agency_code, page)
+        finally:
+            if not driver.closed:
+                driver.autocommit = False
+    has_more = len(stored) > limit
+    return _page_json(page, texts, has_more, after, last_seq, exclude_own_upto), len(page)

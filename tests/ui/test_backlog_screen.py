@@ -135,3 +135,27 @@ def test_refreshes_itself_after_a_sync_pulls_another_desks_dossier(
     assert widget.tiles["received_today"].count == 2
     desks = {item.desk for item in widget.controller.current.lists["due_today"]}  # type: ignore[union-attr]
     assert desks == {1, 2}
+
+
+def test_the_due_soon_tile_follows_the_communes_window_until_the_chair_picks_one(
+    qtbot: QtBot, screen: tuple[BacklogScreen, list[str]], desk: DeskContext
+) -> None:
+    widget, _ = screen
+    admin = Officer("quantri", "Quản trị", Role.ADMIN)
+    ops = widget.controller._ops
+    widget.screen_shown()
+    _loaded(qtbot, widget, 1)
+    assert widget.tiles["due_soon"].count == 1 and widget.window_days.value() == 2
+    # what the administration section does: change the setting, report it
+    desk.settings.set("warning_days", "3", admin)
+    ops.report(Changes(settings=True), "admin")
+    _loaded(qtbot, widget, 2)
+    assert widget.tiles["due_soon"].count == 3 and widget.window_days.value() == 3
+    # the window the chair picks holds for the session
+    widget.window_days.setValue(1)
+    _loaded(qtbot, widget, 3)
+    assert widget.tiles["due_soon"].count == 0
+    desk.settings.set("warning_days", "4", admin)
+    ops.report(Changes(settings=True), "admin")
+    _loaded(qtbot, widget, 4)
+    assert widget.window_days.value() == 1 and widget.tiles["due_soon"].count == 0

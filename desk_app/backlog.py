@@ -33,6 +33,7 @@ from desk_app.commune_settings import CommuneSettingsService
 from desk_app.db.engine import Database
 from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
+from desk_app.vocabulary import age_histogram
 
 DEFAULT_WARNING_DAYS = 2
 OPEN_STATUSES = ("received", "in_progress", "extended", "waiting_supplement")
@@ -58,15 +59,6 @@ TILE_LABELS: dict[str, str] = {
 }
 # Per group in the breakdowns: open dossiers and the action lists among them.
 BREAKDOWN_COLUMNS = ("open", "overdue", "due_today", "due_soon", "waiting_supplement")
-# Backlog by age (days since receipt, calendar days), for the chart.
-AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0–2 ngày", 0, 2),
-    ("3–5 ngày", 3, 5),
-    ("6–10 ngày", 6, 10),
-    ("11–20 ngày", 11, 20),
-    ("21–30 ngày", 21, 30),
-    ("trên 30 ngày", 31, None),
-)
 
 
 class BacklogFilterError(InvalidInputError):
@@ -325,7 +317,6 @@ class BacklogService:
         lists: dict[str, list[BacklogItem]] = {k: [] for k in TILES}
         today_s, soon_s = today.isoformat(), soon_until.isoformat()
         today_ord = today.toordinal()
-        bounds = [(n, lo, hi) for n, (_, lo, hi) in enumerate(AGE_BUCKETS)]
         ages: Counter[int] = Counter()
         groups: dict[str, dict[str, Counter[str]]] = {"holder": {}, "procedure": {}, "field": {}}
         late_days: dict[str, int] = {}
@@ -360,11 +351,7 @@ class BacklogService:
                 counter["open"] += 1
                 if urgency != "on_track":
                     counter[urgency] += 1
-            age = today_ord - dt.date.fromisoformat(received_s[:10]).toordinal()
-            for n, lo, hi in bounds:
-                if age >= lo and (hi is None or age <= hi):
-                    ages[n] += 1
-                    break
+            ages[today_ord - dt.date.fromisoformat(received_s[:10]).toordinal()] += 1
         lists["overdue"].sort(key=lambda i: (-i.days_late, i.code))
         for key in ("due_today", "due_soon", "waiting_supplement"):
             lists[key].sort(key=lambda i: (i.due_at or i.received_at, i.code))
@@ -390,7 +377,7 @@ class BacklogService:
             by_holder=_breakdown(groups["holder"]),
             by_procedure=_breakdown(groups["procedure"]),
             by_field=_breakdown(groups["field"]),
-            by_age=[(label, ages[n]) for n, (label, _, _) in enumerate(AGE_BUCKETS)],
+            by_age=age_histogram(ages),
         )
 
     def fields(self) -> list[str]:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, local_now
 from desk_app.dossiers import Projection
-from desk_app.errors import DossierNotFoundError
+from desk_app.errors import DossierNotFoundError, user_message
 from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import DossierView
 from desk_app.lifecycle import TimelineEntry
@@ -241,6 +241,7 @@ class DossierDialog(QDialog):
         self.requested: str | None = None
         self.action_dialog: ActionDialog | None = None
         self._notice: str | None = None
+        self._notice_kind = "info"
 
         self.title = QLabel(self)
         self.title.setObjectName("dossierCode")
@@ -364,15 +365,15 @@ class DossierDialog(QDialog):
         if isinstance(exc, DossierNotFoundError):
             text = self.tr("Không có hồ sơ mã “{0}”.").format(self.requested or "")
         else:
-            text = self.tr("Không mở được hồ sơ: {0}").format(exc)
+            text = self.tr("Không mở được hồ sơ: {0}").format(user_message(exc))
         self._show_message(text, "error")
 
     def _show(self, details: DossierDetails) -> None:
         self.details = details
         d, p = details.dossier, details.projection
         if self._notice:
-            self._show_message(self._notice, "info")
-            self._notice = None
+            self._show_message(self._notice, self._notice_kind)
+            self._notice, self._notice_kind = None, "info"
         else:
             self.message.hide()
         self.setWindowTitle(self.tr("Hồ sơ {0}").format(d.code))
@@ -476,9 +477,17 @@ class DossierDialog(QDialog):
         self._ops.run(
             lambda: runner(code, spec, values),
             lambda outcome: self._recorded(label, code, outcome),
-            lambda exc: self._show_message(str(exc), "error"),
+            lambda exc: self._refused(code, exc),
             changes=Changes(dossiers=True, outbox=True),
         )
+
+    def _refused(self, code: str, exc: BaseException) -> None:
+        # Refused (most often: another officer moved the dossier meanwhile): say why,
+        # and reload, so the state and the actions shown are the ones in force.
+        self._notice, self._notice_kind = user_message(exc), "error"
+        self._show_message(self._notice, "error")
+        if self.details is not None and self.details.dossier.code == code:
+            self.load(code)
 
     def _recorded(self, label: str, code: str, outcome: ActionOutcome) -> None:
         # Shown once the view has reloaded (the change reloads it).
@@ -500,7 +509,8 @@ class DossierDialog(QDialog):
     def correct(self) -> None:
         if self.details is not None and self._correct is not None:
             self._correct(
-                self.details.dossier.code, lambda exc: self._show_message(str(exc), "error")
+                self.details.dossier.code,
+                lambda exc: self._show_message(user_message(exc), "error"),
             )
 
     def print_form(self, form: str) -> None:
@@ -518,5 +528,5 @@ class DossierDialog(QDialog):
         self._ops.run(
             lambda: printer(code, form),
             shown,
-            lambda exc: self._show_message(str(exc), "error"),
+            lambda exc: self._show_message(user_message(exc), "error"),
         )

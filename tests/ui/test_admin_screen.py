@@ -449,3 +449,37 @@ def test_dossier_rules_are_saved_audited_and_synced(
     # the form shows what is in force after the save
     assert rules.warning_days.value() == 4 and rules.pause_rule.currentData() == "shift"
     shoot(screen, "rules")
+
+
+@shows_a_window
+def test_corrected_forms_are_listed_used_or_why_not(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    from desk_app.paths import resource_path
+
+    screen = open_admin(qtbot, window, 8)
+    forms = screen.templates
+    assert screen.tabs.tabText(8) == "Mẫu in"
+    assert forms.table.rowCount() == 0
+    assert forms.banner.text().startswith("Chưa có mẫu in sửa riêng")
+    folder = staffed_ctx.data_dir / "templates"
+    assert str(folder) in forms.folder.text()
+
+    folder.mkdir()
+    shipped = resource_path("templates", "receipt_form01.toml").read_text(encoding="utf-8")
+    (folder / "receipt_form01.toml").write_text(
+        shipped.replace("HẸN TRẢ KẾT QUẢ", "HẸN NGÀY TRẢ KẾT QUẢ"), encoding="utf-8"
+    )
+    shipped = resource_path("templates", "form05_stop.toml").read_text(encoding="utf-8")
+    (folder / "form05_stop.toml").write_text(shipped.replace("[text]", "[text]\nx = 1", 1),
+                                              encoding="utf-8")  # fmt: skip
+    forms.check_button.click()
+    wait_idle(qtbot, window)
+    shown = {forms.table.item(n, 0).text(): forms.table.item(n, 1).text()
+             for n in range(forms.table.rowCount())}  # fmt: skip
+    assert shown == {
+        "form05_stop.toml": "Không dùng, in theo mẫu đi kèm: khóa lạ 'text.x'",
+        "receipt_form01.toml": "Đang dùng",
+    }
+    assert forms.banner.text() == "1 tệp mẫu in sửa riêng không dùng được: xem lý do trong bảng."
+    shoot(screen, "templates")

@@ -21,9 +21,9 @@
 The passphrase is never stored in clear in the data folder: only an Argon2id verifier,
 so a mistyped passphrase is caught before it makes a backup nobody can open (whoever
 reads the verifier holds the database itself anyway). For unattended daily backups the
-passphrase sits in the operating system's credential store (``keyring``: Windows
-Credential Manager, macOS Keychain, Secret Service); where there is none, the daily
-backup is skipped with a status saying so, or reads ``$DESK_APP_BACKUP_PASSPHRASE``.
+passphrase is kept as the database key is (``db.keys.store_secret``): in the operating
+system's credential store (``keyring``), else in a 0600 file in the key folder outside
+the data folder; ``$DESK_APP_BACKUP_PASSPHRASE`` overrides it for scripts.
 """
 
 from __future__ import annotations
@@ -729,33 +729,20 @@ def _keyring_user(ctx: DeskContext) -> str:
 
 
 def stored_passphrase(ctx: DeskContext) -> str | None:
-    """The passphrase for unattended backups: ``$DESK_APP_BACKUP_PASSPHRASE``, else the OS
-    credential store; None when neither has it."""
+    """The passphrase for unattended backups: ``$DESK_APP_BACKUP_PASSPHRASE``, else where
+    ``remember_passphrase`` kept it; None when neither has it."""
     env = os.environ.get(PASSPHRASE_ENV)
     if env:
         return env
-    try:
-        import keyring
-        from keyring.errors import KeyringError
-
-        try:
-            return keyring.get_password(KEYRING_SERVICE, _keyring_user(ctx))
-        except KeyringError:
-            return None
-    except ImportError:  # pragma: no cover - a dependency of the app
-        return None
+    return keys.read_secret(KEYRING_SERVICE, _keyring_user(ctx))
 
 
 def remember_passphrase(ctx: DeskContext, passphrase: str) -> bool:
-    """Keep the passphrase in the OS credential store; False when there is none."""
+    """Keep the passphrase as the database key is kept (the OS credential store, else a
+    0600 file in the key folder outside the data folder); False when neither can."""
     try:
-        import keyring
-        from keyring.errors import KeyringError
-    except ImportError:  # pragma: no cover
-        return False
-    try:
-        keyring.set_password(KEYRING_SERVICE, _keyring_user(ctx), passphrase)
-    except KeyringError:
+        keys.store_secret(KEYRING_SERVICE, _keyring_user(ctx), passphrase)
+    except OSError:
         return False
     return True
 
@@ -764,7 +751,7 @@ def configure(ctx: DeskContext, passphrase: str, *, folder: Path | None, keep: i
     """Set the daily backups' folder and how many to keep (an administrator's act).
 
     The passphrase must be the desk's (it is set now if none is). Returns whether it could
-    be kept in the OS credential store for unattended backups.
+    be kept (credential store or key file) for unattended backups.
     """
     if keep is not None and not 1 <= keep <= 365:
         raise InvalidInputError("số bản sao lưu giữ lại từ 1 đến 365", code="backup.keep")
@@ -818,8 +805,9 @@ def run_scheduled_backup(
     passphrase = stored_passphrase(ctx)
     if passphrase is None:
         reason = (
-            "không sao lưu tự động được: máy không có kho mật khẩu của hệ điều hành để giữ "
-            f"cụm mật khẩu sao lưu (đặt ${PASSPHRASE_ENV} cho tác vụ theo lịch)"
+            "không sao lưu tự động được: cụm mật khẩu sao lưu chưa được lưu trên máy này cho "
+            "tài khoản này (quản trị viên nhập lại ở mục Sao lưu rồi bấm «Lưu cài đặt»; hoặc "
+            f"đặt ${PASSPHRASE_ENV} cho tác vụ theo lịch)"
         )
         _update_settings(ctx, last_error=reason, last_error_at=now)
         return ScheduledOutcome(False, reason=reason)

@@ -64,7 +64,11 @@ class LineProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}"
+        # Vietnamese like the rest of the command's messages; a problem of the whole line
+        # (not JSON, not UTF-8) names no field.
+        if self.field == WHOLE_LINE:
+            return f"dòng {self.line}: {self.message}"
+        return f"dòng {self.line}: {self.field}: {self.message}"
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,15 @@ class BackupSection(AdminSection):
             lines.append(self.tr("Lỗi gần nhất: {0}").format(status.last_error))
         if not status.passphrase_set:
             lines.append(self.tr("Chưa đặt cụm mật khẩu sao lưu."))
+        elif status.folder and status.unattended:
+            lines.append(self.tr("Sao lưu tự động: sẵn sàng (cụm mật khẩu được lưu trên máy này)."))
+        elif status.folder:
+            lines.append(
+                self.tr(
+                    "Sao lưu tự động chưa chạy được: cụm mật khẩu chưa được lưu trên máy này; "
+                    "nhập cụm mật khẩu rồi bấm «Lưu cài đặt»."
+                )
+            )
         self.status_label.setText("\n".join(lines))
         if status.folder and not self.folder.text():
             self.folder.setText(status.folder)

@@ -89,7 +89,8 @@ class DatabaseOpener(QObject):
     """Opens the desk database on a worker thread; reports back on the GUI thread."""
 
     opened = Signal(object)
-    failed = Signal(str)
+    #: a ``desk_app.recovery.OpenFailure``: what to say, and whether a backup can help
+    failed = Signal(object)
 
     def __init__(self, data_dir: Path) -> None:
         super().__init__()
@@ -100,8 +101,12 @@ class DatabaseOpener(QObject):
             from desk_app.context import DeskContext
 
             ctx = DeskContext.open(self._data_dir)
-        except Exception as exc:  # shown to the officer, who can do nothing else anyway
-            self.failed.emit(str(exc))
+        except Exception as exc:
+            from desk_app.recovery import describe_open_failure
+
+            # Never the exception's own text: a bug's may quote a statement's data.
+            log.error("the database did not open: %s", type(exc).__name__)
+            self.failed.emit(describe_open_failure(self._data_dir, exc))
             return
         self.opened.emit(ctx)
 

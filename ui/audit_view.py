@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.audit import AuditRow
 from desk_app.auth import Officer
+from desk_app.errors import user_message
 from desk_app.report_audit import AuditFilter, AuditLogService
 from ui.backlog_view import RowsModel
 from ui.operations import Operations
@@ -172,7 +173,7 @@ class AuditScreen(QWidget, TabScreen):
 
     def _failed(self, exc: BaseException) -> None:
         self.message.setStyleSheet(BANNER_STYLES["error"])
-        self.message.setText(getattr(exc, "message", None) or str(exc))
+        self.message.setText(user_message(exc))
         self.message.show()
 
     def _ask_export(self) -> None:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from desk_app.auth import Officer
 from desk_app.backlog import TILE_LABELS, Backlog, BacklogFilter, BacklogService
 from desk_app.clock import Clock, local_now
+from desk_app.errors import user_message
 from desk_app.profile import ProfileService
 from desk_app.report import UNIT_NAME, ReportService, SeriesPoint
 from ui.backlog_view import BacklogView
@@ -196,7 +197,9 @@ class BacklogController(QObject):
         self._in_flight = False
         self._again = False
         self.view.set_busy(False)
-        self.view.show_message(self.tr("Không tải được danh sách: {0}").format(exc), "error")
+        self.view.show_message(
+            self.tr("Không tải được danh sách: {0}").format(user_message(exc)), "error"
+        )
 
     def _fill_filters(self, data: tuple[list[str], list[tuple[str, str]]]) -> None:
         fields, procedures = data
@@ -333,7 +336,7 @@ class BacklogController(QObject):
 
     def _output_failed(self, exc: BaseException) -> None:
         self.view.set_busy(False)
-        message = getattr(exc, "message", None) or str(exc)
+        message = user_message(exc)
         self.view.show_message(self.tr("Không lập được: {0}").format(message), "error")
 
 

@@ -424,7 +424,9 @@ class DossierDialog(QDialog):
             self._ops.run(details.record_view, lambda _written: None, self._audit_failed)
 
     def _audit_failed(self, exc: BaseException) -> None:
-        self._show_message(self.tr("Không ghi được nhật ký xem hồ sơ: {0}").format(exc), "error")
+        self._show_message(
+            self.tr("Không ghi được nhật ký xem hồ sơ: {0}").format(user_message(exc)), "error"
+        )
 
     def _show_actions(self, status: str) -> None:
         can_annul = self.details is not None and self.details.can_annul

@@ -31,6 +31,7 @@ from desk_app.calendar import DEFAULT_OFFICE_HOURS, DEFAULT_SAME_DAY_CUTOFF, Off
 from desk_app.clock import utc_naive
 from desk_app.context import DeskContext
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern, CodePatternError
+from desk_app.errors import user_message
 from desk_app.profile import Profile
 from ui.fields import FieldMessage, TouchTracker
 from ui.operations import Changes, Operations
@@ -417,7 +418,7 @@ class FirstRunWizard(QWizard):
 
     def _failed(self, exc: BaseException) -> None:
         self._set_saving(False)
-        self._page().show_banner(self.tr("Chưa lưu được: {0}").format(exc))
+        self._page().show_banner(self.tr("Chưa lưu được: {0}").format(user_message(exc)))
 
     def _set_saving(self, saving: bool) -> None:
         self._saving = saving

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.auth import ROLE_LABELS, AccountLockedError, Officer, UserService
+from desk_app.errors import user_message
 from ui.operations import Operations
 from ui.style import ERROR_COLOR, heading_font, set_text_color
 
@@ -217,7 +218,7 @@ class LockScreen(QWidget):
             self.password.clear()
             self._show_error(exc.message)  # the core's Vietnamese line, with the wait
             return
-        self._show_error(self.tr("Không kiểm tra được mật khẩu: {0}").format(exc))
+        self._show_error(self.tr("Không kiểm tra được mật khẩu: {0}").format(user_message(exc)))
 
     def _switch(self) -> None:
         self.submit(logging_out=True)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.errors import user_message
 from ui.fields import format_vn_date_short, parse_vn_date
 from ui.operations import Changes
 from ui.style import ERROR_COLOR, set_text_color
@@ -226,7 +227,7 @@ class CorrectionFlow(QObject):
         self._ops.run(
             work,
             done,
-            lambda exc: dialog.show_error(str(exc)),
+            lambda exc: dialog.show_error(user_message(exc)),
             changes=Changes(dossiers=True, outbox=True),
             initiator=self,
         )

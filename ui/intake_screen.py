@@ -27,6 +27,7 @@ from PySide6.QtWidgets import QDialog, QLineEdit, QWidget
 from desk_app.auth import Officer
 from desk_app.catalogue import ProcedureInfo
 from desk_app.clock import Clock, local_now
+from desk_app.errors import user_message
 from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import (
     ApplicantInput,
@@ -147,7 +148,9 @@ class IntakeController(QObject):
             self.restore_kept(pending)
 
     def _load_failed(self, exc: BaseException) -> None:
-        self.view.show_banner(self.tr("Không tải được danh mục thủ tục: {0}").format(exc), "error")
+        self.view.show_banner(
+            self.tr("Không tải được danh mục thủ tục: {0}").format(user_message(exc)), "error"
+        )
 
     @property
     def procedures_loaded(self) -> bool:
@@ -206,7 +209,9 @@ class IntakeController(QObject):
 
     def _due_failed(self, ticket: int, exc: BaseException) -> None:
         if ticket == self._due_ticket:
-            self.view.due_label.setText(self.tr("Hẹn trả: không tính được ({0})").format(exc))
+            self.view.due_label.setText(
+                self.tr("Hẹn trả: không tính được ({0})").format(user_message(exc))
+            )
 
     def _tick(self) -> None:
         self.refresh_due()
@@ -439,7 +444,7 @@ class IntakeController(QObject):
             self.view.show_banner(
                 self.tr(
                     "Chưa lưu được hồ sơ: {0}. Dữ liệu đã nhập vẫn còn — thử lại bằng Ctrl+S."
-                ).format(exc),
+                ).format(user_message(exc)),
                 "error",
             )
             self.view.save_button.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -461,7 +466,7 @@ class IntakeController(QObject):
         self.correction.open(
             self.last_saved,
             lambda exc: self.view.show_banner(
-                self.tr("Không mở được hồ sơ để sửa: {0}").format(exc), "error"
+                self.tr("Không mở được hồ sơ để sửa: {0}").format(user_message(exc)), "error"
             ),
         )
 

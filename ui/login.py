@@ -237,7 +237,7 @@ class LoginScreen(QWidget):
         elif isinstance(exc, AuthError):
             self._show_error(self.tr("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
-            self._show_error(self.tr("Không đăng nhập được: {0}").format(exc))
+            self._show_error(self.tr("Không đăng nhập được: {0}").format(user_message(exc)))
         self.password.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _show_error(self, message: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QWidget
 
 from desk_app.auth import Officer, Permission
 from desk_app.clock import LOCAL_ZONE, Clock, local_now
+from desk_app.errors import user_message
 from desk_app.forms.vn_format import format_vn_datetime
 from desk_app.intake import DossierNotFoundError, DossierView, IntakeService
 from desk_app.lifecycle import TimelineEntry
@@ -139,7 +140,7 @@ class LookupController(QObject):
 
     def _timeline_failed(self, exc: BaseException) -> None:
         self.view.fact_labels["timeline"].setText(
-            self.tr("Không đọc được diễn biến: {0}").format(exc)
+            self.tr("Không đọc được diễn biến: {0}").format(user_message(exc))
         )
 
     def _not_found(self, exc: BaseException) -> None:
@@ -150,7 +151,7 @@ class LookupController(QObject):
         if isinstance(exc, DossierNotFoundError):
             text = self.tr("Không tìm thấy hồ sơ mã “{0}”.").format(view.code.text().strip())
         else:
-            text = self.tr("Không tra cứu được: {0}").format(exc)
+            text = self.tr("Không tra cứu được: {0}").format(user_message(exc))
         view.show_message(text, "error")
         view.code.selectAll()
         view.code.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -177,7 +178,9 @@ class LookupController(QObject):
 
     def _receipt_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
-        self.view.show_message(self.tr("Không mở được giấy hẹn: {0}").format(exc), "error")
+        self.view.show_message(
+            self.tr("Không mở được giấy hẹn: {0}").format(user_message(exc)), "error"
+        )
 
     # -- today's list
 
@@ -188,7 +191,7 @@ class LookupController(QObject):
             lambda: intake.list_received(officer, today, today),
             self.view.show_today,
             lambda exc: self.view.show_message(
-                self.tr("Không tải được danh sách: {0}").format(exc), "error"
+                self.tr("Không tải được danh sách: {0}").format(user_message(exc)), "error"
             ),
         )
 

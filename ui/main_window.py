@@ -48,13 +48,16 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
+from desk_app.errors import user_message
 from ui.operations import Changes, Operations
 
 if TYPE_CHECKING:
     from desk_app.auth import Officer
     from desk_app.context import DeskContext
     from desk_app.profile import Profile
+    from desk_app.recovery import OpenFailure, Restored
     from ui.daily_backup import DailyBackup
+    from ui.damaged_database import DamagedDatabasePage
     from ui.dossier_view import DossierDialog
     from ui.first_run import FirstRunWizard, SetupResult
     from ui.idle_lock import IdleLock, LockScreen
@@ -125,6 +128,7 @@ class MainWindow(QMainWindow):
         self._hidden_preview = False
         self._focus_before_lock: QWidget | None = None
         self.upgrade_notice: QMessageBox | None = None
+        self.damaged_page: DamagedDatabasePage | None = None
         self.daily_backup: DailyBackup | None = None
         #: the question asked before a half-filled intake form would be lost
         self.leave_dialog: LeaveDialog | None = None
@@ -258,7 +262,7 @@ class MainWindow(QMainWindow):
         self.ops.run(
             lambda: DeskState(profiles.get(), users.has_users()),
             self._desk_state_read,
-            lambda exc: self.show_open_error(str(exc)),
+            lambda exc: self.show_open_error(user_message(exc)),
         )
 
     def _desk_state_read(self, state: DeskState) -> None:
@@ -554,7 +558,9 @@ class MainWindow(QMainWindow):
             self._close_confirmed = False
             if isValid(screen):
                 screen.show_banner(
-                    self.tr("Chưa giữ được bản nháp ({0}); biểu mẫu vẫn còn nguyên.").format(exc),
+                    self.tr("Chưa giữ được bản nháp ({0}); biểu mẫu vẫn còn nguyên.").format(
+                        user_message(exc)
+                    ),
                     "error",
                 )
 
@@ -737,14 +743,30 @@ class MainWindow(QMainWindow):
         self._close_confirmed = True
         self.close()
 
-    def show_open_error(self, message: str) -> None:
+    def show_open_error(self, failure: OpenFailure | str) -> None:
+        """The database did not open: say why; where a backup can bring the desk back
+        (a damaged file, a lost key), offer it (``ui.damaged_database``)."""
         self.loading_bar.hide()
+        self.statusBar().showMessage(self.tr("Lỗi mở cơ sở dữ liệu"))
+        message = failure if isinstance(failure, str) else failure.message
         self.loading_label.setText(
             self.tr("Không mở được cơ sở dữ liệu.\n\n{0}\n\nHãy báo cho quản trị viên.").format(
                 message
             )
         )
-        self.statusBar().showMessage(self.tr("Lỗi mở cơ sở dữ liệu"))
+        if isinstance(failure, str) or not failure.restorable:
+            return
+        from ui.damaged_database import DamagedDatabasePage
+
+        page = DamagedDatabasePage(failure, self.ops, self)
+        page.restored.connect(self._restored)
+        self.damaged_page = page
+        self.pages.addWidget(page)
+        self.pages.setCurrentWidget(page)
+
+    def _restored(self, result: Restored) -> None:
+        self.statusBar().showMessage(self.tr("Đã khôi phục cơ sở dữ liệu từ bản sao lưu"), 30_000)
+        self.attach(result.context)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         screen = None if self._close_confirmed else self._unsaved_intake()

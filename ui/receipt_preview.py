@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.errors import user_message
 from ui.operations import Operations
 from ui.style import BANNER_STYLES
 
@@ -250,7 +251,10 @@ class ReceiptPreview(QDialog):
     def _print_failed(self, exc: BaseException) -> None:
         self._set_busy(False)
         self._show(
-            self.tr("Không in được: {0}. Hồ sơ vẫn được lưu; thử in lại.").format(exc), "error"
+            self.tr("Không in được: {0}. Hồ sơ vẫn được lưu; thử in lại.").format(
+                user_message(exc)
+            ),
+            "error",
         )
 
     # -- saving a copy

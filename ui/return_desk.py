@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.auth import Officer
 from desk_app.clock import Clock, local_now
+from desk_app.errors import user_message
 from desk_app.search import SearchHit, SearchService
 from ui.dossier_view_actions import DEFAULT_RATINGS, RETURN, ActionRunner, ActionValues
 from ui.operations import Changes, Operations
@@ -201,7 +202,9 @@ class ReturnDesk(QWidget, TabScreen):
         self._ops.run(
             lambda: (search.awaiting_collection(officer), tuple(scale())),
             self._show,
-            lambda exc: self._say(self.tr("Không tải được danh sách: {0}").format(exc), "error"),
+            lambda exc: self._say(
+                self.tr("Không tải được danh sách: {0}").format(user_message(exc)), "error"
+            ),
         )
 
     def _show(self, loaded: tuple[list[SearchHit], tuple[str, ...]]) -> None:
@@ -239,7 +242,7 @@ class ReturnDesk(QWidget, TabScreen):
         self._ops.run(
             lambda: runner(code, RETURN, values),
             lambda _r: self._done(hit, rating),
-            lambda exc: self._say(str(exc), "error"),
+            lambda exc: self._say(user_message(exc), "error"),
             changes=Changes(dossiers=True, outbox=True),
         )
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QWidget
 
 from desk_app.auth import Officer
+from desk_app.errors import user_message
 from desk_app.search import MIN_QUERY_CHARS, SearchHit, SearchService, words
 from ui.operations import Changes, Operations
 from ui.search_view import SearchView
@@ -130,7 +131,7 @@ class SearchController(QObject):
 
     def _failed(self, exc: BaseException) -> None:
         self._in_flight = False
-        self.view.show_hits([], self.tr("Không tìm được: {0}").format(exc))
+        self.view.show_hits([], self.tr("Không tìm được: {0}").format(user_message(exc)))
 
     def _record(self) -> None:
         """The results stayed on screen: one audit entry for this search."""

@@ -91,7 +91,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
             )
         )
         print(
-            f"line {already.line}: đã nhập ở {where} (mã hồ sơ {already.code}); bỏ qua",
+            f"dòng {already.line}: đã nhập ở {where} (mã hồ sơ {already.code}); bỏ qua",
             file=sys.stderr,
         )
     return 0

@@ -153,11 +153,14 @@ def cmd_backup_config(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if stored:
-        print("daily backups configured; the passphrase is kept in the system credential store")
+        print(
+            "daily backups configured; the passphrase is kept for this account (credential "
+            "store, else the key folder)"
+        )
     else:
         print(
-            "daily backups configured, but this system has no credential store: the daily "
-            "backup runs only with $DESK_APP_BACKUP_PASSPHRASE set (e.g. in the scheduled task)"
+            "daily backups configured, but the passphrase could not be kept for this account: "
+            "the daily backup runs only with $DESK_APP_BACKUP_PASSPHRASE set"
         )
     return 0
 

@@ -17,6 +17,7 @@ machine or account: a backup (which carries the key under its passphrase) does.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import uuid
@@ -119,25 +120,31 @@ def load_key(data_dir: Path) -> bytes | None:
     return key
 
 
-def _store(key_id: str, key: bytes) -> None:
+def _keep(service: str, account: str, text: str, file: Path) -> None:
+    """``text`` in the credential store where one works (and reads it back), else in
+    ``file`` (0600) in the private key folder."""
     if _keyring_usable():
         import keyring
 
         try:
-            keyring.set_password(KEYRING_SERVICE, key_id, key.hex())
-            if _decode(keyring.get_password(KEYRING_SERVICE, key_id)) == key:
+            keyring.set_password(service, account, text)
+            if keyring.get_password(service, account) == text:
                 return
         except Exception:
             pass
-    folder = key_folder()
+    folder = file.parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if os.name == "posix":
+        folder.chmod(0o700)
+    _write_private(file, text)
+
+
+def _store(key_id: str, key: bytes) -> None:
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if os.name == "posix":
-            folder.chmod(0o700)
-        _write_private(folder / f"{key_id}.key", key.hex())
+        _keep(KEYRING_SERVICE, key_id, key.hex(), key_folder() / f"{key_id}.key")
     except OSError as exc:
         raise StorageReadOnlyError(
-            f"không ghi được khoá mã hoá cơ sở dữ liệu vào {folder}: {exc.strerror}"
+            f"không ghi được khoá mã hoá cơ sở dữ liệu vào {key_folder()}: {exc.strerror}"
         ) from None
 
 
@@ -145,11 +152,44 @@ def _write_private(path: Path, text: str) -> None:
     """``path`` holds ``text`` (0600), whole or not at all, on disk before it counts."""
     partial = path.with_name(path.name + ".part")
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as f:
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text + "\n")
         f.flush()
         os.fsync(f.fileno())
     os.replace(partial, path)
+
+
+# ------------------------------------------------------------------ other secrets
+
+
+def secret_file(service: str, account: str) -> Path:
+    """Where a secret other than a database key lives when no credential store works:
+    the key folder, under a name that reveals neither the service's account nor a path."""
+    digest = hashlib.sha256(f"{service}\0{account}".encode()).hexdigest()[:32]
+    return key_folder() / f"{digest}.secret"
+
+
+def store_secret(service: str, account: str, text: str) -> None:
+    """Keep a secret (the backup passphrase) the way database keys are kept: in the
+    credential store where one works, else in a 0600 file in the key folder, never in the
+    data folder. Raises ``OSError`` when neither can hold it."""
+    _keep(service, account, text, secret_file(service, account))
+
+
+def read_secret(service: str, account: str) -> str | None:
+    """The secret ``store_secret`` kept, or None."""
+    try:
+        text: str | None = secret_file(service, account).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = None
+    if text and text.rstrip("\n"):
+        return text.rstrip("\n")
+    if _keyring_usable():
+        import keyring
+
+        with contextlib.suppress(Exception):
+            return keyring.get_password(service, account)
+    return None
 
 
 def adopt_key(data_dir: Path, key: bytes) -> None:

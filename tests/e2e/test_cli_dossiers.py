@@ -183,13 +183,13 @@ def test_intake_names_every_bad_line_and_writes_nothing(received: dict[str, Any]
     assert received["refused_after"] == received["before"]  # nothing of the good lines either
     errors = refused.stderr.splitlines()
     assert [e.split(":")[0] for e in errors[:-1]] == [
-        "line 2", "line 4", "line 6", "line 8", "line 9"
+        "dòng 2", "dòng 4", "dòng 6", "dòng 8", "dòng 9"
     ]  # fmt: skip
-    assert errors[0] == "line 2: applicant.name: Họ và tên gồm ít nhất hai chữ, không có chữ số."
-    assert errors[1].startswith("line 4: (dòng): không phải JSON hợp lệ")
-    assert errors[2] == "line 6: applicant.cccd: Số CCCD phải gồm đúng 12 chữ số."
-    assert errors[3] == "line 8: fax: trường không có trong mẫu nhập"
-    assert errors[4].startswith("line 9: procedure_code: Không có thủ tục mã '9.9'")
+    assert errors[0] == "dòng 2: applicant.name: Họ và tên gồm ít nhất hai chữ, không có chữ số."
+    assert errors[1].startswith("dòng 4: không phải JSON hợp lệ")
+    assert errors[2] == "dòng 6: applicant.cccd: Số CCCD phải gồm đúng 12 chữ số."
+    assert errors[3] == "dòng 8: fax: trường không có trong mẫu nhập"
+    assert errors[4].startswith("dòng 9: procedure_code: Không có thủ tục mã '9.9'")
     assert errors[4].endswith("(+2 lỗi khác)")
     assert errors[5].startswith("không nhập hồ sơ nào: 5 dòng lỗi")
 
@@ -221,7 +221,7 @@ def test_intake_of_the_same_file_again_adds_nothing(received: dict[str, Any]) ->
     assert [(o["line"], o["code"], o["already_imported"]) for o in out] == [
         (n, received["codes"][n], True) for n in GOOD_LINES
     ]
-    assert [e.split(":")[0] for e in again.stderr.splitlines()] == ["line 1", "line 3", "line 7"]
+    assert [e.split(":")[0] for e in again.stderr.splitlines()] == ["dòng 1", "dòng 3", "dòng 7"]
     assert "đã nhập ở một lần nhập trước" in again.stderr
 
 
@@ -230,7 +230,7 @@ def test_intake_from_stdin(fresh: Path) -> None:
     assert mixed.returncode == 2
     assert mixed.stdout == ""
     assert mixed.stderr.splitlines()[0] == (
-        "line 2: channel: Hình thức nộp là trực tiếp, qua bưu chính hoặc trực tuyến."
+        "dòng 2: channel: Hình thức nộp là trực tiếp, qua bưu chính hoặc trực tuyến."
     )
     assert dossier_count(fresh) == 0
     clean = cli(fresh, "intake", "--json", "-", stdin=line(sets_count=2) + "\n")
@@ -244,7 +244,7 @@ def test_intake_reports_an_unprintable_line_and_writes_nothing(fresh: Path) -> N
     huge = line(documents=[{"name": "giấy tờ " * 400, "kind": "original"}])
     result = cli(fresh, "intake", "--json", "-", stdin=huge + "\n" + line() + "\n")
     assert result.returncode == 2
-    assert result.stderr.startswith("line 1: documents[0].name: ")
+    assert result.stderr.startswith("dòng 1: documents[0].name: ")
     assert result.stdout == ""
     assert dossier_count(fresh) == 0
 

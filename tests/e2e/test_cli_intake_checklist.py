@@ -49,7 +49,7 @@ def test_listed_documents_missing_a_required_one_is_refused(pristine: Path, tmp_
     result = cli(folder, "intake", "--json", "-", stdin=short + "\n")
     assert result.returncode == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("line 1: documents: Còn thiếu 2 giấy tờ bắt buộc: Hộ chiếu")
+    assert result.stderr.startswith("dòng 1: documents: Còn thiếu 2 giấy tờ bắt buộc: Hộ chiếu")
     assert "Traceback" not in result.stderr
     assert dossier_count(folder) == 0
 

@@ -96,7 +96,7 @@ def test_hidden_direction_and_c1_characters_are_not_stored(
 ) -> None:
     done = cli(inited_dir, "intake", "--json", "-", stdin=line(**{field: value}) + "\n")
     assert done.returncode == 2
-    assert done.stderr.startswith(f"line 1: applicant.{field}: ")
+    assert done.stderr.startswith(f"dòng 1: applicant.{field}: ")
     assert dossier_count(inited_dir) == 0
 
 

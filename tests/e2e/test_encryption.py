@@ -178,3 +178,30 @@ def test_the_key_goes_to_the_credential_store_where_there_is_one(
     assert not key_files.exists() or not list(key_files.iterdir())
     DeskContext.open(folder).close()  # and it opens again from there
     assert not cipher.is_plaintext(folder / "desk.sqlite3")
+
+
+def test_the_enrolled_server_token_is_not_in_the_raw_data_folder(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    from tests.sync.conftest import Desk, ServerProcess, new_agency
+
+    db_url = f"sqlite:///{tmp_path / 'district.db'}"
+    server = ServerProcess(db_url, tmp_path / "server-logs").start()
+    try:
+        desk = Desk(data_dir, new_agency(), 1)
+        try:
+            desk.enroll(db_url, server.url)
+            desk.intake(2)
+            summary = desk.sync()
+            assert summary.pushed >= 2 and not summary.errors and summary.pending == 0, summary
+            [(token,)] = desk.query("SELECT token FROM sync_state WHERE id = 1")
+            assert token and len(token) >= 20
+            needles = (token.encode(), token.encode("utf-16-le"))
+            # While the desk is open (its write-ahead log on disk) and after it closed.
+            assert raw_hits(data_dir, *needles) == []
+        finally:
+            desk.close()
+        assert raw_hits(data_dir, *needles) == []
+        assert not cipher.is_plaintext(data_dir / "desk.sqlite3")
+    finally:
+        server.stop()

@@ -49,7 +49,7 @@ def test_a_file_with_one_bad_line_stores_nothing_then_all_once(
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
     refused = cli(fresh, "intake", "--json", str(source))
     assert refused.returncode == 2
-    assert refused.stderr.splitlines()[0].startswith(f"line {BAD}: (dòng): không phải JSON hợp lệ")
+    assert refused.stderr.splitlines()[0].startswith(f"dòng {BAD}: không phải JSON hợp lệ")
     assert dossier_count(fresh) == 0
     assert query(fresh, "SELECT count(*) FROM events") == [(0,)]
 
@@ -82,9 +82,7 @@ def test_invalid_utf8_in_the_middle_is_named_and_nothing_is_stored(
     source.write_bytes(b"\n".join(good) + b"\n")
     result = cli(fresh, "intake", "--json", str(source))
     assert result.returncode == 2
-    assert result.stderr.splitlines()[0].startswith(
-        "line 3: (dòng): không phải văn bản UTF-8 hợp lệ"
-    )
+    assert result.stderr.splitlines()[0].startswith("dòng 3: không phải văn bản UTF-8 hợp lệ")
     assert "Traceback" not in result.stderr
     assert dossier_count(fresh) == 0
 
@@ -100,7 +98,7 @@ def test_an_import_id_is_the_key_when_the_line_carries_one(fresh: Path) -> None:
     out = [json.loads(x) for x in again.stdout.splitlines()]
     assert [(o["line"], o.get("already_imported", False)) for o in out] == [(2, False), (1, True)]
     assert out[1]["code"] == code
-    assert "line 1: đã nhập ở một lần nhập trước" in again.stderr
+    assert "dòng 1: đã nhập ở một lần nhập trước" in again.stderr
     assert dossier_count(fresh) == 2
 
 
@@ -109,7 +107,7 @@ def test_a_line_repeated_within_a_file_is_imported_once(fresh: Path) -> None:  #
     result = cli(fresh, "intake", "--json", "-", stdin=f"{same}\n{_line(8)}\n{same}\n")
     assert result.returncode == 0, result.stderr
     assert dossier_count(fresh) == 2
-    assert "line 3: đã nhập ở dòng 1 của tệp này" in result.stderr
+    assert "dòng 3: đã nhập ở dòng 1 của tệp này" in result.stderr
 
 
 def test_a_disk_that_fills_up_mid_import_stores_nothing(fresh: Path) -> None:  # noqa: F811 (the fixture imported above)

@@ -14,8 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from desk_app.backup import KEYRING_SERVICE
 from desk_app.catalogue import DEFAULT_CATALOGUE
+from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db.keys import secret_file
 from tests.helpers.desk_files import connect_desk
 from tests.ui.intake_fixtures import (
     ADMIN,
@@ -232,12 +235,18 @@ def test_backup_now_and_status(
     b.keep.setValue(5)
     b.save_settings()
     wait_idle(qtbot, window)
+    # Kept for this account (a key-folder file here: no credential store in tests).
+    assert "Sao lưu tự động: sẵn sàng" in b.status_label.text()
     b.backup_now()
     wait_idle(qtbot, window, timeout=30_000)
     assert "Đã sao lưu và kiểm tra xong" in b.banner.text()
     assert len(list(folder.glob("*.deskbak"))) == 1
     assert rows(staffed_ctx, "SELECT keep FROM backup_settings") == [(5,)]
     shoot(screen, "backup")
+    secret_file(KEYRING_SERVICE, str((staffed_ctx.data_dir / DATABASE_FILE).resolve())).unlink()
+    b.refresh()
+    wait_idle(qtbot, window)
+    assert "Sao lưu tự động chưa chạy được" in b.status_label.text()
 
 
 @shows_a_window

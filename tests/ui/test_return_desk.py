@@ -20,7 +20,7 @@ from tests.ui.intake_fixtures import (
     wait_idle,
     window,
 )
-from tests.ui.search_fixtures import SEARCH_MS, shows_dossiers, two
+from tests.ui.search_fixtures import DANG, DANG_CCCD, SEARCH_MS, shows_dossiers, two
 from ui.main_window import MainWindow
 from ui.return_desk import RatingDialog, ReturnDesk
 
@@ -113,3 +113,23 @@ def test_the_scale_is_the_communes(
     with qtbot.waitSignal(desk.returned, timeout=SEARCH_MS):
         qtbot.keyClick(dialog, Qt.Key.Key_4)
     assert returned(staffed_ctx, two[0])["rating"] == "Rất tệ"
+
+
+def test_an_unexpected_error_shows_one_plain_line_and_no_citizen(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    ready(staffed_ctx, two[:1])
+    desk = open_desk(qtbot, window, 1)
+
+    def broken(code: str, spec: Any, values: Any) -> Any:
+        # A bug whose text quotes a citizen, as an SQL parameter would.
+        raise KeyError(f"applicant {DANG} {DANG_CCCD} of {code}")
+
+    desk._run_action = broken
+    dialog = rating_dialog(desk)
+    qtbot.keyClick(dialog, Qt.Key.Key_1)
+    qtbot.waitUntil(lambda: desk.message.isVisible(), timeout=SEARCH_MS)
+    text = desk.message.text()
+    assert text == "lỗi không lường trước (KeyError)"
+    assert DANG_CCCD not in text and DANG not in text and two[0] not in text
+    assert staffed_ctx.lifecycle.projection(two[0]).status == "result_ready"

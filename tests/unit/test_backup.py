@@ -376,28 +376,6 @@ def test_daily_backups_keep_the_newest_n_each_verified(
     assert last_good_backup(desk.data_dir) == made[-1]
 
 
-def test_without_a_credential_store_the_daily_backup_says_why(
-    desk: DeskContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import keyring
-    from keyring.backends.fail import Keyring as NoKeyring
-
-    monkeypatch.delenv(PASSPHRASE_ENV, raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(NoKeyring())
-    try:
-        folder = tmp_path / "usb"
-        folder.mkdir()
-        assert configure(desk, PASSPHRASE, folder=folder, keep=2) is False
-        outcome = run_scheduled_backup(desk)
-    finally:
-        keyring.set_keyring(previous)
-    assert not outcome.ran
-    assert "kho mật khẩu" in outcome.reason
-    assert list(folder.iterdir()) == []
-    assert backup_status(desk).last_error == outcome.reason
-
-
 def test_a_new_passphrase_must_be_long_enough(tmp_path: Path) -> None:
     ctx = build_desk(tmp_path / "d", users=False)
     try:

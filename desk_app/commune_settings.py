@@ -81,7 +81,7 @@ def parse_setting(key: str, value: str) -> object:
     if key == "rating_scale":
         labels = tuple(part.strip() for part in value.split("|") if part.strip())
         if not 2 <= len(labels) <= 7 or any(len(x) > 64 for x in labels):
-            raise SettingError("thang đánh giá gồm 2 đến 7 mức, cách nhau bởi |")
+            raise SettingError("thang đánh giá gồm 2 đến 7 mức, mỗi mức tối đa 64 ký tự")
         if not all(is_safe_text(x) for x in labels) or len(set(labels)) != len(labels):
             raise SettingError("các mức đánh giá phải khác nhau và không có ký tự điều khiển")
         return labels

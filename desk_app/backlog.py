@@ -34,6 +34,7 @@ from desk_app.commune_settings import CommuneSettingsService
 from desk_app.db.engine import Database
 from desk_app.errors import InvalidInputError
 from desk_app.profile import ProfileService
+from desk_app.vocabulary import age_histogram
 
 DEFAULT_WARNING_DAYS = 2
 OPEN_STATUSES = ("received", "in_progress", "extended", "waiting_supplement")
@@ -59,15 +60,6 @@ TILE_LABELS: dict[str, str] = {
 }
 # Per group in the breakdowns: open dossiers and the action lists among them.
 BREAKDOWN_COLUMNS = ("open", "overdue", "due_today", "due_soon", "waiting_supplement")
-# Backlog by age (days since receipt, calendar days), for the chart.
-AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("0–2 ngày", 0, 2),
-    ("3–5 ngày", 3, 5),
-    ("6–10 ngày", 6, 10),
-    ("11–20 ngày", 11, 20),
-    ("21–30 ngày", 21, 30),
-    ("trên 30 ngày", 31, None),
-)
 
 
 class BacklogFilterError(InvalidInputError):
@@ -379,13 +371,9 @@ class BacklogService:
                 counter["open"] += n
                 if urgency != "on_track":
                     counter[urgency] += n
-        ages: Counter[int] = Counter()
+        ages: Counter[int] = Counter()  # open dossiers per age in days
         for day, n in received_days.items():
-            age = today_ord - dt.date.fromisoformat(day).toordinal()
-            for b, (_, lo, hi) in enumerate(AGE_BUCKETS):
-                if age >= lo and (hi is None or age <= hi):
-                    ages[b] += n
-                    break
+            ages[today_ord - dt.date.fromisoformat(day).toordinal()] += n
         # By code, then (the sort is stable) by the order wanted: no key tuple per item.
         by_code = attrgetter("code")
         lists["overdue"].sort(key=by_code)
@@ -415,7 +403,7 @@ class BacklogService:
             by_holder=_breakdown(groups["holder"]),
             by_procedure=_breakdown(groups["procedure"]),
             by_field=_breakdown(groups["field"]),
-            by_age=[(label, ages[n]) for n, (label, _, _) in enumerate(AGE_BUCKETS)],
+            by_age=age_histogram(ages),
         )
 
     def fields(self) -> list[str]:

@@ -6,7 +6,9 @@
   waiting);
 * ``max_extensions`` — how many extensions (Form 04) a dossier may get (default 1);
 * ``rating_scale`` — the satisfaction scale offered at the return, labels separated by
-  ``|`` (default ``Rất hài lòng|Hài lòng|Không hài lòng``).
+  ``|`` (default ``Rất hài lòng|Hài lòng|Không hài lòng``);
+* ``warning_days`` — the "due soon" window of the chair's backlog and the dossier view,
+  in working days (default 2).
 
 Each change is a ``commune.setting_set`` event, so it reaches every desk by sync, like
 the calendar overrides; a desk applies the newest it has. Due dates already recorded
@@ -15,6 +17,7 @@ never change with a setting: each event carries the date it set and the rule use
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -78,7 +81,7 @@ def parse_setting(key: str, value: str) -> object:
     if key == "rating_scale":
         labels = tuple(part.strip() for part in value.split("|") if part.strip())
         if not 2 <= len(labels) <= 7 or any(len(x) > 64 for x in labels):
-            raise SettingError("thang đánh giá gồm 2 đến 7 mức, cách nhau bởi |")
+            raise SettingError("thang đánh giá gồm 2 đến 7 mức, mỗi mức tối đa 64 ký tự")
         if not all(is_safe_text(x) for x in labels) or len(set(labels)) != len(labels):
             raise SettingError("các mức đánh giá phải khác nhau và không có ký tự điều khiển")
         return labels
@@ -106,24 +109,41 @@ class CommuneSettingsService:
         return LifecycleSettings(**values)  # type: ignore[arg-type]
 
     def set(self, key: str, value: str, officer: Officer) -> LifecycleSettings:
-        """Change one setting for the whole commune (recorded as an event)."""
+        """Change one setting for the whole commune (recorded as an event, even when it
+        is the value in force here: another desk may not have synced its own yet)."""
+        return self.change({key: value}, officer, only_differing=False)
+
+    def change(
+        self, values: Mapping[str, str], officer: Officer, *, only_differing: bool = True
+    ) -> LifecycleSettings:
+        """Change several settings at once (the administration form): every value is
+        checked first, then those that differ from the settings in force are recorded,
+        one event each, in one transaction — all of them or none. When none differs,
+        nothing is written."""
         officer.require(Permission.ADMINISTER)
-        parsed = parse_setting(key, value)
-        text_value = "|".join(parsed) if isinstance(parsed, tuple) else str(parsed)
+        parsed = {key: parse_setting(key, value) for key, value in values.items()}
+        current = self.get().to_json()
+        texts = {
+            key: "|".join(v) if isinstance(v, tuple) else str(v)
+            for key, v in parsed.items()
+            if not only_differing or (list(v) if isinstance(v, tuple) else v) != current[key]
+        }
+        if not texts:
+            return self.get()
         profile = self._profiles.require()
         now = utc_naive(self._clock)
-        payload = CommuneSettingSetV1(key=key, value=text_value)
         with self._db.write() as s:
-            record_shared(
-                s,
-                payload,
-                actor=officer.username,
-                agency_code=profile.agency_code,
-                desk=profile.desk_number,
-                occurred_at_utc=now,
-            )
-            audit.record(
-                s, at_utc=now, username=officer.username, action="change",
-                object_type="setting", object_ref=key, detail=text_value[:200],
-            )  # fmt: skip
+            for key, text_value in texts.items():
+                record_shared(
+                    s,
+                    CommuneSettingSetV1(key=key, value=text_value),
+                    actor=officer.username,
+                    agency_code=profile.agency_code,
+                    desk=profile.desk_number,
+                    occurred_at_utc=now,
+                )
+                audit.record(
+                    s, at_utc=now, username=officer.username, action="change",
+                    object_type="setting", object_ref=key, detail=text_value[:200],
+                )  # fmt: skip
         return self.get()

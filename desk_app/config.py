@@ -10,6 +10,8 @@ import platformdirs
 APP_NAME = "desk-app"
 DATA_DIR_ENV = "DESK_APP_DATA_DIR"
 DATABASE_FILE = "desk.sqlite3"
+#: forms this desk corrected (``FORM.toml`` files replacing the shipped ones), in the data folder
+TEMPLATES_FOLDER = "templates"
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

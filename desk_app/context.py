@@ -16,12 +16,13 @@ from desk_app.catalogue import CatalogueService
 from desk_app.catalogue_import import CatalogueImport
 from desk_app.clock import Clock, SystemClock, utc_naive
 from desk_app.commune_settings import CommuneSettingsService
-from desk_app.config import DATABASE_FILE
+from desk_app.config import DATABASE_FILE, TEMPLATES_FOLDER
 from desk_app.db.engine import Database, retry_locked
 from desk_app.db.opening import open_database
 from desk_app.db.upgrade_report import UpgradeReport
 from desk_app.directory import DirectoryService
 from desk_app.dossier_forms import DossierFormsService
+from desk_app.forms.template import override_folder, use_overrides
 from desk_app.intake import IntakeService
 from desk_app.intake_outcomes import IntakeOutcomeService
 from desk_app.lifecycle import LifecycleService
@@ -71,10 +72,13 @@ class DeskContext:
         """
         clock = clock or SystemClock()
         ctx = cls(data_dir, open_database(data_dir / DATABASE_FILE), clock)
+        use_overrides(data_dir / TEMPLATES_FOLDER)  # the forms this desk corrected
         ctx.upgrade = ctx.db.upgrade
         if not ctx.db.read_only:  # a read-only desk reads with the catalogue it has
             retry_locked(lambda: ctx.catalogue.ensure_default(utc_naive(clock)))
         return ctx
 
     def close(self) -> None:
+        if override_folder() == self.data_dir / TEMPLATES_FOLDER:
+            use_overrides(None)
         self.db.dispose()

@@ -11,21 +11,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import event_schema
-from desk_app import audit
+from desk_app import audit, report_pdf
 from desk_app.auth import Officer, Permission
 from desk_app.clock import Clock, utc_naive
+from desk_app.config import TEMPLATES_FOLDER
 from desk_app.db.engine import Database
 from desk_app.db.models import DirectoryEntry, Dossier, Event, User
 from desk_app.directory import DirectoryService
 from desk_app.dossiers import neutralized, pauses_of
 from desk_app.errors import DeskError, DossierNotFoundError, InvalidInputError, StorageError
-from desk_app.forms import form02, form03, form04, form05, form06, form07
+from desk_app.forms import form01, form02, form03, form04, form05, form06, form07
 from desk_app.forms.blocks import Agency
 from desk_app.forms.data import (
     Applicant,
@@ -42,6 +44,7 @@ from desk_app.forms.data import (
     StopKind,
     SupplementRequest,
 )
+from desk_app.forms.template import OverrideCheck, check_overrides
 from desk_app.intake import IntakeService
 from desk_app.intake_outcomes import IntakeOutcomeService
 from desk_app.lifecycle import LifecycleService, StepResult, TimelineEntry, timeline_of
@@ -515,3 +518,14 @@ def _with_timeline(
         extensions=tuple(extensions),
         stops=tuple(stops),
     )
+
+
+# Every printed form's schema, declared by these modules (imported above for it).
+_FORMS = (form01, form02, form03, form04, form05, form06, form07, report_pdf)
+
+
+def corrected_templates(data_dir: Path) -> tuple[Path, list[OverrideCheck]]:
+    """The forms the desk in ``data_dir`` corrected (its ``templates`` folder), each
+    checked against its form: used, or why not (then the shipped one prints)."""
+    folder = data_dir / TEMPLATES_FOLDER
+    return folder, check_overrides(folder)

@@ -70,6 +70,7 @@ from desk_app.report_history import (
     from_secs,
     to_secs,
 )
+from desk_app.vocabulary import age_histogram
 
 GroupBy = Literal["field", "procedure"]
 GROUPINGS: tuple[GroupBy, ...] = ("field", "procedure")
@@ -262,6 +263,9 @@ class PeriodReport:
     parent_body: str = ""
     #: received and resolved per day, week or month, for the charts
     series: list[SeriesPoint] = field(default_factory=list)
+    #: the dossiers in progress at the period's end by days since receipt (the backlog
+    #: screen's buckets; the same numbers as the backlog when the period ends today)
+    backlog_by_age: list[tuple[str, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -487,6 +491,34 @@ def count_period(s: Session, date_from: dt.date, date_to: dt.date, by: GroupBy) 
     return sorted(rows.values(), key=lambda r: r.label)
 
 
+# The dossiers open or waiting just before :t (the segment in force then), through the
+# partial index ix_report_segments_alive: those that ended after :t, and those still so.
+_IN_PROGRESS_AT = (
+    "SELECT dossier_id FROM report_segments "
+    f"WHERE state IN ({OPEN}, {WAITING}) AND valid_to >= :t AND valid_from < :t "
+    "UNION ALL "
+    "SELECT dossier_id FROM report_segments "
+    f"WHERE state IN ({OPEN}, {WAITING}) AND valid_to IS NULL AND valid_from < :t"
+)
+
+
+def open_by_age(s: Session, date_to: dt.date) -> list[tuple[str, int]]:
+    """The dossiers open or waiting at the end of ``date_to`` (the report's "in
+    progress"), by calendar days from their receipt to ``date_to``, in ``AGE_BUCKETS``."""
+    end = to_secs(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time()))
+    end_day = (date_to - dt.date(1970, 1, 1)).days
+    ages = s.execute(
+        text(
+            f"SELECT :d - rd.received / {_DAY} AS age, count(*) "
+            f"FROM ({_IN_PROGRESS_AT}) x "
+            "JOIN report_dossiers rd ON rd.id = x.dossier_id "
+            "WHERE rd.received IS NOT NULL GROUP BY age"
+        ),
+        {"t": end, "d": end_day},
+    )
+    return age_histogram({int(age): int(n) for age, n in ages})
+
+
 def _outcomes(s: Session, by: GroupBy, date_from: dt.date, date_to: dt.date) -> list[Any]:
     """Guided and refused visits (``intake_outcomes``) in the period, grouped."""
     if by == "field":
@@ -662,6 +694,7 @@ class ReportService:
             satisfaction, levels = _satisfaction(s, date_from, date_to, self._scale())
             last_sync = _last_sync(s)
             points = series(s, date_from, date_to, chart_step(date_from, date_to))
+            by_age = open_by_age(s, date_to)
         total = ReportRow("", "Tổng cộng")
         for r in rows:
             r.check()
@@ -681,6 +714,7 @@ class ReportService:
             place_name=profile.place_name if profile else "",
             parent_body=profile.parent_body if profile else "",
             series=points,
+            backlog_by_age=by_age,
         )
         with self._db.write() as s:
             audit.record(

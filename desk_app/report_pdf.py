@@ -62,6 +62,7 @@ REPORT_SCHEMA = FormSchema(
             "text.charts_heading": text(),
             "text.chart_flow": text("step"),
             "text.chart_rate": text("step"),
+            "text.chart_age": text("date"),
             "text.received_legend": text(),
             "text.resolved_legend": text(),
             "text.satisfaction_heading": text(),
@@ -272,6 +273,35 @@ def rate_chart(points: Sequence[SeriesPoint], width: float, height: float, font:
     return drawing
 
 
+def age_chart(by_age: Sequence[tuple[str, int]], width: float, height: float, font: str) -> Drawing:
+    """Dossiers in progress by days since their receipt: one grey bar per bucket, its
+    count written above it (the backlog screen's chart, in print)."""
+    drawing = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 30, 20
+    chart.width, chart.height = width - 40, height - 36
+    chart.data = [[n for _, n in by_age] or [0]]
+    chart.categoryAxis.categoryNames = [label for label, _ in by_age] or [""]
+    chart.categoryAxis.labels.fontName = font
+    chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.boxAnchor = "n"
+    chart.valueAxis.labels.fontName = font
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    if max((n for _, n in by_age), default=0) < 5:
+        chart.valueAxis.valueMax = 5  # a few dossiers: whole-number steps, not 0.5
+        chart.valueAxis.valueStep = 1
+    chart.bars[0].fillColor = _GREY
+    chart.bars.strokeColor = colors.black
+    chart.bars.strokeWidth = 0.3
+    chart.barLabelFormat = "%d"
+    chart.barLabels.fontName = font
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    drawing.add(chart)
+    return drawing
+
+
 def _charts(layout: Layout, report: PeriodReport) -> list[Flowable]:
     t = layout.template
     points = report.series
@@ -285,19 +315,24 @@ def _charts(layout: Layout, report: PeriodReport) -> list[Flowable]:
         points, half, height, font, (t.text("text.received_legend"), t.text("text.resolved_legend"))
     )
     rate = rate_chart(points, half, height, font)
-    for drawing, key in ((flow, "text.chart_flow"), (rate, "text.chart_rate")):
+    ages = age_chart(report.backlog_by_age, half, height, font)
+    for drawing, title in (
+        (flow, t.plain("text.chart_flow", {"step": step})),
+        (rate, t.plain("text.chart_rate", {"step": step})),
+        (ages, t.plain("text.chart_age", {"date": _d(report.date_to)})),
+    ):
         drawing.add(
             String(
                 drawing.width / 2,
                 drawing.height + 2,
-                t.plain(key, {"step": step}),
+                title,
                 fontName=layout.fonts.bold,
                 fontSize=8.5,
                 textAnchor="middle",
             )
         )
         drawing.height += 12
-    grid = Table([[flow, rate]], colWidths=[layout.width / 2] * 2)
+    grid = Table([[flow, rate], [ages, ""]], colWidths=[layout.width / 2] * 2)
     return [
         Spacer(1, 3 * mm),
         Paragraph(bold(t.text("text.charts_heading")), layout.styles.body),

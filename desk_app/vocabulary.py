@@ -120,3 +120,29 @@ def duration_text(duration: Duration) -> str:
 def status_label(status: str) -> str:
     """The status as people read it; an unknown one (from a newer desk) as it is."""
     return STATUS_LABELS.get(status, status)
+
+
+# ------------------------------------------------------------------ backlog by age
+
+# Open dossiers by age (calendar days since receipt), for the backlog screen's chart
+# and the period report's.
+AGE_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("0–2 ngày", 0, 2),
+    ("3–5 ngày", 3, 5),
+    ("6–10 ngày", 6, 10),
+    ("11–20 ngày", 11, 20),
+    ("21–30 ngày", 21, 30),
+    ("trên 30 ngày", 31, None),
+)
+
+
+def age_histogram(ages: Mapping[int, int]) -> list[tuple[str, int]]:
+    """Open dossiers per ``AGE_BUCKETS`` bucket, from the count per age in days — the
+    backlog screen's chart and the period report's draw the same buckets this way."""
+    counts = [0] * len(AGE_BUCKETS)
+    for age, n in ages.items():
+        for i, (_, lo, hi) in enumerate(AGE_BUCKETS):
+            if age >= lo and (hi is None or age <= hi):
+                counts[i] += n
+                break
+    return [(label, counts[i]) for i, (label, _, _) in enumerate(AGE_BUCKETS)]

@@ -1,7 +1,8 @@
 """The administration tab (Quản trị), for the administrator only: one section per
 concern, each a page of its own — accounts, the commune profile, the calendar, the
-procedure catalogue, the district server, backups, and the officers and units that
-receive hand-overs."""
+procedure catalogue, the district server, backups, the officers and units that
+receive hand-overs, the rules dossiers are handled by, and the forms this desk
+corrected."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from desk_app.auth import Officer
 from desk_app.context import DeskContext
+from desk_app.dossier_forms import corrected_templates
 from desk_app.outbox_report import set_aside_events
 from ui.admin_accounts import AccountsSection
 from ui.admin_backup import BackupSection
@@ -20,6 +22,8 @@ from ui.admin_common import AdminSection
 from ui.admin_directory import DirectorySection
 from ui.admin_profile import ProfileSection
 from ui.admin_server import ServerSection
+from ui.admin_settings import SettingsSection
+from ui.admin_templates import TemplatesSection
 from ui.operations import Changes, Operations
 from ui.tab_screen import TabScreen
 
@@ -39,6 +43,10 @@ class AdminScreen(QWidget, TabScreen):
         self.server = ServerSection(ctx.sync, partial(set_aside_events, ctx.db), ops, officer, self)
         self.backup = BackupSection(ctx, ops, officer, self)
         self.directory = DirectorySection(ctx.directory, ops, officer, self)
+        self.settings = SettingsSection(ctx.settings, ops, officer, self)
+        self.templates = TemplatesSection(
+            partial(corrected_templates, ctx.data_dir), ops, officer, self
+        )
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("adminSections")
         for section, title in (
@@ -49,6 +57,8 @@ class AdminScreen(QWidget, TabScreen):
             (self.server, self.tr("Máy chủ huyện")),
             (self.backup, self.tr("Sao lưu")),
             (self.directory, self.tr("Nơi nhận hồ sơ chuyển")),
+            (self.settings, self.tr("Quy định xử lý hồ sơ")),
+            (self.templates, self.tr("Mẫu in")),
         ):
             self.tabs.addTab(section, title)
         layout = QVBoxLayout(self)
@@ -59,7 +69,7 @@ class AdminScreen(QWidget, TabScreen):
 
     def sections(self) -> list[AdminSection]:
         return [self.accounts, self.profile, self.calendar, self.catalogue, self.server,
-                self.backup, self.directory]  # fmt: skip
+                self.backup, self.directory, self.settings, self.templates]  # fmt: skip
 
     def _current(self) -> AdminSection:
         widget = self.tabs.currentWidget()

@@ -74,6 +74,9 @@ class BacklogController(QObject):
         self._in_flight = False
         self._again = False
         self._filters_loaded = False
+        #: the chair picked a due-soon window of their own; until then the commune's
+        #: setting (``warning_days``) is used, and followed when it changes
+        self._own_window = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_DELAY_MS)
@@ -89,7 +92,7 @@ class BacklogController(QObject):
         view.report_xlsx.clicked.connect(lambda: self.export_report("xlsx"))
         view.table.activated.connect(self._row_activated)
         view.table.doubleClicked.connect(self._row_activated)
-        view.window_days.valueChanged.connect(self._schedule)
+        view.window_days.valueChanged.connect(self._window_picked)
         view.use_dates.toggled.connect(self._schedule)
         view.date_from.dateChanged.connect(self._schedule)
         view.date_to.dateChanged.connect(self._schedule)
@@ -102,8 +105,12 @@ class BacklogController(QObject):
     # -- loading
 
     def _on_changed(self, changes: Changes, _initiator: object) -> None:
-        if changes.dossiers or changes.calendar or changes.catalogue:
+        if changes.dossiers or changes.calendar or changes.catalogue or changes.settings:
             self._schedule()
+
+    def _window_picked(self, _days: int) -> None:
+        self._own_window = True
+        self._schedule()
 
     def _schedule(self) -> None:
         self._timer.start()
@@ -132,8 +139,9 @@ class BacklogController(QObject):
         self.view.set_busy(True)
         service, officer = self._backlog, self._officer
         first = self.current is None
-        # the first load uses the commune's window; then the spin box's
-        filters, window = self.filters(), None if first else self.view.window_days.value()
+        # the commune's window (read with the backlog) until the chair picks one
+        filters = self.filters()
+        window = self.view.window_days.value() if self._own_window else None
         self._ops.run(
             lambda: service.backlog(officer, filters, warning_days=window, record_view=first),
             self._loaded,

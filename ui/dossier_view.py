@@ -241,6 +241,7 @@ class DossierDialog(QDialog):
         self.requested: str | None = None
         self.action_dialog: ActionDialog | None = None
         self._notice: str | None = None
+        self._notice_kind = "info"
 
         self.title = QLabel(self)
         self.title.setObjectName("dossierCode")
@@ -371,8 +372,8 @@ class DossierDialog(QDialog):
         self.details = details
         d, p = details.dossier, details.projection
         if self._notice:
-            self._show_message(self._notice, "info")
-            self._notice = None
+            self._show_message(self._notice, self._notice_kind)
+            self._notice, self._notice_kind = None, "info"
         else:
             self.message.hide()
         self.setWindowTitle(self.tr("Hồ sơ {0}").format(d.code))
@@ -478,9 +479,17 @@ class DossierDialog(QDialog):
         self._ops.run(
             lambda: runner(code, spec, values),
             lambda outcome: self._recorded(label, code, outcome),
-            lambda exc: self._show_message(user_message(exc), "error"),
+            lambda exc: self._refused(code, exc),
             changes=Changes(dossiers=True, outbox=True),
         )
+
+    def _refused(self, code: str, exc: BaseException) -> None:
+        # Refused (most often: another officer moved the dossier meanwhile): say why,
+        # and reload, so the state and the actions shown are the ones in force.
+        self._notice, self._notice_kind = user_message(exc), "error"
+        self._show_message(self._notice, "error")
+        if self.details is not None and self.details.dossier.code == code:
+            self.load(code)
 
     def _recorded(self, label: str, code: str, outcome: ActionOutcome) -> None:
         # Shown once the view has reloaded (the change reloads it).

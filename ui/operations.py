@@ -52,6 +52,8 @@ class Changes:
     calendar: bool = False
     #: officer accounts
     users: bool = False
+    #: the commune's lifecycle settings (pause rule, extensions, rating scale, due-soon window)
+    settings: bool = False
 
     def __bool__(self) -> bool:
         return any(getattr(self, f.name) for f in fields(self))

@@ -4,6 +4,7 @@
 receipt as issued); ``register --from DATE --to DATE --out FILE`` writes Form 07 for the
 dossiers received in that range, as PDF or XLSX by the file's extension. Both are
 audited (a print; the spreadsheet an export) and write whole or not at all.
+``templates`` checks the forms this desk corrected (``templates/`` in its data folder).
 """
 
 from __future__ import annotations
@@ -56,6 +57,23 @@ def cmd_register(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_templates(args: argparse.Namespace) -> int:
+    """One line per file of the desk's ``templates`` folder: used, or why not (then 2)."""
+    from desk_app.config import resolve_data_dir
+    from desk_app.dossier_forms import corrected_templates
+
+    folder, checks = corrected_templates(resolve_data_dir(args.data_dir))
+    if not checks:
+        print(f"Không có mẫu in sửa riêng ({folder}): mọi mẫu in theo tệp đi kèm phần mềm.")
+        return 0
+    for check in checks:
+        if check.used:
+            print(f"{check.file_name}: dùng tệp sửa riêng")
+        else:
+            print(f"{check.file_name}: KHÔNG dùng, in theo mẫu đi kèm — {check.problem}")
+    return 0 if all(check.used for check in checks) else 2
+
+
 def register(sub: Any) -> None:
     p = sub.add_parser("form", help="write a form (01-06) of a stored dossier as PDF")
     p.add_argument("code", metavar="CODE")
@@ -68,6 +86,11 @@ def register(sub: Any) -> None:
     p.add_argument("--out", required=True, metavar="FILE.pdf")
     officer_option(p)
     p.set_defaults(func=cmd_form)
+
+    p = sub.add_parser(
+        "templates", help="check the forms this desk corrected (TOML files in DATA/templates)"
+    )
+    p.set_defaults(func=cmd_templates)
 
     p = sub.add_parser("register", help="write the tracking register (Form 07) of a date range")
     p.add_argument("--from", dest="start", required=True, type=date_arg, metavar="DATE")

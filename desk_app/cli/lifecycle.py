@@ -25,6 +25,7 @@ from desk_app.cli.common import (
     officer_option,
     open_desk,
 )
+from event_schema import SETTING_KEYS
 
 EVENT_ACTIONS = (
     "handover", "request-supplement", "supplement-received", "extend", "withdraw", "stop",
@@ -205,6 +206,9 @@ def cmd_settings_show(args: argparse.Namespace) -> int:
 
 
 def cmd_settings_set(args: argparse.Namespace) -> int:
+    from desk_app.commune_settings import parse_setting
+
+    parse_setting(args.key, args.value)  # a bad value: one line, exit 2, before any password
     ctx = open_desk(args)
     try:
         officer = acting_officer(ctx, args)
@@ -308,10 +312,13 @@ def register(sub: Any) -> None:
     )
     q = ssub.add_parser("show", help="the settings in force (JSON)")
     q.set_defaults(func=cmd_settings_show)
-    q = ssub.add_parser(
-        "set", help="change one (administrator): pause_rule, max_extensions, rating_scale"
+    q = ssub.add_parser("set", help=f"change one (administrator): {', '.join(SETTING_KEYS)}")
+    q.add_argument(
+        "key",
+        choices=SETTING_KEYS,
+        help="pause_rule restart|shift; max_extensions 0-9; rating_scale 'A|B|C' (2-7 labels); "
+        "warning_days 0-30 (working days counted as due soon)",
     )
-    q.add_argument("key", choices=("pause_rule", "max_extensions", "rating_scale"))
     q.add_argument("value", metavar="VALUE")
     officer_option(q)
     q.set_defaults(func=cmd_settings_set)

@@ -5,6 +5,11 @@ placeholders it may use, a number and its range, a list of texts, a choice); loa
 file checks it against that schema and refuses it with a :class:`FormTemplateError` that
 names the missing or wrong key, so a province can reword a form without touching code
 and a typo shows up when the file is read, not as a half-printed page.
+
+A desk may correct a form for itself: a file of the same name in the ``templates``
+folder of its data folder (``use_overrides``) replaces the shipped one, file by file.
+A corrected file that does not pass the checks is not used — the shipped one prints —
+and ``check_overrides`` (``desk-app templates``) says why, in one line per file.
 """
 
 from __future__ import annotations
@@ -136,6 +141,23 @@ class FormTemplate:
         )
 
 
+#: every form's schema by its file name (each registers itself when it is declared)
+_SCHEMAS: dict[str, FormSchema] = {}
+#: the desk's folder of corrected templates (``<data folder>/templates``), if any
+_override_dir: Path | None = None
+
+
+def use_overrides(folder: Path | None) -> None:
+    """Let ``folder``'s files replace the shipped templates of the same name (None: only
+    the shipped ones). One desk per process: its context sets this when it opens."""
+    global _override_dir
+    _override_dir = folder
+
+
+def override_folder() -> Path | None:
+    return _override_dir
+
+
 @dataclass(frozen=True, eq=False)
 class FormSchema:
     """What one form's template must contain, and where the shipped template lives.
@@ -147,18 +169,66 @@ class FormSchema:
     file_name: str
     keys: Mapping[str, KeySpec]
 
+    def __post_init__(self) -> None:
+        _SCHEMAS.setdefault(self.file_name, self)
+
     def load(self, path: Path | None = None) -> FormTemplate:
-        """Read and check a template of this form; the default is the shipped one.
+        """Read and check a template of this form; the default is the desk's corrected
+        file when there is one that passes the checks, else the shipped one.
 
         Raises :class:`FormTemplateError` naming the missing or wrong key. A parsed file
         is cached until it changes on disk.
         """
+        if path is None and _override_dir is not None:
+            corrected = _override_dir / self.file_name
+            if corrected.is_file():
+                try:
+                    return self.load(corrected)
+                except FormTemplateError:
+                    pass  # refused: the shipped file prints; ``check_overrides`` says why
         file = path if path is not None else resource_path("templates", self.file_name)
         try:
             stat = file.stat()
         except OSError as exc:
-            raise FormTemplateError(str(file), f"cannot be read ({exc.strerror})") from exc
+            raise FormTemplateError(str(file), f"không đọc được ({exc.strerror})") from exc
         return _load_cached(self, str(file), stat.st_mtime_ns, stat.st_size)
+
+
+@dataclass(frozen=True)
+class OverrideCheck:
+    """One file of the desk's ``templates`` folder: used, or why not."""
+
+    file_name: str
+    problem: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.problem is None
+
+
+def check_overrides(folder: Path) -> list[OverrideCheck]:
+    """Each file of ``folder`` checked against the form of its name, by name. Only the
+    schemas declared so far are known: the caller imports the forms it prints."""
+    if not folder.is_dir():
+        return []
+    checks: list[OverrideCheck] = []
+    for file in sorted(folder.iterdir()):
+        if file.name.startswith(".") or not file.is_file():
+            continue
+        schema = _SCHEMAS.get(file.name)
+        if schema is None:
+            known = ", ".join(sorted(_SCHEMAS))
+            checks.append(
+                OverrideCheck(file.name, f"không có mẫu in tên này; các tên dùng được: {known}")
+            )
+            continue
+        try:
+            schema.load(file)
+        except FormTemplateError as exc:
+            checks.append(OverrideCheck(file.name, exc.detail))
+        else:
+            checks.append(OverrideCheck(file.name))
+    return checks
 
 
 def _check_placeholders(source: str, where: str, value: str, allowed: Iterable[str]) -> None:
@@ -167,25 +237,25 @@ def _check_placeholders(source: str, where: str, value: str, allowed: Iterable[s
         parts = list(string.Formatter().parse(value))
     except ValueError as exc:
         raise FormTemplateError(
-            source, f"{where}: malformed braces ({exc}); write a literal brace as {{{{ or }}}}"
+            source, f"{where}: dấu ngoặc nhọn không khớp; muốn in dấu ngoặc thì viết {{{{ hoặc }}}}"
         ) from exc
     for _literal, field, spec, conversion in parts:
         if field is None:
             continue
         if field not in allowed or spec or conversion:
-            usable = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
+            usable = ", ".join(f"{{{name}}}" for name in sorted(allowed)) or "không có"
             raise FormTemplateError(
-                source, f"{where}: unknown placeholder {{{field}}} (usable here: {usable})"
+                source, f"{where}: không có chỗ điền {{{field}}} (dùng được ở đây: {usable})"
             )
 
 
 def _parse(schema: FormSchema, raw: Mapping[str, Any], source: str) -> FormTemplate:
     for section, table in raw.items():
         if not isinstance(table, dict):
-            raise FormTemplateError(source, f"'{section}' must be a [section]")
+            raise FormTemplateError(source, f"'{section}' phải là một mục [{section}]")
         for key in table:
             if f"{section}.{key}" not in schema.keys:
-                raise FormTemplateError(source, f"unknown key '{section}.{key}'")
+                raise FormTemplateError(source, f"khóa lạ '{section}.{key}'")
 
     texts: dict[str, str] = {}
     numbers: dict[str, float] = {}
@@ -195,36 +265,36 @@ def _parse(schema: FormSchema, raw: Mapping[str, Any], source: str) -> FormTempl
         section, key = dotted.split(".")
         table = raw.get(section)
         if not isinstance(table, dict):
-            raise FormTemplateError(source, f"missing section [{section}]")
+            raise FormTemplateError(source, f"thiếu mục [{section}]")
         if key not in table:
-            raise FormTemplateError(source, f"missing key '{dotted}'")
+            raise FormTemplateError(source, f"thiếu khóa '{dotted}'")
         value = table[key]
         match spec:
             case Text(placeholders):
                 if not isinstance(value, str):
-                    raise FormTemplateError(source, f"'{dotted}' must be a text")
+                    raise FormTemplateError(source, f"'{dotted}' phải là chữ (trong dấu ngoặc kép)")
                 _check_placeholders(source, f"'{dotted}'", value, placeholders)
                 texts[dotted] = unicodedata.normalize("NFC", value)
             case Number(low, high):
                 if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise FormTemplateError(source, f"'{dotted}' must be a number")
+                    raise FormTemplateError(source, f"'{dotted}' phải là một số")
                 if not low <= value <= high:
                     raise FormTemplateError(
-                        source, f"'{dotted}' = {value} is outside {low:g}..{high:g}"
+                        source, f"'{dotted}' = {value} nằm ngoài khoảng {low:g}..{high:g}"
                     )
                 numbers[dotted] = float(value)
             case TextList(placeholders, minimum):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise FormTemplateError(source, f"'{dotted}' must be a list of texts")
+                    raise FormTemplateError(source, f"'{dotted}' phải là danh sách chữ")
                 if len(value) < minimum:
-                    raise FormTemplateError(source, f"'{dotted}' needs at least {minimum} entries")
+                    raise FormTemplateError(source, f"'{dotted}' cần ít nhất {minimum} dòng")
                 for index, item in enumerate(value):
                     _check_placeholders(source, f"'{dotted}'[{index}]", item, placeholders)
                 lists[dotted] = tuple(unicodedata.normalize("NFC", item) for item in value)
             case Choice(options):
                 if value not in options:
                     raise FormTemplateError(
-                        source, f"'{dotted}' must be one of: {', '.join(options)}"
+                        source, f"'{dotted}' phải là một trong: {', '.join(options)}"
                     )
                 choices[dotted] = value
 
@@ -245,7 +315,7 @@ def _load_cached(schema: FormSchema, path: str, _mtime_ns: int, _size: int) -> F
         with open(path, "rb") as handle:
             raw = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
-        raise FormTemplateError(path, f"not valid TOML ({exc})") from exc
+        raise FormTemplateError(path, f"sai cú pháp TOML ({exc})") from exc
     except OSError as exc:
-        raise FormTemplateError(path, f"cannot be read ({exc.strerror})") from exc
+        raise FormTemplateError(path, f"không đọc được ({exc.strerror})") from exc
     return _parse(schema, raw, path)

@@ -281,6 +281,44 @@ def test_correct_keeps_the_old_values_and_masks_the_cccd(
     assert status == 2 and "TRƯỜNG=GIÁ_TRỊ" in err
 
 
+def test_every_commune_setting_is_set_and_a_bad_value_is_one_line(
+    desk: Path, run: Callable[..., tuple[int, str, str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from event_schema import SETTING_KEYS
+
+    good = {
+        "pause_rule": ("shift", "shift"),
+        "max_extensions": ("3", 3),
+        "rating_scale": ("Tốt | Chưa tốt", ["Tốt", "Chưa tốt"]),
+        "warning_days": ("5", 5),
+    }
+    assert set(good) == set(SETTING_KEYS)  # a key the schema gains is tested here too
+    for key, (value, shown) in good.items():
+        status, out, err = run("settings", "set", key, value, officer="quan.tri")
+        assert status == 0, err
+        assert json.loads(out)[key] == shown
+    assert json.loads(run("settings", "show")[1]) == {k: v for k, (_, v) in good.items()}
+    recorded = events(desk)
+    assert recorded >= 4
+
+    for key, value, words in (
+        ("warning_days", "31", "từ 0 đến 30"),
+        ("warning_days", "-1", "từ 0 đến 30"),
+        ("max_extensions", "10", "từ 0 đến 9"),
+        ("pause_rule", "later", "restart"),
+        ("rating_scale", "Tốt", "2 đến 7 mức"),
+    ):
+        status, out, err = run("settings", "set", key, value, officer="quan.tri")
+        assert status == 2 and out == "", (key, value, err)
+        assert len(err.strip().splitlines()) == 1 and words in err, err
+    with pytest.raises(SystemExit) as refused:
+        run("settings", "set", "holiday_rule", "x", officer="quan.tri")
+    assert refused.value.code == 2  # argparse's one line, naming the keys it knows
+    assert "warning_days" in capsys.readouterr().err
+    assert events(desk) == recorded
+    assert json.loads(run("settings", "show")[1])["warning_days"] == 5
+
+
 def test_directory_settings_guide_and_refuse(
     desk: Path, run: Callable[..., tuple[int, str, str]]
 ) -> None:

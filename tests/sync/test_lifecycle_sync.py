@@ -79,3 +79,24 @@ def test_two_desks_act_offline_on_one_dossier_and_agree(
         ("dossier.step_annulled", True, False),
     ]
     assert_exactly_once(shared_server.db_url, agency, [desk1, desk2])
+
+
+def test_the_rules_saved_on_one_desk_govern_the_other(
+    shared_server: SharedServer, make_desk: Callable[..., Desk]
+) -> None:
+    # What Quản trị → Quy định xử lý hồ sơ saves: the four at once, the changed ones sent.
+    agency = new_agency()
+    desk1, desk2 = make_desk(agency, 1), make_desk(agency, 2)
+    for desk in (desk1, desk2):
+        desk.enroll(shared_server.db_url, shared_server.url)
+    admin = desk1.officer
+    desk1.ctx.settings.change(
+        {"pause_rule": "shift", "max_extensions": "1", "warning_days": "5",
+         "rating_scale": "Hài lòng|Chưa hài lòng"},
+        admin,
+    )  # fmt: skip
+    settle([desk1, desk2])
+    rules = desk2.ctx.settings.get()
+    assert (rules.pause_rule, rules.max_extensions, rules.warning_days) == ("shift", 1, 5)
+    assert rules.rating_scale == ("Hài lòng", "Chưa hài lòng")
+    assert desk2.ctx.backlog.warning_days() == 5  # the chair's due-soon window there

@@ -396,3 +396,99 @@ def test_a_lost_recovery_code_is_replaced(
     with pytest.raises(RecoveryError):
         staffed_ctx.accounts.recover(old, "mat-khau-moi-1")
     assert staffed_ctx.accounts.recover(new, "mat-khau-moi-1")[0] == ADMIN.username
+
+
+@shows_a_window
+def test_dossier_rules_are_saved_audited_and_synced(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    screen = open_admin(qtbot, window, 7)
+    rules = screen.settings
+    assert screen.tabs.tabText(7) == "Quy định xử lý hồ sơ"
+    assert rules.pause_rule.currentData() == "restart"
+    assert rules.warning_days.value() == 2 and rules.max_extensions.value() == 1
+    assert rules.rating_scale.toPlainText().splitlines() == [
+        "Rất hài lòng", "Hài lòng", "Không hài lòng"
+    ]  # fmt: skip
+
+    # a scale of one level, with another change beside it: refused whole, nothing written
+    rules.warning_days.setValue(9)
+    rules.rating_scale.setPlainText("Hài lòng\n\n")
+    rules.save()
+    wait_idle(qtbot, window)
+    assert "2 đến 7 mức" in rules.banner.text()
+    assert rules.banner.text().startswith("Không thực hiện được")
+    assert rows(staffed_ctx, "SELECT count(*) FROM events WHERE kind='commune.setting_set'") == [
+        (0,)
+    ]
+    assert rows(staffed_ctx, "SELECT count(*) FROM audit_log WHERE object_type='setting'") == [(0,)]
+    assert staffed_ctx.settings.get().warning_days == 2
+    rules.rating_scale.setPlainText("Hài lòng | Không")
+    rules.save()
+    assert "không dùng dấu |" in rules.banner.text()
+
+    rules.pause_rule.setCurrentIndex(rules.pause_rule.findData("shift"))
+    rules.warning_days.setValue(4)
+    rules.rating_scale.setPlainText("Rất hài lòng\nHài lòng\nBình thường\nKhông hài lòng")
+    rules.save()
+    wait_idle(qtbot, window)
+    assert rules.banner.text() == "Đã lưu quy định xử lý hồ sơ."
+    settings = staffed_ctx.settings.get()
+    assert (settings.pause_rule, settings.warning_days, settings.max_extensions) == ("shift", 4, 1)
+    assert settings.rating_scale == ("Rất hài lòng", "Hài lòng", "Bình thường", "Không hài lòng")
+    # one event per changed setting (max_extensions did not change), each in the outbox
+    events = rows(
+        staffed_ctx,
+        "SELECT payload FROM events WHERE kind='commune.setting_set' ORDER BY payload",
+    )
+    assert sorted(json.loads(p)["key"] for (p,) in events) == [
+        "pause_rule", "rating_scale", "warning_days"
+    ]  # fmt: skip
+    assert staffed_ctx.sync.pending_count() >= 3
+    audited = rows(
+        staffed_ctx,
+        "SELECT username, object_ref, detail FROM audit_log WHERE object_type='setting' "
+        "AND action='change' ORDER BY object_ref",
+    )
+    assert audited == [
+        (ADMIN.username, "pause_rule", "shift"),
+        (ADMIN.username, "rating_scale", "Rất hài lòng|Hài lòng|Bình thường|Không hài lòng"),
+        (ADMIN.username, "warning_days", "4"),
+    ]
+    # the form shows what is in force after the save
+    assert rules.warning_days.value() == 4 and rules.pause_rule.currentData() == "shift"
+    shoot(screen, "rules")
+
+
+@shows_a_window
+def test_corrected_forms_are_listed_used_or_why_not(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext
+) -> None:
+    from desk_app.paths import resource_path
+
+    screen = open_admin(qtbot, window, 8)
+    forms = screen.templates
+    assert screen.tabs.tabText(8) == "Mẫu in"
+    assert forms.table.rowCount() == 0
+    assert forms.banner.text().startswith("Chưa có mẫu in sửa riêng")
+    folder = staffed_ctx.data_dir / "templates"
+    assert str(folder) in forms.folder.text()
+
+    folder.mkdir()
+    shipped = resource_path("templates", "receipt_form01.toml").read_text(encoding="utf-8")
+    (folder / "receipt_form01.toml").write_text(
+        shipped.replace("HẸN TRẢ KẾT QUẢ", "HẸN NGÀY TRẢ KẾT QUẢ"), encoding="utf-8"
+    )
+    shipped = resource_path("templates", "form05_stop.toml").read_text(encoding="utf-8")
+    (folder / "form05_stop.toml").write_text(shipped.replace("[text]", "[text]\nx = 1", 1),
+                                              encoding="utf-8")  # fmt: skip
+    forms.check_button.click()
+    wait_idle(qtbot, window)
+    shown = {forms.table.item(n, 0).text(): forms.table.item(n, 1).text()
+             for n in range(forms.table.rowCount())}  # fmt: skip
+    assert shown == {
+        "form05_stop.toml": "Không dùng, in theo mẫu đi kèm: khóa lạ 'text.x'",
+        "receipt_form01.toml": "Đang dùng",
+    }
+    assert forms.banner.text() == "1 tệp mẫu in sửa riêng không dùng được: xem lý do trong bảng."
+    shoot(screen, "templates")

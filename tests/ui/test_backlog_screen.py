@@ -178,3 +178,27 @@ def test_first_build_of_the_report_history_shows_its_progress(
     qtbot.waitUntil(lambda: not widget.controller._ops.busy, timeout=WAIT_MS)
     assert not any(visible for _, _, visible, _ in seen)
     assert not bar.isVisible()
+
+
+def test_the_due_soon_tile_follows_the_communes_window_until_the_chair_picks_one(
+    qtbot: QtBot, screen: tuple[BacklogScreen, list[str]], desk: DeskContext
+) -> None:
+    widget, _ = screen
+    admin = Officer("quantri", "Quản trị", Role.ADMIN)
+    ops = widget.controller._ops
+    widget.screen_shown()
+    _loaded(qtbot, widget, 1)
+    assert widget.tiles["due_soon"].count == 1 and widget.window_days.value() == 2
+    # what the administration section does: change the setting, report it
+    desk.settings.set("warning_days", "3", admin)
+    ops.report(Changes(settings=True), "admin")
+    _loaded(qtbot, widget, 2)
+    assert widget.tiles["due_soon"].count == 3 and widget.window_days.value() == 3
+    # the window the chair picks holds for the session
+    widget.window_days.setValue(1)
+    _loaded(qtbot, widget, 3)
+    assert widget.tiles["due_soon"].count == 0
+    desk.settings.set("warning_days", "4", admin)
+    ops.report(Changes(settings=True), "admin")
+    _loaded(qtbot, widget, 4)
+    assert widget.window_days.value() == 1 and widget.tiles["due_soon"].count == 0

@@ -5,12 +5,14 @@ the actions the state and the role allow — each recorded through the lifecycle
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
 from PySide6.QtWidgets import QDialog
 
 from desk_app.context import DeskContext
+from tests.helpers.desk_files import connect_desk
 from tests.ui.intake_fixtures import (
     ADMIN,
     CHAIR,
@@ -136,6 +138,93 @@ def test_a_refused_action_says_why_in_the_view(
     qtbot.waitUntil(lambda: view.message.isVisible() and "Rút" in view.message.text(),
                     timeout=SEARCH_MS)  # fmt: skip
     wait_idle(qtbot, window)
+
+
+def recorded(ctx: DeskContext, kind: str) -> list[dict[str, Any]]:
+    """The payloads of the events of ``kind`` on the desk, oldest first."""
+    conn = connect_desk(ctx.data_dir / "desk.sqlite3")
+    try:
+        found = conn.execute("SELECT payload FROM events WHERE kind = ? ORDER BY seq", (kind,))
+        return [json.loads(payload) for (payload,) in found.fetchall()]
+    finally:
+        conn.close()
+
+
+def test_a_received_supplement_resumes_the_dossier_with_a_new_appointment(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    view = opened(qtbot, window, two[0])
+    act(qtbot, window, view, "request-supplement", reason="Thiếu giấy chứng sinh")
+    assert recorded(staffed_ctx, "dossier.supplement_received") == []
+    act(qtbot, window, view, "supplement-received", reason="Đã nộp giấy chứng sinh")
+    assert view.status.text() == "Đang giải quyết"
+    assert view.message.text() == "Đã ghi: Đã nhận bổ sung."
+    assert view.due_light.property("state") != "paused"
+    assert "đến nay" not in view.facts["pauses"].text()  # the pause is closed
+    assert "Thiếu giấy chứng sinh" in view.facts["pauses"].text()
+    [payload] = recorded(staffed_ctx, "dossier.supplement_received")
+    assert (payload["note"], payload["due_rule"]) == ("Đã nộp giấy chứng sinh", "restart")
+    assert payload["due_at"] is not None  # the duration counts again: a new appointment
+    assert "supplement-received" not in visible_actions(view)
+    assert "result-ready" in visible_actions(view)
+
+
+def test_a_result_is_recorded_and_the_return_is_offered(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    view = opened(qtbot, window, two[1])
+    act(qtbot, window, view, "result-ready")
+    assert view.status.text() == "Có kết quả"
+    assert view.message.text() == "Đã ghi: Có kết quả."
+    assert visible_actions(view)[:2] == ["handover", "return"]
+    assert not {"result-ready", "not-eligible", "withdraw", "stop"} & set(visible_actions(view))
+    [payload] = recorded(staffed_ctx, "dossier.result_ready")
+    assert (payload["outcome"], payload["reason"]) == ("approved", "")
+
+
+def test_not_eligible_needs_its_reason_and_records_it(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    view = opened(qtbot, window, two[0])
+    view.action_buttons["not-eligible"].click()
+    dialog = view.action_dialog
+    assert isinstance(dialog, ActionDialog)
+    dialog._accept()  # no reason: the form says so and stays open
+    assert dialog.error.text() == "Nhập lý do." and dialog.result() != QDialog.DialogCode.Accepted
+    dialog.reject()
+    wait_idle(qtbot, window)
+    assert recorded(staffed_ctx, "dossier.result_ready") == []
+    act(qtbot, window, view, "not-eligible", reason="Không thuộc đối tượng được hỗ trợ")
+    assert view.status.text() == "Có kết quả"
+    assert "Không thuộc đối tượng được hỗ trợ" in view.timeline.text()
+    [payload] = recorded(staffed_ctx, "dossier.result_ready")
+    assert payload == {
+        "at": payload["at"], "outcome": "not_eligible",
+        "reason": "Không thuộc đối tượng được hỗ trợ",
+    }  # fmt: skip
+
+
+def test_a_supplement_received_twice_is_refused_and_recorded_once(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    # The view still offers it; another officer recorded the supplement meanwhile.
+    view = opened(qtbot, window, two[0])
+    act(qtbot, window, view, "request-supplement", reason="Thiếu giấy chứng sinh")
+    staffed_ctx.lifecycle.supplement_received(two[0], OFFICER)  # elsewhere
+    before = view.details
+    view.action_buttons["supplement-received"].click()
+    dialog = view.action_dialog
+    assert isinstance(dialog, ActionDialog)
+    dialog._accept()
+    qtbot.waitUntil(lambda: "không thể" in view.message.text().lower(), timeout=SEARCH_MS)
+    wait_idle(qtbot, window)
+    message = view.message.text()
+    assert "nhận hồ sơ bổ sung" in message and "Đang giải quyết" in message, message
+    assert len(recorded(staffed_ctx, "dossier.supplement_received")) == 1
+    assert view.details is not before  # reloaded: the view now shows the state it is in
+    assert view.status.text() == "Đang giải quyết"
+    assert "supplement-received" not in visible_actions(view)
+    assert view.message.text() == message and view.message.isVisible()  # kept over the reload
 
 
 def test_nothing_opens_while_locked(qtbot: Any, window: MainWindow, two: list[str]) -> None:

@@ -86,6 +86,14 @@ def test_the_window_is_the_communes_setting(desk: DeskContext) -> None:
         desk.settings.set("warning_days", "31", admin)
 
 
+def test_a_report_ending_today_has_the_backlogs_ages(desk: DeskContext) -> None:
+    # the PDF report's chart and the screen's come from the same buckets and numbers
+    backlog = desk.backlog.backlog(CHAIR)
+    report = desk.reports.period(dt.date(2026, 11, 1), backlog.today, CHAIR)
+    assert report.backlog_by_age == backlog.by_age
+    assert [n for _, n in backlog.by_age] == [1, 3, 1, 2, 0, 0]  # R1; T1 S1 S2; O1; O2 W1
+
+
 def test_officer_may_not_see_the_backlog(desk: DeskContext) -> None:
     with pytest.raises(PermissionDeniedError):
         desk.backlog.backlog(Officer("canbo1", "Cán bộ", Role.OFFICER))

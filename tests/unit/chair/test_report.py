@@ -110,6 +110,23 @@ def test_year_boundary_period_counts_every_term(history: DeskContext) -> None:
     assert report.rating_levels == ["Rất hài lòng", "Hài lòng", "Không hài lòng"]
 
 
+def test_in_progress_at_the_end_by_age(history: DeskContext) -> None:
+    """At the end of 10/01/2026: F (received 22/12, 19 days) and L (29/12, 12 days),
+    E (20/12, 21 days), D (10/12, 31 days, waiting) — the report's in progress, by age."""
+    report = history.reports.period(dt.date(2025, 12, 1), dt.date(2026, 1, 10), CHAIR)
+    assert report.backlog_by_age == [
+        ("0–2 ngày", 0), ("3–5 ngày", 0), ("6–10 ngày", 0), ("11–20 ngày", 2),
+        ("21–30 ngày", 1), ("trên 30 ngày", 1),
+    ]  # fmt: skip
+    assert sum(n for _, n in report.backlog_by_age) == report.total.in_progress_total
+    # on 10/12: D received that day, N (2/12) waiting
+    earlier = history.reports.period(dt.date(2025, 12, 1), dt.date(2025, 12, 10), CHAIR)
+    assert dict(earlier.backlog_by_age) == {
+        "0–2 ngày": 1, "3–5 ngày": 0, "6–10 ngày": 1, "11–20 ngày": 0, "21–30 ngày": 0,
+        "trên 30 ngày": 0,
+    }  # fmt: skip
+
+
 def test_each_term_is_read_at_its_own_moment(history: DeskContext) -> None:
     """On 10/12 at midnight, N waits for its supplement: within the deadline although its
     first due day (5/12) is past; M is resolved (late, extension or not)."""
@@ -217,5 +234,10 @@ def test_pdf_and_xlsx_read_back(history: DeskContext, tmp_path: Path) -> None:
     assert "Đất đai" in out and "60.0%" in out
     assert "Hài lòng" in out and "canbo1" in out
     assert "CHỦ TỊCH" in out
+    # the backlog-by-age chart: its title, every bucket's label
+    flat = " ".join(out.split())
+    assert "Hồ sơ đang giải quyết đến hết ngày 10/01/2026, theo số ngày từ khi nhận" in flat
+    for label in ("0–2 ngày", "3–5 ngày", "6–10 ngày", "11–20 ngày", "21–30 ngày", "trên 30 ngày"):
+        assert label in out
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "landscape" in info or "841.89 x 595.276" in info

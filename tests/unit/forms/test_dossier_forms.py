@@ -367,5 +367,5 @@ def test_a_placeholder_the_form_does_not_supply_is_refused(tmp_path: Path) -> No
     raw["body"]["lines"] = ["Kính gửi {name}, mã tra cứu {pin}"]
     path = tmp_path / "form04.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    with pytest.raises(FormTemplateError, match=r"'body\.lines'\[0\]: unknown placeholder \{pin\}"):
+    with pytest.raises(FormTemplateError, match=r"'body\.lines'\[0\]: không có chỗ điền \{pin\}"):
         form04.SCHEMA.load(path)

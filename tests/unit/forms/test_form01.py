@@ -312,7 +312,7 @@ def test_missing_key_names_the_key(tmp_path: Path) -> None:
     del raw["signatures"]["officer"]
     path = tmp_path / "bad.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    with pytest.raises(FormTemplateError, match=r"missing key 'signatures\.officer'"):
+    with pytest.raises(FormTemplateError, match=r"thiếu khóa 'signatures\.officer'"):
         SCHEMA.load(path)
 
 
@@ -321,19 +321,19 @@ def test_missing_section_names_the_section(tmp_path: Path) -> None:
     del raw["barcode"]
     path = tmp_path / "bad.toml"
     path.write_text(dump_toml(raw), encoding="utf-8")
-    with pytest.raises(FormTemplateError, match=r"missing section \[barcode\]"):
+    with pytest.raises(FormTemplateError, match=r"thiếu mục \[barcode\]"):
         SCHEMA.load(path)
 
 
 @pytest.mark.parametrize(
     ("section", "key", "value", "message"),
     [
-        ("barcode", "module_mm", 0.25, r"'barcode\.module_mm' = 0\.25 is outside"),
-        ("font_size", "body", "nine", r"'font_size\.body' must be a number"),
-        ("text", "title", 12, r"'text\.title' must be a text"),
-        ("text", "fee", "Phí: {price}", r"'text\.fee': unknown placeholder \{price\}"),
-        ("text", "titel", "typo", r"unknown key 'text\.titel'"),
-        ("copies", "captions", [], r"'copies\.captions' needs at least 1"),
+        ("barcode", "module_mm", 0.25, r"'barcode\.module_mm' = 0\.25 nằm ngoài khoảng"),
+        ("font_size", "body", "nine", r"'font_size\.body' phải là một số"),
+        ("text", "title", 12, r"'text\.title' phải là chữ"),
+        ("text", "fee", "Phí: {price}", r"'text\.fee': không có chỗ điền \{price\}"),
+        ("text", "titel", "typo", r"khóa lạ 'text\.titel'"),
+        ("copies", "captions", [], r"'copies\.captions' cần ít nhất 1"),
     ],
 )
 def test_wrong_values_name_the_key(
@@ -351,7 +351,7 @@ def test_wrong_values_name_the_key(
 def test_invalid_toml_is_a_template_error(tmp_path: Path) -> None:
     path = tmp_path / "broken.toml"
     path.write_text("[page\nmargin = ", encoding="utf-8")
-    with pytest.raises(FormTemplateError, match="not valid TOML"):
+    with pytest.raises(FormTemplateError, match="sai cú pháp TOML"):
         SCHEMA.load(path)
 
 

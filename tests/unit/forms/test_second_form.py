@@ -212,5 +212,5 @@ def test_a_barcode_wider_than_the_page_is_refused(tmp_path: Path) -> None:
 def test_each_form_checks_its_own_keys() -> None:
     from desk_app.paths import resource_path
 
-    with pytest.raises(FormTemplateError, match=r"unknown key 'text\.barcode_caption'"):
+    with pytest.raises(FormTemplateError, match=r"khóa lạ 'text\.barcode_caption'"):
         NOTICE.load(resource_path("templates", "receipt_form01.toml"))

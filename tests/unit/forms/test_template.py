@@ -69,19 +69,19 @@ def test_text_is_stored_nfc(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("section", "key", "value", "message"),
     [
-        ("page", "size", "Letter", r"'page\.size' must be one of: A4, A5"),
-        ("page", "margin_mm", 2, r"'page\.margin_mm' = 2 is outside 3\.\.40"),
-        ("page", "margin_mm", True, r"'page\.margin_mm' must be a number"),
-        ("page", "margin_mm", "10", r"'page\.margin_mm' must be a number"),
-        ("text", "greeting", ["a"], r"'text\.greeting' must be a text"),
-        ("text", "greeting", "Chào {ten}", r"'text\.greeting': unknown placeholder \{ten\}"),
-        ("text", "greeting", "Chào {name!r}", r"'text\.greeting': unknown placeholder \{name\}"),
-        ("text", "greeting", "Chào {name", r"'text\.greeting': malformed braces"),
-        ("text", "lines", "Mã {code}", r"'text\.lines' must be a list of texts"),
-        ("text", "lines", [1], r"'text\.lines' must be a list of texts"),
-        ("text", "lines", [], r"'text\.lines' needs at least 1 entries"),
-        ("text", "lines", ["{pin}"], r"'text\.lines'\[0\]: unknown placeholder \{pin\}"),
-        ("text", "greting", "typo", r"unknown key 'text\.greting'"),
+        ("page", "size", "Letter", r"'page\.size' phải là một trong: A4, A5"),
+        ("page", "margin_mm", 2, r"'page\.margin_mm' = 2 nằm ngoài khoảng 3\.\.40"),
+        ("page", "margin_mm", True, r"'page\.margin_mm' phải là một số"),
+        ("page", "margin_mm", "10", r"'page\.margin_mm' phải là một số"),
+        ("text", "greeting", ["a"], r"'text\.greeting' phải là chữ"),
+        ("text", "greeting", "Chào {ten}", r"'text\.greeting': không có chỗ điền \{ten\}"),
+        ("text", "greeting", "Chào {name!r}", r"'text\.greeting': không có chỗ điền \{name\}"),
+        ("text", "greeting", "Chào {name", r"'text\.greeting': dấu ngoặc nhọn không khớp"),
+        ("text", "lines", "Mã {code}", r"'text\.lines' phải là danh sách chữ"),
+        ("text", "lines", [1], r"'text\.lines' phải là danh sách chữ"),
+        ("text", "lines", [], r"'text\.lines' cần ít nhất 1 dòng"),
+        ("text", "lines", ["{pin}"], r"'text\.lines'\[0\]: không có chỗ điền \{pin\}"),
+        ("text", "greting", "typo", r"khóa lạ 'text\.greting'"),
     ],
 )
 def test_a_wrong_key_is_refused_by_name(
@@ -101,21 +101,21 @@ def test_a_wrong_key_is_refused_by_name(
 def test_a_missing_key_or_section_is_named(tmp_path: Path) -> None:
     raw = changed("text", "greeting", "x")
     del raw["text"]["greeting"]
-    with pytest.raises(FormTemplateError, match=r"missing key 'text\.greeting'"):
+    with pytest.raises(FormTemplateError, match=r"thiếu khóa 'text\.greeting'"):
         load(tmp_path, raw)
-    with pytest.raises(FormTemplateError, match=r"missing section \[page\]"):
+    with pytest.raises(FormTemplateError, match=r"thiếu mục \[page\]"):
         load(tmp_path, {"text": GOOD["text"]})
 
 
 def test_a_value_where_a_section_belongs_is_named(tmp_path: Path) -> None:
     path = tmp_path / "flat.toml"
     path.write_text('page = "A4"\n', encoding="utf-8")
-    with pytest.raises(FormTemplateError, match=r"'page' must be a \[section\]"):
+    with pytest.raises(FormTemplateError, match=r"'page' phải là một mục \[page\]"):
         SCHEMA.load(path)
 
 
 def test_a_missing_file_is_a_template_error(tmp_path: Path) -> None:
-    with pytest.raises(FormTemplateError, match="cannot be read") as raised:
+    with pytest.raises(FormTemplateError, match="không đọc được") as raised:
         SCHEMA.load(tmp_path / "absent.toml")
     assert raised.value.code == "form.template_invalid"
 

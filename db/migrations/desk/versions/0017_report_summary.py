@@ -45,12 +45,20 @@ def upgrade() -> None:
     # The satisfaction summary reads (at, officer, rating) for a year of returns.
     op.drop_index("ix_report_ratings_at", table_name="report_ratings")
     op.create_index("ix_report_ratings_at", "report_ratings", ["at", "officer", "rating"])
+    # The report's backlog by age: the segments open or waiting (1, 2) in force at a moment.
+    op.create_index(
+        "ix_report_segments_alive",
+        "report_segments",
+        ["valid_to"],
+        sqlite_where=sa.text("state IN (1, 2)"),
+    )
     for table in ("report_segments", "report_ratings", "report_dossiers", "report_watermark"):
         op.execute(f"DELETE FROM {table}")
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_index("ix_report_segments_alive", table_name="report_segments")
     op.drop_index("ix_report_ratings_at", table_name="report_ratings")
     op.create_index("ix_report_ratings_at", "report_ratings", ["at"])
     op.create_index("ix_report_segments_from", "report_segments", ["valid_from", "state"])

@@ -161,12 +161,12 @@ def test_a_dropped_chunk_is_refused(desk: DeskContext, tmp_path: Path) -> None:
     out = tmp_path / "big.deskbak"
     create_backup(desk, out, PASSPHRASE, actor="x", kdf=KDF)
     data = out.read_bytes()
-    header_end = 12 + int.from_bytes(data[8:12], "big")
-    first = int.from_bytes(data[header_end : header_end + 4], "big")
-    assert first == CHUNK + 16, "the test database must span more than one chunk"
-    second_start = header_end + 4 + first
-    second = int.from_bytes(data[second_start : second_start + 4], "big")
-    out.write_bytes(data[:second_start] + data[second_start + 4 + second :])
+    starts = [12 + int.from_bytes(data[8:12], "big")]  # chunk 0: the database's key
+    for _ in range(3):
+        starts.append(starts[-1] + 4 + int.from_bytes(data[starts[-1] : starts[-1] + 4], "big"))
+    assert starts[1] - starts[0] == 4 + 1 + 32 + 16, "the key record comes first"
+    assert starts[2] - starts[1] == 4 + CHUNK + 16, "the database must span several chunks"
+    out.write_bytes(data[: starts[2]] + data[starts[3] :])  # a whole data chunk dropped
     with pytest.raises(BackupDamagedError):
         verify(out, PASSPHRASE)
 

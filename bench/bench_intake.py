@@ -86,8 +86,27 @@ def _checkpoint(db_file: Path) -> None:
         conn.close()
 
 
+#: a seeded database file to use instead of the cache (e.g. a copy migrated by hand while
+#: the cache of the current head is not built yet); read only, copied before any write
+SEEDED_OVERRIDE = "BENCH_SEEDED_DB"
+
+
+def seeded_override() -> Path | None:
+    """The file ``$BENCH_SEEDED_DB`` names, if set."""
+    value = os.environ.get(SEEDED_OVERRIDE)
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise SystemExit(f"{SEEDED_OVERRIDE}={value}: no such file")
+    return path
+
+
 def seeded_database() -> Path:
     """The cached million-dossier database file, seeded on first use."""
+    override = seeded_override()
+    if override is not None:
+        return override
     folder = CACHE_ROOT / f"schema-{HEAD_REVISION}"
     done = folder / "complete"
     if done.exists():

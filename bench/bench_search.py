@@ -11,7 +11,9 @@ benchmark's, see ``bench.bench_intake.seeded_database``).
   form's name field: a scanner's burst (the code's keys and Enter, as fast key events)
   until the dossier view has shown that dossier (the scanner filter, the database
   thread's read, the view filled). Target: p95 ≤ 50 ms. Baseline: the same dossier
-  opened by calling ``open_dossier`` directly (no keys).
+  opened by calling ``open_dossier`` directly (no keys). The view's audit entry is
+  committed (``synchronous=FULL``) right after the dossier is shown: the time until it is
+  committed is reported beside, for the record (it is what a scan waited for before).
 """
 
 from __future__ import annotations
@@ -163,7 +165,7 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             )
 
         window.dossier_opened.connect(opened)
-        scans, direct, cpu = [], [], []
+        scans, direct, cpu, audited = [], [], [], []
         for i, code in enumerate(codes[:SCANS]):
             field.setFocus()
             app.processEvents()
@@ -173,6 +175,10 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             wait(lambda code=code: bool(shown) and shown[-1][0] == code)
             scans.append((shown[-1][1] - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
+            # The view's audit entry commits right after it is shown (before, it was
+            # committed before anything was shown: this is what the officer waited for).
+            wait(lambda: not window.ops.busy)
+            audited.append((time.perf_counter() - start) * 1000)
             assert field.text() == "", "a scan landed in the name field"
             other = codes[(i + 7) % len(codes)]
             start = time.perf_counter()
@@ -191,6 +197,8 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             "(info)", True, "ms"),
         Row("scan to dossier shown, CPU time p95 (both threads)", p95(cpu), None, None,
             "(info: without waiting for a core or the disk)", True, "ms"),
+        Row("scan to its view audited (committed), median", median(audited), median(scans),
+            median(audited) / median(scans), "(info: base: shown)", True, "ms"),
     ]  # fmt: skip
 
 

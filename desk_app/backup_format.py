@@ -174,7 +174,11 @@ def read_backup(
     kdf.check()
     key, check_key = _derive(passphrase, salt, kdf)
     if not hmac.compare_digest(_key_check(check_key, fields), expected_check):
-        raise WrongPassphraseError("cụm mật khẩu sao lưu không đúng")
+        # The key check covers the header: an altered header cannot be told apart from a
+        # wrong passphrase, so the line names both rather than send someone guessing.
+        raise WrongPassphraseError(
+            "cụm mật khẩu sao lưu không đúng (hoặc phần đầu của bản sao lưu đã bị sửa)"
+        )
     aead = AESGCM(key)
     if header is not None:
         header["format"] = int(fields["format"])

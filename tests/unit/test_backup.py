@@ -133,6 +133,19 @@ def test_a_wrong_passphrase_is_refused_with_exit_4(backup: Path, tmp_path: Path)
     assert list(tmp_path.glob(".verify-*")) == []
 
 
+def test_an_altered_header_is_refused_with_a_line_naming_both_causes(backup: Path) -> None:
+    data = backup.read_bytes()
+    end = 12 + int.from_bytes(data[8:12], "big")
+    header = json.loads(data[12:end])
+    header["kdf"]["n"] //= 2  # cheaper to guess: caught, though the passphrase is right
+    altered = json.dumps(header, sort_keys=True).encode()
+    backup.write_bytes(data[:8] + len(altered).to_bytes(4, "big") + altered + data[end:])
+    with pytest.raises(WrongPassphraseError) as caught:
+        verify(backup, PASSPHRASE)
+    assert caught.value.exit_status == 4
+    assert "bị sửa" in str(caught.value)
+
+
 def test_a_backup_under_another_passphrase_than_the_desks_is_refused(
     desk: DeskContext, backup: Path, tmp_path: Path
 ) -> None:

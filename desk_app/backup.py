@@ -44,20 +44,21 @@ import datetime as dt
 import hashlib
 import json
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from desk_app import __version__
 from desk_app.backup_format import (
-    CHUNK,
     DATA,
     KEY,
     MANIFEST,
@@ -347,6 +348,58 @@ def _temp_database(folder: Path, prefix: str) -> Iterator[Path]:
         remove_database_file(path)
 
 
+class _WriteBehind:
+    """Writes handed to a thread of its own, a few chunks behind: the disk takes one
+    chunk while the next is read and sealed. A failed write is raised by the next
+    ``write`` or by ``close``; the bytes after it are dropped."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_WRITES_AHEAD)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="backup-writes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:  # after a failure: only drained, so no put blocks
+                try:
+                    self._out.write(data)
+                except BaseException as exc:  # handed to the backup's own thread
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, data: bytes) -> int:
+        self._raise()
+        self._queue.put(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+
+_WRITES_AHEAD = 8  # chunks (of a MiB) queued for the disk at most
+
+
+@contextlib.contextmanager
+def _written_behind(out: BinaryIO) -> Iterator[BinaryIO]:
+    """``out``, its writes done by a thread of their own (``_WriteBehind``); all done,
+    or their error raised, when the block ends."""
+    behind = _WriteBehind(out)
+    try:
+        yield cast(BinaryIO, behind)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            behind.close()  # the backup's own error is the one to tell
+        raise
+    behind.close()
+
+
 def create_backup(
     ctx: DeskContext, out: Path, passphrase: str, *, actor: str, kdf: KdfParams | None = None
 ) -> Manifest:
@@ -361,7 +414,11 @@ def create_backup(
     created = utc_naive(ctx.clock)
     db_file = ctx.data_dir / DATABASE_FILE
     key = keys.load_key(ctx.data_dir)
-    with _pinned_file(db_file, key) as (reader, pinned), atomic_output(out) as sink:
+    with (
+        _pinned_file(db_file, key) as (reader, pinned),
+        atomic_output(out) as target,
+        _written_behind(target) as sink,
+    ):
         try:
             fields = _describe(reader, created)
         except cipher.ERRORS as exc:
@@ -369,11 +426,8 @@ def create_backup(
         writer = BackupWriter(sink, passphrase, kdf)
         if key is not None:
             writer.write_key(key)
-        size = 0
-        with pinned.open("rb") as source:
-            while block := source.read(CHUNK - 1):
-                size += len(block)
-                writer.write_data(block)
+        with pinned.open("rb", buffering=0) as source:
+            size = writer.copy_data(source)
         # The AEAD tags authenticate every byte: no second pass for a hash.
         manifest = Manifest(**fields, db_sha256="", db_size=size)
         writer.finish(asdict(manifest))

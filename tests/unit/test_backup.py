@@ -14,9 +14,11 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -457,6 +459,37 @@ def test_plain_copies_left_by_a_killed_backup_are_removed_by_the_next(
     create_backup(desk, tmp_path / "b.deskbak", PASSPHRASE, actor="x", kdf=KDF)
     assert not stale.exists()
     assert fresh.exists()  # maybe another restore at work right now
+
+
+def test_a_write_failing_behind_the_backup_is_raised_and_blocks_nothing() -> None:
+    # The writes run on a thread of their own: a failure there must reach the backup,
+    # and the chunks still queued must not wait forever for a writer that stopped. The
+    # pipe is not read, so the writer blocks on its first chunk while the queue fills;
+    # then its reader goes away and every write fails (a broken pipe, a real OSError).
+    read_end, write_end = os.pipe()
+    raised: list[BaseException] = []
+    sinks: list[Any] = []
+
+    def back_up() -> None:
+        try:
+            with (
+                os.fdopen(write_end, "wb", buffering=0) as out,
+                backup_module._written_behind(out) as sink,
+            ):
+                sinks.append(sink)
+                for _ in range(4 * backup_module._WRITES_AHEAD):
+                    sink.write(b"x" * CHUNK)
+        except BaseException as exc:
+            raised.append(exc)
+
+    backup_thread = threading.Thread(target=back_up, daemon=True)
+    backup_thread.start()
+    while not (sinks and sinks[0]._queue.full()):
+        time.sleep(0.01)  # until the writer is stuck on the pipe and the queue is full
+    os.close(read_end)
+    backup_thread.join(timeout=60)
+    assert not backup_thread.is_alive(), "the backup waits forever on a writer that stopped"
+    assert len(raised) == 1 and isinstance(raised[0], BrokenPipeError), raised
 
 
 # ------------------------------------------------------------------ format 2: the desk's own pages

@@ -1,20 +1,31 @@
 """Backups of the desk database (sao lưu): online, consistent, encrypted, verified.
 
-* **Online and consistent.** SQLite's backup API copies the database in one step from a
-  connection of its own: one read transaction, so the copy is the database at one moment,
-  while the app goes on writing (WAL readers do not block writers).
-* **Encrypted** under the administrator's passphrase (``desk_app.backup_format``), so a
-  backup on a USB disk leaks nothing and restores on a fresh machine. The plain copy
-  exists only for the time of the backup, in the data folder (0700, this account's
-  only); the database itself is encrypted at rest (``db.cipher``), and a restored
-  database is encrypted under this desk's key before it replaces the current one.
-* **Verified**: every chunk decrypts and authenticates, the database's SHA-256 matches
-  the manifest inside, and SQLite's integrity check passes.
+* **Online and consistent, at the speed of a file copy.** The database file's own bytes
+  (SQLCipher pages, already encrypted under the desk's key) are copied as they are, no
+  page decrypted or re-encrypted, no row re-inserted, while a read transaction pins
+  them: writers are held only for the moment it takes to fold the write-ahead log into
+  the file (a passive checkpoint), then a reader opened on the fully folded log takes
+  SQLite's "read lock 0", which forbids any checkpoint from writing into the file until
+  it ends — the app goes on writing into the log meanwhile (``_pinned_file``). Where
+  the log cannot be folded at once (another long reader), SQLite's backup API copies the
+  pages into a temporary SQLCipher file under the same key instead: also one moment,
+  slower, and never in clear.
+* **Encrypted** under the administrator's passphrase (``desk_app.backup_format``): the
+  desk's key travels inside the backup under the passphrase (AES-256-GCM under a scrypt
+  key), and the database bytes are sealed once more in authenticated chunks. A backup on
+  a USB disk leaks nothing and restores on a fresh machine with the passphrase alone.
+  No plain copy of the database is ever written.
+* **Verified**: every chunk decrypts and authenticates in order (nothing altered, dropped
+  or cut), the size matches the manifest inside; ``deep`` also checks every page's
+  SQLCipher HMAC and SQLite's integrity check on a (still encrypted) copy, as restore
+  always does.
 * **Restore** needs no account (whoever can run it on this machine can replace the file
   anyway: the passphrase is the gate). It refuses another commune's or desk's backup and
   one newer than this app,
   says first how many unsent events it would lose, swaps the database file in one
-  rename (the replaced file stays as ``desk.sqlite3.before-restore``), and on an
+  rename (the replaced file stays as ``desk.sqlite3.before-restore``, with the name of
+  its key in ``desk.sqlite3.before-restore.keyid`` when the restored database brings
+  another key, which the desk then adopts), and on an
   enrolled desk holds intake until the desk has pulled its history
   (``desk_app.intake_hold``).
 
@@ -33,21 +44,23 @@ import datetime as dt
 import hashlib
 import json
 import os
-import sqlite3
+import queue
+import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from desk_app import __version__
 from desk_app.backup_format import (
-    CHUNK,
     DATA,
+    KEY,
     MANIFEST,
     BackupDamagedError,
     BackupWriter,
@@ -81,6 +94,7 @@ PASSPHRASE_ENV = "DESK_APP_BACKUP_PASSPHRASE"
 MIN_PASSPHRASE = 10
 SUFFIX = ".deskbak"
 BEFORE_RESTORE = ".before-restore"
+KEPT_KEY_ID_SUFFIX = ".keyid"
 # Beside the database, readable when the database itself is damaged: the backups known
 # to be good, newest last.
 INDEX_FILE = "backups.json"
@@ -216,45 +230,93 @@ _UNREADABLE: tuple[type[BaseException], ...] = (
 )
 
 
-def _snapshot(db_file: Path, target: Path) -> None:
-    """Copy the database at one moment into the plain file ``target``: one read
-    transaction, while the app goes on writing."""
-    source = _live(db_file)
-    try:
-        target.unlink(missing_ok=True)
-        cipher.export(source, target, None)
-    except cipher.OPERATIONAL_ERRORS as exc:
-        if "full" in str(exc):
-            raise StorageFullError(
-                "đĩa đầy: không đủ chỗ cho bản sao tạm của cơ sở dữ liệu"
-            ) from exc
-        raise StorageError(f"không đọc được cơ sở dữ liệu để sao lưu: {exc}") from exc
-    except cipher.DATABASE_ERRORS as exc:
-        raise StorageDamagedError(f"cơ sở dữ liệu bị hỏng, không sao lưu được: {exc}") from exc
-    finally:
-        source.close()
+def _copy_errors(exc: BaseException) -> StorageError:
+    if "full" in str(exc):
+        return StorageFullError("đĩa đầy: không đủ chỗ cho bản sao tạm của cơ sở dữ liệu")
+    if isinstance(exc, cipher.OPERATIONAL_ERRORS):
+        return StorageError(f"không đọc được cơ sở dữ liệu để sao lưu: {exc}")
+    return StorageDamagedError(f"cơ sở dữ liệu bị hỏng, không sao lưu được: {exc}")
 
 
-def _describe(db_file: Path, created_at: dt.datetime) -> dict[str, Any]:
-    conn = sqlite3.connect(db_file)
+def _pin(db_file: Path, key: bytes | None, reader: Any) -> bool:
+    """Start on ``reader`` a read transaction during which the database file's bytes are
+    its view and do not change; False (nothing started) where that cannot be had now.
+
+    In WAL mode a checkpoint only writes into the database file after taking SQLite's
+    "read lock 0" exclusively, and a reader takes that lock (shared, for its whole
+    transaction) when it starts on a log that is entirely folded into the file: it then
+    reads the file alone. So: hold the write lock (writers wait a moment), fold the log
+    (a passive checkpoint), start the reader, let writers go. They go on appending to the
+    log; nothing is folded into the file until the reader ends.
+    """
+    holder = cipher.connect(db_file, key, timeout=30, isolation_level=None)
     try:
-        one = conn.execute
-        revision = one("SELECT version_num FROM alembic_version").fetchone()
-        profile = one("SELECT agency_code, desk_number FROM commune_profile LIMIT 1").fetchone()
-        return {
-            "app_version": __version__,
-            "schema_revision": revision[0] if revision else "",
-            "agency_code": profile[0] if profile else None,
-            "desk_number": profile[1] if profile else None,
-            "created_at": created_at.replace(tzinfo=dt.UTC).isoformat(),
-            "dossier_count": one("SELECT count(*) FROM dossiers").fetchone()[0],
-            "event_count": one("SELECT count(*) FROM events").fetchone()[0],
-            "unsent_events": one(
-                "SELECT count(*) FROM events WHERE is_local AND pushed_at IS NULL"
-            ).fetchone()[0],
-        }
+        if str(holder.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+            return False
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            busy, in_log, folded = reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if busy or in_log != folded:
+                return False  # a reader elsewhere keeps part of the log unfolded
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return True
+        finally:
+            holder.execute("ROLLBACK")
     finally:
-        conn.close()
+        holder.close()
+
+
+@contextlib.contextmanager
+def _pinned_file(db_file: Path, key: bytes | None) -> Iterator[tuple[Any, Path]]:
+    """``(reader, file)``: ``reader`` in a read transaction whose database is exactly the
+    bytes of ``file``, which stay unchanged until the block ends, while the app writes.
+
+    ``file`` is the database file itself where it can be pinned (``_pin``), else a
+    temporary copy made by SQLite's backup API under the same key (pages decrypted and
+    encrypted again: slower, never in clear)."""
+    reader = cipher.connect(db_file, key, timeout=30, isolation_level=None)
+    try:
+        try:
+            pinned = _pin(db_file, key, reader)
+        except cipher.ERRORS as exc:
+            raise _copy_errors(exc) from exc
+        if pinned:
+            yield reader, db_file
+            return
+        with _temp_database(db_file.parent, ".backup-") as copy:
+            copy_conn = cipher.connect(copy, key, isolation_level=None)
+            try:
+                try:
+                    reader.backup(copy_conn)  # in one step: one read transaction
+                    copy_conn.execute("BEGIN")
+                    copy_conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                except cipher.ERRORS as exc:
+                    raise _copy_errors(exc) from exc
+                yield copy_conn, copy
+            finally:
+                copy_conn.close()
+    finally:
+        reader.close()
+
+
+def _describe(conn: Any, created_at: dt.datetime) -> dict[str, Any]:
+    """What the manifest says of the database seen by ``conn`` (in its read transaction)."""
+    one = conn.execute
+    revision = one("SELECT version_num FROM alembic_version").fetchone()
+    profile = one("SELECT agency_code, desk_number FROM commune_profile LIMIT 1").fetchone()
+    return {
+        "app_version": __version__,
+        "schema_revision": revision[0] if revision else "",
+        "agency_code": profile[0] if profile else None,
+        "desk_number": profile[1] if profile else None,
+        "created_at": created_at.replace(tzinfo=dt.UTC).isoformat(),
+        "dossier_count": one("SELECT count(*) FROM dossiers").fetchone()[0],
+        "event_count": one("SELECT count(*) FROM events").fetchone()[0],
+        "unsent_events": one(
+            "SELECT count(*) FROM events WHERE is_local AND pushed_at IS NULL"
+        ).fetchone()[0],
+    }
 
 
 def remove_database_file(path: Path) -> None:
@@ -275,7 +337,7 @@ def _remove_stale_copies(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def _plain_temp(folder: Path, prefix: str) -> Iterator[Path]:
+def _temp_database(folder: Path, prefix: str) -> Iterator[Path]:
     """A temporary database file in ``folder``, removed (with its journals) afterwards."""
     fd, name = tempfile.mkstemp(prefix=prefix, suffix=".sqlite3", dir=folder)
     os.close(fd)
@@ -284,6 +346,58 @@ def _plain_temp(folder: Path, prefix: str) -> Iterator[Path]:
         yield path
     finally:
         remove_database_file(path)
+
+
+class _WriteBehind:
+    """Writes handed to a thread of its own, a few chunks behind: the disk takes one
+    chunk while the next is read and sealed. A failed write is raised by the next
+    ``write`` or by ``close``; the bytes after it are dropped."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=_WRITES_AHEAD)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="backup-writes", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (data := self._queue.get()) is not None:
+            if self._error is None:  # after a failure: only drained, so no put blocks
+                try:
+                    self._out.write(data)
+                except BaseException as exc:  # handed to the backup's own thread
+                    self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def write(self, data: bytes) -> int:
+        self._raise()
+        self._queue.put(data)
+        return len(data)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+
+
+_WRITES_AHEAD = 8  # chunks (of a MiB) queued for the disk at most
+
+
+@contextlib.contextmanager
+def _written_behind(out: BinaryIO) -> Iterator[BinaryIO]:
+    """``out``, its writes done by a thread of their own (``_WriteBehind``); all done,
+    or their error raised, when the block ends."""
+    behind = _WriteBehind(out)
+    try:
+        yield cast(BinaryIO, behind)
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            behind.close()  # the backup's own error is the one to tell
+        raise
+    behind.close()
 
 
 def create_backup(
@@ -299,19 +413,24 @@ def create_backup(
     _remove_stale_copies(ctx.data_dir)
     created = utc_naive(ctx.clock)
     db_file = ctx.data_dir / DATABASE_FILE
-    with _plain_temp(ctx.data_dir, ".backup-") as plain:
-        _snapshot(db_file, plain)
-        fields = _describe(plain, created)
-        digest = hashlib.sha256()
-        size = 0
-        with atomic_output(out) as sink, plain.open("rb") as source:
-            writer = BackupWriter(sink, passphrase, kdf)
-            while block := source.read(CHUNK - 1):
-                digest.update(block)
-                size += len(block)
-                writer.write_data(block)
-            manifest = Manifest(**fields, db_sha256=digest.hexdigest(), db_size=size)
-            writer.finish(asdict(manifest))
+    key = keys.load_key(ctx.data_dir)
+    with (
+        _pinned_file(db_file, key) as (reader, pinned),
+        atomic_output(out) as target,
+        _written_behind(target) as sink,
+    ):
+        try:
+            fields = _describe(reader, created)
+        except cipher.ERRORS as exc:
+            raise _copy_errors(exc) from exc
+        writer = BackupWriter(sink, passphrase, kdf)
+        if key is not None:
+            writer.write_key(key)
+        with pinned.open("rb", buffering=0) as source:
+            size = writer.copy_data(source)
+        # The AEAD tags authenticate every byte: no second pass for a hash.
+        manifest = Manifest(**fields, db_sha256="", db_size=size)
+        writer.finish(asdict(manifest))
     verify(out, passphrase)  # what was written reads back whole, before it counts
     _remember_good(ctx.data_dir, out, manifest)
     from desk_app import audit
@@ -327,22 +446,36 @@ def create_backup(
 # ------------------------------------------------------------------ verify
 
 
-def _decrypt_to(backup: Path, passphrase: str, sink: BinaryIO | None) -> Manifest:
-    """Decrypt ``backup`` (into ``sink`` if given) and check it against its manifest."""
+@dataclass(frozen=True)
+class _Contents:
+    """What a backup holds once decrypted and checked."""
+
+    manifest: Manifest
+    key: bytes | None  # the database's own key; None: a plain SQLite file
+
+
+def _decrypt_to(backup: Path, passphrase: str, sink: BinaryIO | None) -> _Contents:
+    """Decrypt ``backup`` (its database bytes into ``sink`` if given) and check it
+    against its manifest."""
+    header: dict[str, int] = {}
     digest = hashlib.sha256()
     size = 0
     first = b""
+    key: bytes | None = None
     manifest_bytes = b""
     try:
         with backup.open("rb") as source:
-            for kind, payload in read_backup(source, passphrase):
+            for kind, payload in read_backup(source, passphrase, header):
                 if kind == DATA:
                     if not first:
                         first = payload[:100]
-                    digest.update(payload)
+                    if header["format"] == 1:
+                        digest.update(payload)
                     size += len(payload)
                     if sink is not None:
                         sink.write(payload)
+                elif kind == KEY:
+                    key = payload
                 elif kind == MANIFEST:
                     manifest_bytes = payload
     except FileNotFoundError:
@@ -352,14 +485,23 @@ def _decrypt_to(backup: Path, passphrase: str, sink: BinaryIO | None) -> Manifes
     except OSError as exc:  # a full disk under the decrypted copy, a failing USB disk
         raise storage_error(backup, exc) from exc
     manifest = Manifest.from_json(manifest_bytes)
-    if manifest.db_sha256 != digest.hexdigest() or manifest.db_size != size:
+    if manifest.db_size != size or (
+        header["format"] == 1 and manifest.db_sha256 != digest.hexdigest()
+    ):
         raise BackupDamagedError("dữ liệu trong bản sao lưu không khớp với phần mô tả")
-    _check_header(first, size)
-    return manifest
+    if key is not None and len(key) != cipher.KEY_BYTES:
+        raise BackupDamagedError("khoá trong bản sao lưu bị hỏng")
+    _check_header(first, size, encrypted=key is not None)
+    return _Contents(manifest, key)
 
 
-def _check_header(first: bytes, size: int) -> None:
-    """The SQLite file header agrees with the file's length (a cheap structural check)."""
+def _check_header(first: bytes, size: int, *, encrypted: bool) -> None:
+    """The SQLite file header agrees with the file's length (a cheap structural check).
+    An encrypted file's header is encrypted too: only its whole pages can be checked."""
+    if encrypted:
+        if size == 0 or size % 512:
+            raise BackupDamagedError("cơ sở dữ liệu trong bản sao lưu bị cắt cụt")
+        return
     if len(first) < 100 or not first.startswith(b"SQLite format 3\x00"):
         raise BackupDamagedError("bản sao lưu không chứa cơ sở dữ liệu SQLite")
     page_size = int.from_bytes(first[16:18], "big")
@@ -370,41 +512,49 @@ def _check_header(first: bytes, size: int) -> None:
         raise BackupDamagedError("cơ sở dữ liệu trong bản sao lưu bị cắt cụt")
 
 
-def _integrity(db_file: Path) -> None:
-    conn = sqlite3.connect(db_file)
+def _integrity(db_file: Path, key: bytes | None) -> None:
+    """Every page's HMAC (an encrypted file), then SQLite's integrity check: every page,
+    every index against its table."""
     try:
-        result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
-    except sqlite3.DatabaseError as exc:
+        conn = cipher.connect(db_file, key)
+        try:
+            # SQLCipher's check lists only the pages that fail; SQLite's says "ok".
+            bad_pages = [] if key is None else list(conn.execute("PRAGMA cipher_integrity_check"))
+            result = [str(r[0]) for r in bad_pages]
+            result += [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+        finally:
+            conn.close()
+    except cipher.DATABASE_ERRORS as exc:
         raise BackupDamagedError(f"cơ sở dữ liệu trong bản sao lưu bị hỏng: {exc}") from exc
-    finally:
-        conn.close()
-    if result != ["ok"]:
+    problems = [r for r in result if r != "ok"]
+    if problems or not result:
         raise BackupDamagedError(
-            f"cơ sở dữ liệu trong bản sao lưu không toàn vẹn: {'; '.join(result[:3])}"
+            f"cơ sở dữ liệu trong bản sao lưu không toàn vẹn: {'; '.join(problems[:3])}"
         )
 
 
 def verify(
     backup: Path, passphrase: str, work_dir: Path | None = None, *, deep: bool = False
 ) -> Manifest:
-    """Check ``backup`` whole: every chunk decrypts and authenticates (nothing altered,
-    dropped or cut), the database's SHA-256 and size match the manifest, and the SQLite
-    header agrees with the size. Nothing is written.
+    """Check ``backup`` whole: every chunk decrypts and authenticates in order (nothing
+    altered, dropped or cut), the database's size (and, in a format 1 backup, its
+    SHA-256) matches the manifest. Nothing is written.
 
-    ``deep`` also decrypts into a temporary file in ``work_dir`` and runs SQLite's
-    integrity check (every page, every index against its table) — as restore always does.
+    ``deep`` also copies the database (still encrypted under its own key) into a
+    temporary file in ``work_dir`` and checks every page's HMAC and SQLite's integrity
+    (every page, every index against its table) — as restore always does.
     Raises ``WrongPassphraseError`` (exit 4) or ``BackupDamagedError`` (exit 3).
     """
     if not deep:
-        return _decrypt_to(backup, passphrase, None)
+        return _decrypt_to(backup, passphrase, None).manifest
     if work_dir is None:
         raise ValueError("a deep check needs a work folder")
     work_dir.mkdir(parents=True, exist_ok=True)
-    with _plain_temp(work_dir, ".verify-") as plain:
-        with plain.open("wb") as sink:
-            manifest = _decrypt_to(backup, passphrase, sink)
-        _integrity(plain)
-    return manifest
+    with _temp_database(work_dir, ".verify-") as copy:
+        with copy.open("wb") as sink:
+            contents = _decrypt_to(backup, passphrase, sink)
+        _integrity(copy, contents.key)
+    return contents.manifest
 
 
 # ------------------------------------------------------------------ restore
@@ -420,6 +570,7 @@ class RestorePlan:
     data_dir: Path
     unsent_lost: int
     current_dossiers: int | None
+    key: bytes | None = None  # the staged database's own key; None: a plain file
 
     def describe(self) -> list[str]:
         m = self.manifest
@@ -462,15 +613,18 @@ def _current_identity(db_file: Path) -> tuple[str | None, int | None, int | None
     return str(profile[0]), int(profile[1]), int(count)
 
 
-def _unsent_lost(db_file: Path, staged: Path) -> int:
+def _unsent_lost(db_file: Path, staged: Path, staged_key: bytes | None) -> int:
     """Events recorded here, not acknowledged by the server, and absent from the backup."""
     if not db_file.exists():
         return 0
     try:
         conn = _live(db_file)
         try:
-            # KEY '': the staged copy is a plain file (else it would take main's key).
-            conn.execute("ATTACH DATABASE ? AS bak KEY ''", (str(staged),))
+            # Its own key, or '' for a plain file (else it would take main's key).
+            conn.execute(
+                "ATTACH DATABASE ? AS bak KEY ?",
+                (str(staged), f"x'{staged_key.hex()}'" if staged_key else ""),
+            )
             return int(
                 conn.execute(
                     "SELECT count(*) FROM main.events e WHERE e.is_local AND e.pushed_at IS NULL "
@@ -493,8 +647,9 @@ def prepare_restore(backup: Path, passphrase: str, data_dir: Path) -> RestorePla
     plan: RestorePlan | None = None
     try:
         with staged.open("wb") as sink:
-            manifest = _decrypt_to(backup, passphrase, sink)
-        _integrity(staged)
+            contents = _decrypt_to(backup, passphrase, sink)
+        _integrity(staged, contents.key)
+        manifest = contents.manifest
         if manifest.schema_revision not in KNOWN_REVISIONS:
             raise BackupTooNewError(
                 f"bản sao lưu do phiên bản mới hơn của phần mềm tạo (lược đồ "
@@ -508,19 +663,21 @@ def prepare_restore(backup: Path, passphrase: str, data_dir: Path) -> RestorePla
                 f"bản sao lưu của đơn vị {manifest.agency_code} quầy {manifest.desk_number}, "
                 f"còn máy này là đơn vị {agency} quầy {desk}: không khôi phục"
             )
-        plan = RestorePlan(backup, manifest, staged, data_dir, _unsent_lost(db_file, staged), count)
+        lost = _unsent_lost(db_file, staged, contents.key)
+        plan = RestorePlan(backup, manifest, staged, data_dir, lost, count, contents.key)
         return plan
     finally:
         if plan is None:
             remove_database_file(staged)
 
 
-def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
-    """Bring the staged copy to this app's schema and, if enrolled, hold its intake."""
+def _prepare_staged(plan: RestorePlan, clock: Clock) -> bytes | None:
+    """Bring the staged copy to this app's schema and, if enrolled, hold its intake.
+    Returns the key the desk must adopt with it (None: it is under the desk's own)."""
     from desk_app.db.engine import make_engine
     from desk_app.db.migrate import upgrade_to_head
 
-    engine = make_engine(plan.staged, key=None)
+    engine = make_engine(plan.staged, key=plan.key)
     try:
         upgrade_to_head(engine)
         with engine.begin() as conn:
@@ -540,12 +697,18 @@ def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
             )
     finally:
         engine.dispose()
-    # Encrypted under this desk's key (a new one on a fresh machine, or where the old
-    # key is lost) before it goes anywhere near the database's name.
     try:
         key = keys.load_key(plan.data_dir)
     except keys.DatabaseKeyMissingError:
         key = None
+    if plan.key is not None:
+        # Already encrypted, under the key that came with it: the desk adopts that key
+        # just before the swap (unless it is its own: a restore on the same desk).
+        _fsync_file(plan.staged)
+        return None if key == plan.key else plan.key
+    # A plain database (a format 1 backup): encrypted under this desk's key (a new one on
+    # a fresh machine, or where the old key is lost) before it goes anywhere near the
+    # database's name.
     if key is None:
         key = keys.new_key(plan.data_dir)
     encrypted = plan.staged.with_name(plan.staged.name + ".enc")
@@ -563,7 +726,12 @@ def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
         conn2.close()
     remove_database_file(plan.staged)
     os.replace(encrypted, plan.staged)
-    fd = os.open(plan.staged, os.O_RDONLY)
+    _fsync_file(plan.staged)
+    return None
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -595,7 +763,7 @@ def apply_restore(plan: RestorePlan, clock: Clock) -> Path | None:
     Refused while another program has the database open. Returns the kept copy of the
     replaced database (``desk.sqlite3.before-restore``), or None if there was none.
     """
-    _prepare_staged(plan, clock)
+    adopt = _prepare_staged(plan, clock)
     db_file = plan.data_dir / DATABASE_FILE
     kept = db_file.with_name(DATABASE_FILE + BEFORE_RESTORE)
     lock: Any = None
@@ -628,9 +796,13 @@ def apply_restore(plan: RestorePlan, clock: Clock) -> Path | None:
             try:
                 os.link(db_file, kept)
             except OSError:
-                import shutil
-
                 shutil.copy2(db_file, kept)
+        if adopt is not None:
+            # The replaced file stays under its key: keep that key's name beside it.
+            key_id = plan.data_dir / keys.KEY_ID_FILE
+            if kept.exists() and key_id.exists():
+                shutil.copyfile(key_id, kept.with_name(kept.name + KEPT_KEY_ID_SUFFIX))
+            keys.adopt_key(plan.data_dir, adopt)
         if lock is not None and os.name == "nt":
             # Windows cannot replace a file that is open, even by us: let go just before.
             lock.close()

@@ -8,12 +8,19 @@ Layout::
 The header carries the format version, the key-derivation parameters (scrypt) and salt,
 a random nonce prefix and a key check; it is authenticated as associated data of every
 chunk, so changing any of it is detected. Each chunk's plaintext starts with its kind
-(``D`` database bytes, ``M`` the manifest, always last). A chunk's nonce is the prefix,
+(``K`` the database's own key, first, in format 2 when the database is encrypted at rest;
+``D`` database bytes; ``M`` the manifest, always last). A chunk's nonce is the prefix,
 its number and a "last chunk" flag (the STREAM construction): chunks cannot be reordered,
 dropped or the file cut short without the decryption failing.
 
 The key check (an HMAC of the header under a second derived key) tells a wrong
 passphrase apart from a damaged file before anything is decrypted.
+
+Format 1 (before encryption at rest) held a plain SQLite file, checked by the SHA-256 in
+its manifest. Format 2 holds the database file's own bytes as they are on disk (SQLCipher
+pages under the desk's key) with that key in a ``K`` record: so the key travels only under
+the passphrase, and the GCM tags, which authenticate every byte in order, are the check
+(no second hash pass). Both are read.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,11 +42,18 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from desk_app.errors import RefusedError, StorageDamagedError
 
 MAGIC = b"DESKBAK\x01"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_FORMATS = (1, 2)
 CHUNK = 1 << 20  # plaintext bytes per chunk
 _TAG = 16
 _NONCE_PREFIX = 7
-DATA, MANIFEST = b"D", b"M"
+KEY, DATA, MANIFEST = b"K", b"D", b"M"
+
+
+class ReadsInto(Protocol):
+    """A file read into a buffer (``io.FileIO``, ``io.BufferedReader``)."""
+
+    def readinto(self, buffer: memoryview, /) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -105,15 +119,36 @@ class BackupWriter:
         self._pending: bytes | None = None
         out.write(MAGIC + struct.pack(">I", len(self._header)) + self._header)
 
+    def write_key(self, key: bytes) -> None:
+        """The database's own key: the first record, before any data."""
+        if self._index:
+            raise ValueError("the key record comes first")
+        self._emit(KEY + key)
+
     def write_data(self, data: bytes) -> None:
         for start in range(0, len(data), CHUNK - 1):
             self._emit(DATA + data[start : start + CHUNK - 1])
 
-    def _emit(self, plaintext: bytes, last: bool = False) -> None:
+    def copy_data(self, source: ReadsInto) -> int:
+        """Seal ``source`` to its end as data records; returns how many bytes it held.
+
+        Each chunk is read straight behind its kind byte in one buffer, sealed from there:
+        no copy of the bytes but the cipher's."""
+        buffer = bytearray(CHUNK)
+        buffer[0] = DATA[0]
+        view = memoryview(buffer)
+        total = 0
+        while count := source.readinto(view[1:]):
+            self._emit(view[: 1 + count])
+            total += count
+        return total
+
+    def _emit(self, plaintext: bytes | memoryview, last: bool = False) -> None:
         ciphertext = self._aead.encrypt(
             _nonce(self._prefix, self._index, last), plaintext, self._header
         )
-        self._out.write(struct.pack(">I", len(ciphertext)) + ciphertext)
+        self._out.write(struct.pack(">I", len(ciphertext)))
+        self._out.write(ciphertext)
         self._index += 1
 
     def finish(self, manifest: dict[str, object]) -> None:
@@ -125,8 +160,11 @@ def _key_check(check_key: bytes, fields: dict[str, object]) -> str:
     return hmac.new(check_key, body.encode(), hashlib.sha256).hexdigest()
 
 
-def read_backup(source: BinaryIO, passphrase: str) -> Iterator[tuple[bytes, bytes]]:
-    """Decrypt ``source``: yields ``(kind, payload)`` records, the manifest last.
+def read_backup(
+    source: BinaryIO, passphrase: str, header: dict[str, int] | None = None
+) -> Iterator[tuple[bytes, bytes]]:
+    """Decrypt ``source``: yields ``(kind, payload)`` records, the manifest last. Its
+    format version goes into ``header["format"]`` before the first record.
 
     Raises ``WrongPassphraseError`` before yielding anything if the passphrase is wrong,
     and ``BackupDamagedError`` as soon as a chunk fails its check, the chunks end before
@@ -141,7 +179,7 @@ def read_backup(source: BinaryIO, passphrase: str) -> Iterator[tuple[bytes, byte
     header_bytes = source.read(length)
     try:
         fields = json.loads(header_bytes)
-        if fields["format"] != FORMAT_VERSION:
+        if fields["format"] not in READABLE_FORMATS:
             raise BackupDamagedError(
                 f"bản sao lưu có định dạng {fields['format']}, phiên bản này không đọc được"
             )
@@ -156,8 +194,14 @@ def read_backup(source: BinaryIO, passphrase: str) -> Iterator[tuple[bytes, byte
     kdf.check()
     key, check_key = _derive(passphrase, salt, kdf)
     if not hmac.compare_digest(_key_check(check_key, fields), expected_check):
-        raise WrongPassphraseError("cụm mật khẩu sao lưu không đúng")
+        # The key check covers the header: an altered header cannot be told apart from a
+        # wrong passphrase, so the line names both rather than send someone guessing.
+        raise WrongPassphraseError(
+            "cụm mật khẩu sao lưu không đúng (hoặc phần đầu của bản sao lưu đã bị sửa)"
+        )
     aead = AESGCM(key)
+    if header is not None:
+        header["format"] = int(fields["format"])
     index = 0
     while True:
         size_bytes = source.read(4)
@@ -181,7 +225,7 @@ def read_backup(source: BinaryIO, passphrase: str) -> Iterator[tuple[bytes, byte
                     f"bản sao lưu bị hỏng hoặc bị sửa (khối {index} không khớp)"
                 ) from None
         kind, payload = plaintext[:1], plaintext[1:]
-        if last != (kind == MANIFEST):
+        if last != (kind == MANIFEST) or (kind == KEY and index != 0):
             raise BackupDamagedError("bản sao lưu bị hỏng (thứ tự các khối sai)")
         yield kind, payload
         index += 1

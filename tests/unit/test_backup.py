@@ -6,17 +6,24 @@ Cheaper scrypt parameters (``KDF``) where the cost of the key is not what is tes
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import json
 import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from desk_app import backup as backup_module
+from desk_app import backup_format
 from desk_app.backup import (
     PASSPHRASE_ENV,
     BackupDamagedError,
@@ -34,10 +41,11 @@ from desk_app.backup import (
     run_scheduled_backup,
     verify,
 )
-from desk_app.backup_format import CHUNK
+from desk_app.backup_format import CHUNK, read_backup
 from desk_app.clock import FixedClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db import cipher, keys
 from desk_app.db.keys import KEY_ID_FILE
 from desk_app.demo import seed_demo
 from desk_app.errors import InvalidInputError
@@ -127,6 +135,19 @@ def test_a_wrong_passphrase_is_refused_with_exit_4(backup: Path, tmp_path: Path)
     assert list(tmp_path.glob(".verify-*")) == []
 
 
+def test_an_altered_header_is_refused_with_a_line_naming_both_causes(backup: Path) -> None:
+    data = backup.read_bytes()
+    end = 12 + int.from_bytes(data[8:12], "big")
+    header = json.loads(data[12:end])
+    header["kdf"]["n"] //= 2  # cheaper to guess: caught, though the passphrase is right
+    altered = json.dumps(header, sort_keys=True).encode()
+    backup.write_bytes(data[:8] + len(altered).to_bytes(4, "big") + altered + data[end:])
+    with pytest.raises(WrongPassphraseError) as caught:
+        verify(backup, PASSPHRASE)
+    assert caught.value.exit_status == 4
+    assert "bị sửa" in str(caught.value)
+
+
 def test_a_backup_under_another_passphrase_than_the_desks_is_refused(
     desk: DeskContext, backup: Path, tmp_path: Path
 ) -> None:
@@ -161,12 +182,12 @@ def test_a_dropped_chunk_is_refused(desk: DeskContext, tmp_path: Path) -> None:
     out = tmp_path / "big.deskbak"
     create_backup(desk, out, PASSPHRASE, actor="x", kdf=KDF)
     data = out.read_bytes()
-    header_end = 12 + int.from_bytes(data[8:12], "big")
-    first = int.from_bytes(data[header_end : header_end + 4], "big")
-    assert first == CHUNK + 16, "the test database must span more than one chunk"
-    second_start = header_end + 4 + first
-    second = int.from_bytes(data[second_start : second_start + 4], "big")
-    out.write_bytes(data[:second_start] + data[second_start + 4 + second :])
+    starts = [12 + int.from_bytes(data[8:12], "big")]  # chunk 0: the database's key
+    for _ in range(3):
+        starts.append(starts[-1] + 4 + int.from_bytes(data[starts[-1] : starts[-1] + 4], "big"))
+    assert starts[1] - starts[0] == 4 + 1 + 32 + 16, "the key record comes first"
+    assert starts[2] - starts[1] == 4 + CHUNK + 16, "the database must span several chunks"
+    out.write_bytes(data[: starts[2]] + data[starts[3] :])  # a whole data chunk dropped
     with pytest.raises(BackupDamagedError):
         verify(out, PASSPHRASE)
 
@@ -416,3 +437,201 @@ def test_plain_copies_left_by_a_killed_backup_are_removed_by_the_next(
     create_backup(desk, tmp_path / "b.deskbak", PASSPHRASE, actor="x", kdf=KDF)
     assert not stale.exists()
     assert fresh.exists()  # maybe another restore at work right now
+
+
+def test_a_write_failing_behind_the_backup_is_raised_and_blocks_nothing() -> None:
+    # The writes run on a thread of their own: a failure there must reach the backup,
+    # and the chunks still queued must not wait forever for a writer that stopped. The
+    # pipe is not read, so the writer blocks on its first chunk while the queue fills;
+    # then its reader goes away and every write fails (a broken pipe, a real OSError).
+    read_end, write_end = os.pipe()
+    raised: list[BaseException] = []
+    sinks: list[Any] = []
+
+    def back_up() -> None:
+        try:
+            with (
+                os.fdopen(write_end, "wb", buffering=0) as out,
+                backup_module._written_behind(out) as sink,
+            ):
+                sinks.append(sink)
+                for _ in range(4 * backup_module._WRITES_AHEAD):
+                    sink.write(b"x" * CHUNK)
+        except BaseException as exc:
+            raised.append(exc)
+
+    backup_thread = threading.Thread(target=back_up, daemon=True)
+    backup_thread.start()
+    while not (sinks and sinks[0]._queue.full()):
+        time.sleep(0.01)  # until the writer is stuck on the pipe and the queue is full
+    os.close(read_end)
+    backup_thread.join(timeout=60)
+    assert not backup_thread.is_alive(), "the backup waits forever on a writer that stopped"
+    assert len(raised) == 1 and isinstance(raised[0], BrokenPipeError), raised
+
+
+# ------------------------------------------------------------------ format 2: the desk's own pages
+
+
+def _records(backup_file: Path) -> list[tuple[bytes, bytes]]:
+    with backup_file.open("rb") as source:
+        return list(read_backup(source, PASSPHRASE))
+
+
+def test_the_sealed_database_is_the_desks_encrypted_file_with_its_key(
+    desk: DeskContext, backup: Path
+) -> None:
+    records = _records(backup)
+    assert [k for k, _ in records[:1]] == [backup_format.KEY]
+    assert records[0][1] == keys.load_key(desk.data_dir)
+    data = b"".join(p for k, p in records if k == backup_format.DATA)
+    # Even decrypted under the passphrase, the database bytes are SQLCipher pages.
+    assert not data.startswith(b"SQLite format 3")
+    assert b"079301001234" not in data
+    assert "Trần Thị Hồng Nhung".encode() not in data
+
+
+def test_no_plain_copy_is_written_while_backing_up(
+    desk: DeskContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receive(desk, 2)
+    seen: list[Path] = []
+    pinned_file = backup_module._pinned_file
+
+    @contextlib.contextmanager
+    def watching(db_file: Path, key: bytes | None) -> Iterator[tuple[object, Path]]:
+        with pinned_file(db_file, key) as (reader, pinned):
+            seen.extend(p for p in desk.data_dir.iterdir() if p.is_file())
+            yield reader, pinned
+
+    monkeypatch.setattr(backup_module, "_pinned_file", watching)
+    create_backup(desk, tmp_path / "b.deskbak", PASSPHRASE, actor="x", kdf=KDF)
+    assert seen, "the backup must go through the pinned file"
+    for path in seen:
+        assert not path.read_bytes().startswith(b"SQLite format 3"), path.name
+
+
+def _reseal(backup_file: Path, target: Path, alter: Callable[[bytes], bytes]) -> None:
+    """``backup_file`` sealed again under the same passphrase with its database bytes
+    altered: every AEAD tag is right, so only the pages' own checks can catch it."""
+    records = _records(backup_file)
+    data = alter(b"".join(p for k, p in records if k == backup_format.DATA))
+    with target.open("wb") as out:
+        writer = backup_format.BackupWriter(out, PASSPHRASE, KDF)
+        writer.write_key(records[0][1])
+        writer.write_data(data)
+        writer.finish(json.loads(records[-1][1]))
+
+
+def test_a_tampered_page_fails_the_deep_check_and_restore(
+    desk: DeskContext, backup: Path, tmp_path: Path
+) -> None:
+    forged = tmp_path / "forged.deskbak"
+    page = 4096
+    _reseal(
+        backup,
+        forged,
+        lambda b: b[: 2 * page + 100] + bytes([b[2 * page + 100] ^ 1]) + b[2 * page + 101 :],
+    )
+    verify(forged, PASSPHRASE)  # the seal is right: the light check cannot see a page
+    with pytest.raises(BackupDamagedError) as caught:
+        verify(forged, PASSPHRASE, tmp_path, deep=True)
+    assert caught.value.exit_status == 3
+    with pytest.raises(BackupDamagedError):
+        prepare_restore(forged, PASSPHRASE, tmp_path / "fresh")
+    assert list(tmp_path.glob(".verify-*")) == []
+
+
+def test_a_backup_restores_on_a_machine_without_the_desks_key(
+    desk: DeskContext, backup: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = codes(desk.data_dir)
+    key_dir = tmp_path / "other-machine-keys"
+    monkeypatch.setenv(keys.KEY_DIR_ENV, str(key_dir))  # the desk's key is not here
+    fresh = tmp_path / "fresh"
+    apply_restore(prepare_restore(backup, PASSPHRASE, fresh), FixedClock(NOW))
+    assert [p.suffix for p in key_dir.iterdir()] == [".key"]  # the backup's key, adopted
+    assert codes(fresh) == expected
+    restored = DeskContext.open(fresh, FixedClock(NOW))
+    try:
+        receive(restored, 1)
+    finally:
+        restored.close()
+
+
+def test_restoring_over_a_database_under_another_key_keeps_it_openable(
+    desk: DeskContext, backup: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"
+    DeskContext.open(other, FixedClock(NOW)).close()  # a new desk: its own key, no profile
+    old_key = keys.load_key(other)
+    assert old_key is not None and old_key != keys.load_key(desk.data_dir)
+    kept = apply_restore(prepare_restore(backup, PASSPHRASE, other), FixedClock(NOW))
+    assert kept is not None
+    assert keys.load_key(other) == keys.load_key(desk.data_dir)
+    assert codes(other) == codes(desk.data_dir)
+    # The replaced file stays under its own key, whose name is kept beside it.
+    kept_id = kept.with_name(kept.name + ".keyid").read_text().strip()
+    conn = cipher.connect(kept, bytes.fromhex((keys.key_folder() / f"{kept_id}.key").read_text()))
+    try:
+        assert conn.execute("SELECT count(*) FROM dossiers").fetchone() == (0,)
+    finally:
+        conn.close()
+
+
+def test_a_backup_while_a_long_reader_holds_the_log_is_still_one_moment(
+    desk: DeskContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reader that started before the last writes keeps them in the log: the file cannot
+    # be pinned, so the pages are copied by SQLite's backup API (under the same key).
+    receive(desk, 1)
+    reader = connect_desk(desk.data_dir / DATABASE_FILE, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM dossiers").fetchone()
+    receive(desk, 2)
+    pinned: list[bool] = []
+    pin = backup_module._pin
+
+    def spy(*args: object) -> bool:
+        pinned.append(pin(*args))  # type: ignore[arg-type]
+        return pinned[-1]
+
+    monkeypatch.setattr(backup_module, "_pin", spy)
+    try:
+        out = tmp_path / "b.deskbak"
+        manifest = create_backup(desk, out, PASSPHRASE, actor="x", kdf=KDF)
+    finally:
+        reader.close()
+    assert pinned == [False]
+    assert manifest.dossier_count == 3
+    fresh = tmp_path / "fresh"
+    apply_restore(prepare_restore(out, PASSPHRASE, fresh), FixedClock(NOW))
+    assert codes(fresh) == codes(desk.data_dir)
+    assert [p.name for p in desk.data_dir.iterdir() if p.name.startswith(".backup-")] == []
+
+
+def test_a_format_1_backup_of_a_plain_file_still_restores(
+    desk: DeskContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    receive(desk, 2)
+    plain = tmp_path / "plain.sqlite3"
+    conn = connect_desk(desk.data_dir / DATABASE_FILE)
+    try:
+        cipher.export(conn, plain, None)
+        fields = backup_module._describe(conn, NOW)
+    finally:
+        conn.close()
+    data = plain.read_bytes()
+    old = tmp_path / "old.deskbak"
+    monkeypatch.setattr(backup_format, "FORMAT_VERSION", 1)
+    with old.open("wb") as out:
+        writer = backup_format.BackupWriter(out, PASSPHRASE, KDF)
+        writer.write_data(data)
+        writer.finish(
+            {**fields, "db_sha256": hashlib.sha256(data).hexdigest(), "db_size": len(data)}
+        )
+    monkeypatch.undo()
+    fresh = tmp_path / "fresh"
+    apply_restore(prepare_restore(old, PASSPHRASE, fresh), FixedClock(NOW))
+    assert codes(fresh) == codes(desk.data_dir)
+    assert not cipher.is_plaintext(fresh / DATABASE_FILE)

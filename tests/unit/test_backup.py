@@ -635,3 +635,35 @@ def test_a_format_1_backup_of_a_plain_file_still_restores(
     apply_restore(prepare_restore(old, PASSPHRASE, fresh), FixedClock(NOW))
     assert codes(fresh) == codes(desk.data_dir)
     assert not cipher.is_plaintext(fresh / DATABASE_FILE)
+
+
+def test_a_log_left_beside_a_damaged_database_is_not_replayed_over_the_restore(
+    desk: DeskContext, backup: Path
+) -> None:
+    folder = desk.data_dir
+    desk.close()
+    db_file = folder / DATABASE_FILE
+    wal = db_file.with_name(DATABASE_FILE + "-wal")
+    # A change committed into the log only, as a crash would leave it.
+    conn = connect_desk(db_file)
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute(
+        "UPDATE dossiers SET applicant_name = 'TRONG NHẬT KÝ' "
+        "WHERE code = (SELECT min(code) FROM dossiers)"
+    )
+    conn.commit()
+    left_log = wal.read_bytes()
+    conn.close()
+    assert len(left_log) > 32  # committed frames, not just a header
+    # Then the database file itself is damaged, its log left beside it.
+    with db_file.open("r+b") as handle:
+        handle.write(os.urandom(8192))
+    wal.write_bytes(left_log)
+
+    plan = prepare_restore(backup, PASSPHRASE, folder)
+    kept = apply_restore(plan, FixedClock(NOW))
+    assert kept is not None and kept.exists()
+    assert query(db_file, "PRAGMA integrity_check") == [("ok",)]
+    names = [name for _, name in codes(folder)]
+    assert len(names) == 3 and "TRONG NHẬT KÝ" not in names
+    assert not wal.exists() or query(db_file, "SELECT count(*) FROM dossiers") == [(3,)]

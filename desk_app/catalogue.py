@@ -132,12 +132,21 @@ def _info(p: Procedure) -> ProcedureInfo:
     )
 
 
+_KIND_WORDS = {
+    str: "chuỗi chữ (str)",
+    int: "số nguyên (int)",
+    list: "danh sách (list)",
+    dict: "đối tượng JSON (dict)",
+    bool: "true hoặc false (bool)",
+}
+
+
 def _require(obj: dict[str, Any], key: str, kind: type, where: str) -> Any:
     if key not in obj:
-        raise CatalogueError(f"{where}: missing field {key!r}")
+        raise CatalogueError(f"{where}: thiếu trường {key!r}")
     value = obj[key]
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
-        raise CatalogueError(f"{where}: field {key!r} must be a {kind.__name__}")
+        raise CatalogueError(f"{where}: trường {key!r} phải là {_KIND_WORDS[kind]}")
     return value
 
 
@@ -145,14 +154,20 @@ def parse_catalogue(raw: bytes, source: str = "catalogue") -> dict[str, Any]:
     """Check a catalogue file completely; raise ``CatalogueError`` at the first fault."""
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CatalogueError(f"{source}: not valid JSON ({exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogueError(
+            f"{source}: không phải JSON hợp lệ (không phải văn bản UTF-8, byte thứ {exc.start + 1})"
+        ) from exc
+    except json.JSONDecodeError as exc:
+        raise CatalogueError(
+            f"{source}: không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno})"
+        ) from exc
     if not isinstance(data, dict):
-        raise CatalogueError(f"{source}: the top level must be an object")
+        raise CatalogueError(f"{source}: cấp ngoài cùng phải là một đối tượng JSON")
     fmt = data.get("format", 1)
     if fmt not in CATALOGUE_FORMATS or isinstance(fmt, bool):
         raise CatalogueError(
-            f"{source}: format {fmt!r} is not one this desk reads "
+            f"{source}: định dạng (format) {fmt!r} không phải loại quầy này đọc được "
             f"({', '.join(map(str, CATALOGUE_FORMATS))})"
         )
     _require(data, "label", str, source)
@@ -160,40 +175,48 @@ def parse_catalogue(raw: bytes, source: str = "catalogue") -> dict[str, Any]:
     try:
         dt.date.fromisoformat(eff)
     except ValueError as exc:
-        raise CatalogueError(f"{source}: effective_from {eff!r} is not a date") from exc
+        raise CatalogueError(
+            f"{source}: effective_from {eff!r} không phải một ngày (YYYY-MM-DD)"
+        ) from exc
     procs = _require(data, "procedures", list, source)
     if not procs:
-        raise CatalogueError(f"{source}: the catalogue lists no procedure")
+        raise CatalogueError(f"{source}: danh mục không có thủ tục nào")
     seen: set[str] = set()
     for i, p in enumerate(procs, 1):
-        where = f"{source}: procedure #{i}"
+        where = f"{source}: thủ tục #{i}"
         if not isinstance(p, dict):
-            raise CatalogueError(f"{where}: must be an object")
+            raise CatalogueError(f"{where}: phải là một đối tượng JSON")
         code = _require(p, "code", str, where).strip()
-        where = f"{source}: procedure {code or '#' + str(i)}"
+        where = f"{source}: thủ tục {code or '#' + str(i)}"
         if not code or code in seen:
-            raise CatalogueError(f"{where}: the code is empty or repeated")
+            raise CatalogueError(f"{where}: mã thủ tục trống hoặc bị lặp (repeated)")
         seen.add(code)
         _require(p, "name", str, where)
         _require(p, "field", str, where)
         duration = _require(p, "duration", dict, where)
         value = duration.get("value")
         if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise CatalogueError(f"{where}: duration: value must be a whole number")
+            raise CatalogueError(f"{where}: thời hạn (duration): value phải là số nguyên")
         try:
             Duration(duration.get("kind"), duration.get("value"))
         except ValueError as exc:
-            raise CatalogueError(f"{where}: duration: {exc}") from exc
+            raise CatalogueError(
+                f"{where}: thời hạn (duration) không hợp lệ: kind {duration.get('kind')!r} "
+                f"(một trong {', '.join(DURATION_KINDS)}), value {duration.get('value')!r} "
+                "(số từ 0 trở lên cho ngày/giờ làm việc và ngày lịch, không có cho loại khác)"
+            ) from exc
         for j, d in enumerate(_require(p, "documents", list, where), 1):
-            dwhere = f"{where}: document #{j}"
+            dwhere = f"{where}: giấy tờ #{j}"
             if not isinstance(d, dict):
-                raise CatalogueError(f"{dwhere}: must be an object")
+                raise CatalogueError(f"{dwhere}: phải là một đối tượng JSON")
             _require(d, "name", str, dwhere)
             if d.get("kind") not in DOCUMENT_KINDS:
-                raise CatalogueError(f"{dwhere}: kind must be one of {', '.join(DOCUMENT_KINDS)}")
+                raise CatalogueError(
+                    f"{dwhere}: loại (kind) phải là một trong {', '.join(DOCUMENT_KINDS)}"
+                )
             count = _require(d, "count", int, dwhere)
             if count < 1:
-                raise CatalogueError(f"{dwhere}: count must be at least 1")
+                raise CatalogueError(f"{dwhere}: số bản (count) phải từ 1 trở lên")
         _check_provenance(p, where)
     return data
 
@@ -204,15 +227,17 @@ def _check_provenance(p: dict[str, Any], where: str) -> None:
         _require(p, "source", str, where)
     confidence = p.get("confidence")
     if confidence is not None and confidence not in CONFIDENCE_LEVELS:
-        raise CatalogueError(f"{where}: confidence must be one of {', '.join(CONFIDENCE_LEVELS)}")
+        raise CatalogueError(
+            f"{where}: confidence phải là một trong {', '.join(CONFIDENCE_LEVELS)}"
+        )
     flags = _require(p, "review", list, where) if "review" in p else []
     for j, flag in enumerate(flags, 1):
-        fwhere = f"{where}: review flag #{j}"
+        fwhere = f"{where}: điểm cần rà soát (review) #{j}"
         if not isinstance(flag, dict):
-            raise CatalogueError(f"{fwhere}: must be an object")
+            raise CatalogueError(f"{fwhere}: phải là một đối tượng JSON")
         for key in ("code", "field", "detail"):
             if not _require(flag, key, str, fwhere).strip():
-                raise CatalogueError(f"{fwhere}: field {key!r} is empty")
+                raise CatalogueError(f"{fwhere}: trường {key!r} đang trống")
 
 
 _FLAG_KEYS = ("code", "field", "detail")

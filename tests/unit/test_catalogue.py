@@ -263,16 +263,16 @@ def _repeat_first_code(data: dict[str, Any]) -> None:
 
 MALFORMED: list[Any] = [
     pytest.param(
-        _delete(("procedures", 0, "name")), r"1\.001193.*missing field 'name'", id="missing-name"
+        _delete(("procedures", 0, "name")), r"1\.001193.*thiếu trường 'name'", id="missing-name"
     ),
     pytest.param(
-        _delete(("effective_from",)), "missing field 'effective_from'", id="missing-effective"
+        _delete(("effective_from",)), "thiếu trường 'effective_from'", id="missing-effective"
     ),
-    pytest.param(_set(("effective_from",), "2027-13-01"), "not a date", id="bad-date"),
-    pytest.param(_set(("procedures",), []), "no procedure", id="no-procedures"),
+    pytest.param(_set(("effective_from",), "2027-13-01"), "không phải một ngày", id="bad-date"),
+    pytest.param(_set(("procedures",), []), "không có thủ tục nào", id="no-procedures"),
     pytest.param(
         _set(("procedures", 3, "duration"), {"kind": "weeks", "value": 2}),
-        r"1\.004772.*unknown duration kind 'weeks'",
+        r"1\.004772.*thời hạn \(duration\) không hợp lệ: kind 'weeks'",
         id="bad-duration-kind",
     ),
     pytest.param(
@@ -282,37 +282,43 @@ MALFORMED: list[Any] = [
     ),
     pytest.param(
         _set(("procedures", 0, "documents", 0, "count"), 0),
-        r"1\.001193: document #1: count must be at least 1",
+        r"1\.001193: giấy tờ #1: số bản \(count\) phải từ 1 trở lên",
         id="count-0",
     ),
     pytest.param(
         _set(("procedures", 0, "documents", 0, "kind"), "photocopy"),
-        r"document #1: kind must be one of",
+        r"giấy tờ #1: loại \(kind\) phải là một trong",
         id="bad-document-kind",
     ),
     pytest.param(
-        _set(("procedures", 0, "field"), 7), r"field 'field' must be a str", id="field-not-text"
+        _set(("procedures", 0, "field"), 7),
+        r"trường 'field' phải là chuỗi chữ \(str\)",
+        id="field-not-text",
     ),
     pytest.param(_repeat_first_code, r"1\.001193.*repeated", id="repeated-code"),
-    pytest.param(_set(("format",), 3), r"format 3 is not one this desk reads", id="format-3"),
+    pytest.param(
+        _set(("format",), 3),
+        r"định dạng \(format\) 3 không phải loại quầy này đọc được",
+        id="format-3",
+    ),
     pytest.param(
         _set(("procedures", 0, "confidence"), "maybe"),
-        r"1\.001193: confidence must be one of confirmed, likely",
+        r"1\.001193: confidence phải là một trong confirmed, likely",
         id="bad-confidence",
     ),
     pytest.param(
         _set(("procedures", 0, "review"), "check the fee"),
-        r"1\.001193: field 'review' must be a list",
+        r"1\.001193: trường 'review' phải là danh sách \(list\)",
         id="review-not-a-list",
     ),
     pytest.param(
         _set(("procedures", 0, "review", 0, "detail"), " "),
-        r"1\.001193: review flag #1: field 'detail' is empty",
+        r"1\.001193: điểm cần rà soát \(review\) #1: trường 'detail' đang trống",
         id="review-flag-without-detail",
     ),
     pytest.param(
         _delete(("procedures", 0, "review", 0, "code")),
-        r"1\.001193: review flag #1: missing field 'code'",
+        r"1\.001193: điểm cần rà soát \(review\) #1: thiếu trường 'code'",
         id="review-flag-without-code",
     ),
     pytest.param(
@@ -344,9 +350,9 @@ def test_malformed_file_is_refused_naming_the_fault_and_writes_nothing(
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        (b'{"label": "x", "effective_from": ', "not valid JSON"),
-        (b"\xff\xfe not utf-8", "not valid JSON"),
-        (b'["a list"]', "the top level must be an object"),
+        (b'{"label": "x", "effective_from": ', r"không phải JSON hợp lệ \(dòng 1, cột 34\)"),
+        (b"\xff\xfe not utf-8", "không phải JSON hợp lệ"),
+        (b'["a list"]', "cấp ngoài cùng phải là một đối tượng JSON"),
     ],
 )
 def test_unreadable_file_is_refused_and_writes_nothing(

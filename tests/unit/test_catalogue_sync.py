@@ -139,7 +139,7 @@ def test_a_list_the_loader_refuses_is_set_aside_with_its_reason(
         row = s.get(PulledSetAside, event.uuid)
         assert row is not None
         assert row.code == CatalogueRefusedError.default_code
-        assert "kind must be one of" in row.reason
+        assert "loại (kind) phải là một trong" in row.reason
 
 
 @pytest.mark.parametrize(

@@ -41,7 +41,7 @@ __all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template"]
 pytestmark = shows_a_window
 
 IDLE_MS = 400
-CHECK_MS = 5000
+CHECK_MS = 30_000
 NAME = "Nguyễn Thị Ánh Tuyết"
 
 

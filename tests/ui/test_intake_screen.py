@@ -37,7 +37,7 @@ pytestmark = shows_a_window
 NAME = "Nguyễn Thị Ánh Tuyết"
 ADDRESS = "Ấp Bình Thạnh, xã Tân Phú"
 CCCD = "079305001234"  # TP.HCM, born 2005, female
-SAVE_MS = 10_000
+SAVE_MS = 30_000
 TODAY_DUE = "Hẹn trả: 17 giờ 00 phút, ngày 23 tháng 11 năm 2026"
 
 

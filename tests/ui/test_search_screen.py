@@ -141,7 +141,7 @@ def test_enter_opens_the_first_result_and_that_is_audited_at_once(
     type_text(qtbot, screen.query, "26112")
     wait_rows(qtbot, screen, 2)
     assert [r[0] for r in table_texts(screen)] == [two[1], two[0]]  # newest first
-    with qtbot.waitSignal(window.dossier_opened, timeout=3000) as opened:
+    with qtbot.waitSignal(window.dossier_opened, timeout=30_000) as opened:
         qtbot.keyClick(screen.query, Qt.Key.Key_Return)
     view = opened.args[0]
     qtbot.waitUntil(lambda: view.details is not None, timeout=SEARCH_MS)

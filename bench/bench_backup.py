@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from bench.bench_intake import BENCH_NOW, seeded_database
-from bench.harness import Row
+from bench.harness import Row, copy_desk_file, encrypted_cache
 from desk_app.backup import apply_restore, create_backup, prepare_restore, verify
 from desk_app.clock import FixedClock
 from desk_app.config import DATABASE_FILE
@@ -51,7 +51,7 @@ def run() -> list[Row]:
         work = Path(tmp)
         desk = work / "desk"
         desk.mkdir()
-        shutil.copyfile(source, desk / DATABASE_FILE)
+        copy_desk_file(encrypted_cache(source), desk / DATABASE_FILE)
         copy_s = _timed(lambda: shutil.copyfile(source, work / "plain-copy.sqlite3"))
         (work / "plain-copy.sqlite3").unlink()
         ctx = DeskContext.open(desk, FixedClock(BENCH_NOW))

@@ -20,7 +20,6 @@ import datetime as dt
 import os
 import random
 import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from bench.harness import Row, median, p95
+from bench.harness import Row, connect_desk, copy_desk_file, encrypted_cache, median, p95
 from desk_app.auth import Officer, Role
 from desk_app.catalogue import ProcedureInfo, search_procedures
 from desk_app.clock import FixedClock, utc_naive
@@ -78,7 +77,7 @@ def _log(message: str) -> None:
 
 
 def _checkpoint(db_file: Path) -> None:
-    conn = sqlite3.connect(db_file)
+    conn = connect_desk(db_file)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=WAL")
@@ -86,8 +85,27 @@ def _checkpoint(db_file: Path) -> None:
         conn.close()
 
 
+#: a seeded database file to use instead of the cache (e.g. a copy migrated by hand while
+#: the cache of the current head is not built yet); read only, copied before any write
+SEEDED_OVERRIDE = "BENCH_SEEDED_DB"
+
+
+def seeded_override() -> Path | None:
+    """The file ``$BENCH_SEEDED_DB`` names, if set."""
+    value = os.environ.get(SEEDED_OVERRIDE)
+    if not value:
+        return None
+    path = Path(value)
+    if not path.is_file():
+        raise SystemExit(f"{SEEDED_OVERRIDE}={value}: no such file")
+    return path
+
+
 def seeded_database() -> Path:
     """The cached million-dossier database file, seeded on first use."""
+    override = seeded_override()
+    if override is not None:
+        return override
     folder = CACHE_ROOT / f"schema-{HEAD_REVISION}"
     done = folder / "complete"
     if done.exists():
@@ -118,7 +136,7 @@ def _open_copy(template: Path | None, folder: Path) -> DeskContext:
     folder.mkdir(parents=True, exist_ok=True)
     if template is not None:
         target = folder / DATABASE_FILE
-        shutil.copyfile(template, target)
+        copy_desk_file(encrypted_cache(template), target)
         # Flush the copy now: left dirty, its write-back would be charged to the first
         # saves' fsyncs (synchronous=FULL) instead of to the set-up.
         fd = os.open(target, os.O_RDONLY)

@@ -11,21 +11,21 @@ benchmark's, see ``bench.bench_intake.seeded_database``).
   form's name field: a scanner's burst (the code's keys and Enter, as fast key events)
   until the dossier view has shown that dossier (the scanner filter, the database
   thread's read, the view filled). Target: p95 ≤ 50 ms. Baseline: the same dossier
-  opened by calling ``open_dossier`` directly (no keys).
+  opened by calling ``open_dossier`` directly (no keys). The view's audit entry is
+  committed (``synchronous=FULL``) right after the dossier is shown: the time until it is
+  committed is reported beside, for the record (it is what a scan waited for before).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from bench.bench_intake import BENCH_NOW, OFFICER, PROFILE, seeded_database
-from bench.harness import Row, median, p95
+from bench.harness import Row, connect_desk, copy_desk_file, encrypted_cache, median, p95
 from desk_app.clock import FixedClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
@@ -43,7 +43,7 @@ def _log(message: str) -> None:
 
 def _open_copy(template: Path, folder: Path) -> DeskContext:
     folder.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(template, folder / DATABASE_FILE)
+    copy_desk_file(encrypted_cache(template), folder / DATABASE_FILE)
     ctx = DeskContext.open(folder, FixedClock(BENCH_NOW))
     if ctx.profiles.get() is None:
         ctx.profiles.save(PROFILE, utc_naive(ctx.clock))
@@ -52,7 +52,7 @@ def _open_copy(template: Path, folder: Path) -> DeskContext:
 
 def _samples(db: Path) -> tuple[list[str], list[str], list[str]]:
     """Codes, CCCDs and phones of dossiers spread over the table."""
-    conn = sqlite3.connect(db)
+    conn = connect_desk(db)
     try:
         rows = conn.execute(
             "SELECT code, applicant_cccd, applicant_phone FROM dossiers "
@@ -165,7 +165,7 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             )
 
         window.dossier_opened.connect(opened)
-        scans, direct, cpu = [], [], []
+        scans, direct, cpu, audited = [], [], [], []
         for i, code in enumerate(codes[:SCANS]):
             field.setFocus()
             app.processEvents()
@@ -175,6 +175,10 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             wait(lambda code=code: bool(shown) and shown[-1][0] == code)
             scans.append((shown[-1][1] - start) * 1000)
             cpu.append((time.process_time() - start_cpu) * 1000)
+            # The view's audit entry commits right after it is shown (before, it was
+            # committed before anything was shown: this is what the officer waited for).
+            wait(lambda: not window.ops.busy)
+            audited.append((time.perf_counter() - start) * 1000)
             assert field.text() == "", "a scan landed in the name field"
             other = codes[(i + 7) % len(codes)]
             start = time.perf_counter()
@@ -193,6 +197,8 @@ def scan_rows(ctx: DeskContext, codes: list[str]) -> list[Row]:
             "(info)", True, "ms"),
         Row("scan to dossier shown, CPU time p95 (both threads)", p95(cpu), None, None,
             "(info: without waiting for a core or the disk)", True, "ms"),
+        Row("scan to its view audited (committed), median", median(audited), median(scans),
+            median(audited) / median(scans), "(info: base: shown)", True, "ms"),
     ]  # fmt: skip
 
 

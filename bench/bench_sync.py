@@ -40,7 +40,7 @@ from typing import Any
 
 import httpx
 
-from bench.harness import Row
+from bench.harness import Row, connect_desk
 from tests.helpers.postgres import running_cluster
 
 EVENTS = 10_000
@@ -117,7 +117,6 @@ def make_desk(folder: Path, agency: str, seed: int) -> Any:
     each gets the event a real intake records (``append_event`` with the full dossier
     snapshot), all in one transaction.
     """
-    import sqlite3
 
     from sqlalchemy import select
 
@@ -140,7 +139,7 @@ def make_desk(folder: Path, agency: str, seed: int) -> Any:
         seed_demo(scratch, EVENTS, seed=seed, workers=0)
     finally:
         scratch.close()
-    source = sqlite3.connect(scratch_dir / "desk.sqlite3")
+    source = connect_desk(scratch_dir / "desk.sqlite3")
     try:
         columns = [r[1] for r in source.execute("PRAGMA table_info(dossiers)")]
         dossiers = source.execute(f"SELECT {', '.join(columns)} FROM dossiers").fetchall()

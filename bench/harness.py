@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -58,3 +59,36 @@ def print_table(rows: list[Row]) -> None:
 
 def write_json(rows: list[Row], path: Path) -> None:
     path.write_text(json.dumps([asdict(r) for r in rows], ensure_ascii=False, indent=2))
+
+
+def copy_desk_file(database: Path, target: Path) -> Path:
+    """Copy a desk database file to ``target`` with the name of its key (the file is
+    encrypted at rest: ``desk_app.db.keys``), so the copy opens as the original does."""
+    import shutil
+
+    from desk_app.db.keys import KEY_ID_FILE
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(database, target)
+    key_id = database.parent / KEY_ID_FILE
+    if key_id.exists():
+        shutil.copyfile(key_id, target.parent / KEY_ID_FILE)
+    return target
+
+
+def connect_desk(database: Path) -> Any:
+    """A raw connection to a desk database file, keyed as the app keys it."""
+    from desk_app.db import cipher, keys
+
+    return cipher.connect(database, keys.load_key(database.parent))
+
+
+def encrypted_cache(database: Path) -> Path:
+    """``database`` (a cached bench seed), encrypted in place once if it is a plain file
+    from before encryption at rest: each copy of it then opens without converting."""
+    from desk_app.context import DeskContext
+    from desk_app.db import cipher
+
+    if cipher.is_plaintext(database):
+        DeskContext.open(database.parent).close()
+    return database

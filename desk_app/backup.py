@@ -5,8 +5,9 @@
   while the app goes on writing (WAL readers do not block writers).
 * **Encrypted** under the administrator's passphrase (``desk_app.backup_format``), so a
   backup on a USB disk leaks nothing and restores on a fresh machine. The plain copy
-  exists only for the time of the backup, in the data folder, which holds the database
-  in clear anyway.
+  exists only for the time of the backup, in the data folder (0700, this account's
+  only); the database itself is encrypted at rest (``db.cipher``), and a restored
+  database is encrypted under this desk's key before it replaces the current one.
 * **Verified**: every chunk decrypts and authenticates, the database's SHA-256 matches
   the manifest inside, and SQLite's integrity check passes.
 * **Restore** needs no account (whoever can run it on this machine can replace the file
@@ -56,6 +57,7 @@ from desk_app.backup_format import (
 )
 from desk_app.clock import Clock, utc_naive
 from desk_app.config import DATABASE_FILE
+from desk_app.db import cipher, keys
 from desk_app.db.migrate import KNOWN_REVISIONS
 from desk_app.errors import (
     InvalidInputError,
@@ -201,27 +203,35 @@ def passphrase_is_set(ctx: DeskContext) -> bool:
 # ------------------------------------------------------------------ backup
 
 
+def _live(db_file: Path, *, timeout: float = 30.0, isolation_level: str | None = "") -> Any:
+    """A connection to the desk's own (encrypted) database file. Raises
+    ``keys.DatabaseKeyMissingError`` where this account does not hold its key."""
+    key = keys.load_key(db_file.parent)
+    return cipher.connect(db_file, key, timeout=timeout, isolation_level=isolation_level)
+
+
+_UNREADABLE: tuple[type[BaseException], ...] = (
+    *cipher.DATABASE_ERRORS,
+    keys.DatabaseKeyMissingError,
+)
+
+
 def _snapshot(db_file: Path, target: Path) -> None:
-    """Copy the database at one moment into ``target`` (SQLite's online backup)."""
-    source = sqlite3.connect(db_file, timeout=30)
-    copy = sqlite3.connect(target)
+    """Copy the database at one moment into the plain file ``target``: one read
+    transaction, while the app goes on writing."""
+    source = _live(db_file)
     try:
-        # A temporary file, deleted after: not worth forcing to disk.
-        copy.execute("PRAGMA synchronous=OFF")
-        copy.execute("PRAGMA journal_mode=OFF")
-        # One step (all pages): one read transaction, so one moment in time; a stepwise
-        # copy would restart on every write the app makes meanwhile.
-        source.backup(copy)
-    except sqlite3.OperationalError as exc:
+        target.unlink(missing_ok=True)
+        cipher.export(source, target, None)
+    except cipher.OPERATIONAL_ERRORS as exc:
         if "full" in str(exc):
             raise StorageFullError(
                 "đĩa đầy: không đủ chỗ cho bản sao tạm của cơ sở dữ liệu"
             ) from exc
         raise StorageError(f"không đọc được cơ sở dữ liệu để sao lưu: {exc}") from exc
-    except sqlite3.DatabaseError as exc:
+    except cipher.DATABASE_ERRORS as exc:
         raise StorageDamagedError(f"cơ sở dữ liệu bị hỏng, không sao lưu được: {exc}") from exc
     finally:
-        copy.close()
         source.close()
 
 
@@ -437,7 +447,7 @@ def _current_identity(db_file: Path) -> tuple[str | None, int | None, int | None
     if not db_file.exists():
         return None, None, None
     try:
-        conn = sqlite3.connect(db_file, timeout=30)
+        conn = _live(db_file)
         try:
             profile = conn.execute(
                 "SELECT agency_code, desk_number FROM commune_profile LIMIT 1"
@@ -445,8 +455,8 @@ def _current_identity(db_file: Path) -> tuple[str | None, int | None, int | None
             count = conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
-        return None, None, None  # damaged or not set up: nothing to compare with
+    except _UNREADABLE:
+        return None, None, None  # damaged, not set up or its key lost: nothing to compare
     if profile is None:
         return None, None, int(count)
     return str(profile[0]), int(profile[1]), int(count)
@@ -457,9 +467,10 @@ def _unsent_lost(db_file: Path, staged: Path) -> int:
     if not db_file.exists():
         return 0
     try:
-        conn = sqlite3.connect(db_file, timeout=30)
+        conn = _live(db_file)
         try:
-            conn.execute("ATTACH DATABASE ? AS bak", (str(staged),))
+            # KEY '': the staged copy is a plain file (else it would take main's key).
+            conn.execute("ATTACH DATABASE ? AS bak KEY ''", (str(staged),))
             return int(
                 conn.execute(
                     "SELECT count(*) FROM main.events e WHERE e.is_local AND e.pushed_at IS NULL "
@@ -468,7 +479,7 @@ def _unsent_lost(db_file: Path, staged: Path) -> int:
             )
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except _UNREADABLE:
         return 0  # a damaged database: what it holds cannot be counted, nor kept
 
 
@@ -509,7 +520,7 @@ def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
     from desk_app.db.engine import make_engine
     from desk_app.db.migrate import upgrade_to_head
 
-    engine = make_engine(plan.staged)
+    engine = make_engine(plan.staged, key=None)
     try:
         upgrade_to_head(engine)
         with engine.begin() as conn:
@@ -529,12 +540,29 @@ def _prepare_staged(plan: RestorePlan, clock: Clock) -> None:
             )
     finally:
         engine.dispose()
-    conn2 = sqlite3.connect(plan.staged)
+    # Encrypted under this desk's key (a new one on a fresh machine, or where the old
+    # key is lost) before it goes anywhere near the database's name.
     try:
-        conn2.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        key = keys.load_key(plan.data_dir)
+    except keys.DatabaseKeyMissingError:
+        key = None
+    if key is None:
+        key = keys.new_key(plan.data_dir)
+    encrypted = plan.staged.with_name(plan.staged.name + ".enc")
+    remove_database_file(encrypted)
+    plain = cipher.connect(plan.staged, None, isolation_level=None)
+    try:
+        plain.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cipher.export(plain, encrypted, key)
+    finally:
+        plain.close()
+    conn2 = cipher.connect(encrypted, key, isolation_level=None)
+    try:
         conn2.execute("PRAGMA journal_mode=WAL")
     finally:
         conn2.close()
+    remove_database_file(plan.staged)
+    os.replace(encrypted, plan.staged)
     fd = os.open(plan.staged, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -548,7 +576,7 @@ def _sync_link(db_file: Path) -> tuple[Any, ...] | None:
     if not db_file.exists():
         return None
     try:
-        conn = sqlite3.connect(db_file, timeout=30)
+        conn = _live(db_file)
         try:
             row = conn.execute(
                 "SELECT server_url, token, ca_file, desk_id, enrolled_at, origin_seq_floor "
@@ -556,7 +584,7 @@ def _sync_link(db_file: Path) -> tuple[Any, ...] | None:
             ).fetchone()
         finally:
             conn.close()
-    except sqlite3.DatabaseError:
+    except _UNREADABLE:
         return None  # damaged or older than the sync tables: nothing to keep
     return tuple(row) if row else None
 
@@ -570,25 +598,28 @@ def apply_restore(plan: RestorePlan, clock: Clock) -> Path | None:
     _prepare_staged(plan, clock)
     db_file = plan.data_dir / DATABASE_FILE
     kept = db_file.with_name(DATABASE_FILE + BEFORE_RESTORE)
-    lock: sqlite3.Connection | None = None
+    lock: Any = None
     try:
         if db_file.exists():
             # An exclusive lock fails while any other connection is open, even idle; held
             # until the swap is done, so nothing writes to the replaced file meanwhile.
-            lock = sqlite3.connect(db_file, timeout=2, isolation_level=None)
+            try:
+                lock = _live(db_file, timeout=2, isolation_level=None)
+            except keys.DatabaseKeyMissingError:
+                lock = cipher.connect(db_file, None, timeout=2, isolation_level=None)
             try:
                 lock.execute("PRAGMA locking_mode=EXCLUSIVE")
                 lock.execute("BEGIN EXCLUSIVE")
                 # In exclusive locking mode the lock outlives the transaction.
                 lock.execute("COMMIT")
-            except sqlite3.OperationalError as exc:
+            except cipher.OPERATIONAL_ERRORS as exc:
                 if "database is locked" in str(exc):
                     raise DatabaseInUseError(
                         "cơ sở dữ liệu đang được mở (cửa sổ phần mềm hoặc đồng bộ): hãy đóng "
                         "phần mềm rồi khôi phục lại"
                     ) from exc
                 # Otherwise the database is damaged: it is replaced as it is.
-            except sqlite3.DatabaseError:
+            except cipher.DATABASE_ERRORS:
                 pass  # damaged ("file is not a database"): replaced as it is
             else:
                 # Everything committed into the file itself before it is set aside.
@@ -612,7 +643,7 @@ def apply_restore(plan: RestorePlan, clock: Clock) -> Path | None:
         raise StorageError(f"không thay được cơ sở dữ liệu: {exc.strerror or exc}") from exc
     finally:
         if lock is not None:
-            with contextlib.suppress(sqlite3.Error):
+            with contextlib.suppress(*cipher.ERRORS):
                 lock.close()
     return kept if kept.exists() else None
 

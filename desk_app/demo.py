@@ -695,12 +695,12 @@ def _write(
 
 def _set_journal(raw: Any, mode: str) -> bool:
     """Switch the journal mode; True when it changed (it cannot while others read)."""
-    import sqlite3
+    from desk_app.db.cipher import OPERATIONAL_ERRORS
 
     before = raw.execute("PRAGMA journal_mode").fetchone()[0]
     try:
         after = raw.execute(f"PRAGMA journal_mode = {mode}").fetchone()[0]
-    except sqlite3.OperationalError:
+    except OPERATIONAL_ERRORS:
         # Leaving WAL needs the database to itself; with another connection open (the
         # window, a sync) the load simply stays in WAL: slower, just as safe.
         return False

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
-from typing import Literal
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,10 +21,10 @@ from desk_app import audit
 from desk_app.auth import Officer, Permission
 from desk_app.clock import Clock, utc_naive
 from desk_app.db.engine import Database
-from desk_app.db.models import Dossier, Event, User
+from desk_app.db.models import DirectoryEntry, Dossier, Event, User
 from desk_app.directory import DirectoryService
 from desk_app.dossiers import neutralized, pauses_of
-from desk_app.errors import DossierNotFoundError, InvalidInputError
+from desk_app.errors import DeskError, DossierNotFoundError, InvalidInputError, StorageError
 from desk_app.forms import form02, form03, form04, form05, form06, form07
 from desk_app.forms.blocks import Agency
 from desk_app.forms.data import (
@@ -44,7 +44,7 @@ from desk_app.forms.data import (
 )
 from desk_app.intake import IntakeService
 from desk_app.intake_outcomes import IntakeOutcomeService
-from desk_app.lifecycle import LifecycleService, TimelineEntry
+from desk_app.lifecycle import LifecycleService, StepResult, TimelineEntry, timeline_of
 from desk_app.profile import Profile, ProfileService
 
 FORMS: tuple[str, ...] = ("01", "02", "03", "04", "05", "06")
@@ -106,6 +106,16 @@ class RegisterRangeError(InvalidInputError):
     default_code = "register.range"
 
 
+@dataclass(frozen=True)
+class PrintedStep:
+    """A step recorded with its form (``DossierFormsService.record_step``)."""
+
+    step: StepResult
+    #: the form's PDF, or ``None`` when it could not be printed (``error`` says why)
+    pdf: bytes | None
+    error: str | None = None
+
+
 def agency_of(profile: Profile) -> Agency:
     return Agency(profile.parent_body, UNIT_NAME, profile.place_name)
 
@@ -152,24 +162,64 @@ class DossierFormsService:
         self._audit(officer, "print", data.code or code.strip(), f"form {form}")
         return pdf
 
+    def record_step(
+        self, code: str, action: str, officer: Officer, *, form: str, **details: Any
+    ) -> PrintedStep:
+        """Record ``action`` on the dossier (``LifecycleService.perform``) and print its
+        form ``form`` ("02", "04", "05") in the same transaction: the step, the form's
+        data read as the step leaves the dossier, and the print's audit entry commit
+        together, in one durable commit.
+
+        The step is recorded even when its form cannot be printed (a template the
+        administrator broke, a role without printing): ``PrintedStep.error`` says why,
+        and no print is audited. A failure of the database itself records nothing.
+        """
+        form = form.strip().zfill(2)
+        printed: list[bytes] = []
+        errors: list[str] = []
+
+        def print_form(s: Session, step: StepResult) -> None:
+            try:
+                officer.require(Permission.PRINT)
+                if form not in _RENDERERS:
+                    raise UnknownFormError(f"không có mẫu {form!r} để in kèm thao tác")
+                data = self._form_data(s, step.code)
+                pdf = self._render(form, data, step.code)
+            except StorageError:
+                raise
+            except DeskError as exc:
+                errors.append(str(exc))
+                return
+            self._audit(officer, "print", step.code, f"form {form}", session=s)
+            printed.append(pdf)
+
+        step = self._lifecycle.perform(code, action, officer, then=print_form, **details)
+        return PrintedStep(step, printed[0] if printed else None, errors[0] if errors else None)
+
     def form_data(self, code: str) -> DossierFormData:
         """The dossier ``code`` as Forms 02–06 print it (not audited: callers print)."""
-        profile = self._profiles.require()
         with self._db.read() as s:
-            row = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
-            if row is None:
-                raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
-            names = _officer_names(s)
-            data = _dossier_data(row, profile, names, _local_now(self._clock))
-            data = replace(data, head_name=_head_name(s))
-            pauses = [Pause(p.started_at, p.ended_at, p.reason) for p in pauses_of(row)]
-        timeline = self._lifecycle.timeline(data.code or code)
-        entries = self._directory.list(include_retired=True)
-        units = {r.entry_id: r.unit for r in entries}
+            return self._form_data(s, code)
+
+    def _form_data(self, s: Session, code: str) -> DossierFormData:
+        profile = self._profiles.require()
+        row = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
+        if row is None:
+            raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
+        names = _officer_names(s)
+        data = _dossier_data(row, profile, names, _local_now(self._clock))
+        data = replace(data, head_name=_head_name(s))
+        pauses = [Pause(p.started_at, p.ended_at, p.reason) for p in pauses_of(row)]
+        timeline = timeline_of(s, row)
         # An officer recording a hand-over works in their directory entry's unit, else
         # at the desk.
-        units |= {f"user:{r.username}": r.unit for r in entries if r.username and r.unit}
-        return _with_timeline(data, timeline, units, pauses)
+        units: dict[str, str] = {}
+        user_units: dict[str, str] = {}
+        for entry in s.scalars(select(DirectoryEntry)):
+            units[entry.entry_id] = entry.unit
+            if entry.username and entry.unit:
+                user_units[f"user:{entry.username}"] = entry.unit
+        return _with_timeline(data, timeline, units | user_units, pauses)
 
     @staticmethod
     def _render(form: str, data: DossierFormData, ref: str) -> bytes:
@@ -271,12 +321,18 @@ class DossierFormsService:
         ref: str,
         detail: str,
         object_type: str = "dossier",
+        *,
+        session: Session | None = None,
     ) -> None:
-        with self._db.write() as s:
-            audit.record(
-                s, at_utc=utc_naive(self._clock), username=officer.username, action=action,
-                object_type=object_type, object_ref=ref, detail=detail,
-            )  # fmt: skip
+        """The entry in ``session``'s transaction, or in a transaction of its own."""
+        if session is None:
+            with self._db.write() as s:
+                self._audit(officer, action, ref, detail, object_type, session=s)
+            return
+        audit.record(
+            session, at_utc=utc_naive(self._clock), username=officer.username, action=action,
+            object_type=object_type, object_ref=ref, detail=detail,
+        )  # fmt: skip
 
 
 def _local_now(clock: Clock) -> dt.datetime:

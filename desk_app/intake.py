@@ -695,14 +695,26 @@ class IntakeService:
 
     def get(self, code: str, officer: Officer) -> DossierView:
         """One dossier by code (audited as a view of personal data)."""
+        view = self.find(code, officer)
+        self.record_view(view.code, officer)
+        return view
+
+    def find(self, code: str, officer: Officer) -> DossierView:
+        """One dossier by code, NOT audited: for a screen that shows it first and then
+        records the view with ``record_view`` at once (its durable commit is not what the
+        officer waits for). Anything else uses ``get``."""
         officer.require(Permission.VIEW)
         with self._db.read() as s:
             row = s.scalar(select(Dossier).where(Dossier.code == code.strip()))
             if row is None:
                 raise DossierNotFoundError(f"không có hồ sơ mã {code.strip()!r}")
-            view = _view(row)
-        self._audit(officer, "view", view.code)
-        return view
+            return _view(row)
+
+    def record_view(self, code: str, officer: Officer) -> bool:
+        """The audit entry of a view of the dossier ``code`` (see ``find``); False when
+        the disk could not take it (``Database.write_audit`` told the loss)."""
+        officer.require(Permission.VIEW)
+        return self._audit(officer, "view", code)
 
     def list_received(
         self,
@@ -782,10 +794,10 @@ class IntakeService:
         ref: str,
         detail: str = "",
         object_type: str = "dossier",
-    ) -> None:
+    ) -> bool:
         # A read goes ahead where its entry cannot be written (read-only or full disk);
         # the loss is told to the person (Database.on_audit_lost).
-        self._db.write_audit(
+        return self._db.write_audit(
             lambda s: audit.record(
                 s, at_utc=utc_naive(self._clock), username=officer.username, action=action,
                 object_type=object_type, object_ref=ref, detail=detail,

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +90,7 @@ __all__ = [
     "TransitionError",
     "reproject",
     "resolved_order",
+    "timeline_of",
 ]
 
 # Kinds an officer may annul: their own steps after the receipt.
@@ -162,6 +165,19 @@ def _clean(text: str, what: str, *, required: bool, max_len: int = 2000) -> str:
 
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+
+#: what else the step's transaction does once the step is recorded (``perform(then=)``)
+StepHook = Callable[[Session, StepResult], None]
+_THEN: ContextVar[StepHook | None] = ContextVar("lifecycle_then", default=None)
+
+
+@contextmanager
+def _then(hook: StepHook | None) -> Iterator[None]:
+    token = _THEN.set(hook)
+    try:
+        yield
+    finally:
+        _THEN.reset(token)
 
 
 class LifecycleService:
@@ -373,10 +389,23 @@ class LifecycleService:
             )
             return self._record(s, dossier, officer, payload, f"annul {chosen.kind}")
 
-    def perform(self, code: str, action: str, officer: Officer, **details: Any) -> StepResult:
+    def perform(
+        self,
+        code: str,
+        action: str,
+        officer: Officer,
+        *,
+        then: StepHook | None = None,
+        **details: Any,
+    ) -> StepResult:
         """One action by its command-line name (``handover``, ``request-supplement``,
         ``supplement-received``, ``extend``, ``withdraw``, ``stop``, ``result-ready``,
-        ``not-eligible``, ``return``, ``annul``) with its details as keywords."""
+        ``not-eligible``, ``return``, ``annul``) with its details as keywords.
+
+        ``then(session, step)``, when given, runs inside the step's own transaction once
+        the step is recorded (its changes flushed, so reads in ``session`` see them): what
+        it adds commits with the step, in one durable commit, or not at all.
+        """
         methods: dict[str, Callable[..., StepResult]] = {
             "handover": self.handover,
             "request-supplement": self.request_supplement,
@@ -394,7 +423,8 @@ class LifecycleService:
         method = methods.get(action)
         if method is None:
             raise ActionError(f"không có thao tác {action!r}; chọn: {', '.join(methods)}")
-        return method(code, officer, **details)
+        with _then(then):
+            return method(code, officer, **details)
 
     # ------------------------------------------------------------------ legacy
 
@@ -427,28 +457,13 @@ class LifecycleService:
 
     def timeline(self, code: str) -> list[TimelineEntry]:
         with self._db.read() as s:
+            return timeline_of(s, _dossier(s, code))
+
+    def course(self, code: str) -> tuple[Projection, list[TimelineEntry]]:
+        """``projection(code)`` and ``timeline(code)`` in one read."""
+        with self._db.read() as s:
             dossier = _dossier(s, code)
-            entries = reproject(s, dossier)
-            s.expunge(dossier)  # the recomputed status is for display, not to be flushed
-            out = neutralized([e for e, _ in entries])
-            return [
-                TimelineEntry(
-                    seq=e.seq,
-                    server_seq=e.server_seq,
-                    kind=e.kind,
-                    occurred_at_utc=e.occurred_at,
-                    actor=e.actor,
-                    origin=f"{e.origin_agency_code}#{e.origin_desk}",
-                    payload=dict(e.payload),
-                    applied=applied,
-                    version=e.version,
-                    uuid=e.uuid,
-                    at=_stated_at(e.payload),
-                    annulled=e.uuid in out,
-                    annulled_by=out.get(e.uuid),
-                )
-                for e, applied in entries
-            ]
+            return stored_projection(dossier), timeline_of(s, dossier)
 
     def projection(self, code: str) -> Projection:
         """The dossier as its events make it, as stored: status, holder, the appointment
@@ -500,7 +515,37 @@ class LifecycleService:
             s, at_utc=now_utc, username=officer.username, action="change",
             object_type="dossier", object_ref=dossier.code, detail=detail,
         )  # fmt: skip
-        return StepResult(dossier.code, event.uuid, payload.KIND, stored_projection(dossier))
+        step = StepResult(dossier.code, event.uuid, payload.KIND, stored_projection(dossier))
+        then = _THEN.get()
+        if then is not None:
+            s.flush()
+            then(s, step)
+        return step
+
+
+def timeline_of(s: Session, dossier: Dossier) -> list[TimelineEntry]:
+    """The dossier's steps in resolved order, as ``session`` sees them (inside a write
+    transaction: with its unflushed-then-flushed changes). Nothing is written."""
+    _, entries = current(s, dossier)
+    out = neutralized([e for e, _ in entries])
+    return [
+        TimelineEntry(
+            seq=e.seq,
+            server_seq=e.server_seq,
+            kind=e.kind,
+            occurred_at_utc=e.occurred_at,
+            actor=e.actor,
+            origin=f"{e.origin_agency_code}#{e.origin_desk}",
+            payload=dict(e.payload),
+            applied=applied,
+            version=e.version,
+            uuid=e.uuid,
+            at=_stated_at(e.payload),
+            annulled=e.uuid in out,
+            annulled_by=out.get(e.uuid),
+        )
+        for e, applied in entries
+    ]
 
 
 # ------------------------------------------------------------------ rules (pure)

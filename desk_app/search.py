@@ -177,6 +177,21 @@ def _agency_words(agency_code: str) -> list[str]:
     return words(agency_code)
 
 
+def _needed(tokens: list[str], complete: bool) -> tuple[list[str], bool]:
+    """The words the index must be asked for, and whether the last one is a prefix.
+
+    Without repeats, and without the last word while it is being typed (a prefix) when
+    another word of the query starts with it — "tran thi thu t": every dossier with "tran"
+    has a word starting with "t" too. The same dossiers match; the prefix, which costs the
+    index most when it is one or two letters long, is not read.
+    """
+    prefix = not complete
+    words_ = tokens
+    if prefix and len(tokens) > 1 and any(t.startswith(tokens[-1]) for t in tokens[:-1]):
+        words_, prefix = tokens[:-1], False
+    return list(dict.fromkeys(words_)), prefix
+
+
 def match_expression(query: str, agency_code: str = "") -> str | None:
     """The FTS5 query for what the officer typed, or ``None`` when there is nothing to
     search yet (too short, or only the agency code)."""
@@ -184,8 +199,9 @@ def match_expression(query: str, agency_code: str = "") -> str | None:
     if tokens is None or sum(len(t) for t in tokens) < MIN_QUERY_CHARS:
         return None
     complete = not query[-1:].isalnum()  # "nguyen " or "261130-": the last word is whole
-    terms = [f'"{t}"' for t in tokens]
-    if not complete:
+    needed, prefix = _needed(tokens, complete)
+    terms = [f'"{t}"' for t in needed]
+    if prefix:
         terms[-1] += "*"
     expression = " AND ".join(terms)
     digits = _phone_digits(query)
@@ -250,26 +266,27 @@ def _when(value: Any) -> dt.datetime | None:
 _ASCII_WORD = re.compile(r"[0-9a-z]+")
 
 
-def _matched(row: Any, tokens: list[str], digits: str | None) -> tuple[str, ...]:
+def _matched(row: Any, tokens: tuple[str, ...], digits: str | None) -> tuple[str, ...]:
     # Codes are ASCII and names stored folded: no folding per row (it is most of the
-    # time of a search that lists fifty dossiers).
+    # time of a search that lists fifty dossiers). ``str.startswith`` takes every word
+    # at once.
     code = str(row.code).replace(str(row.origin_agency_code), "").lower()
-    fields = {
-        "code": _ASCII_WORD.findall(code),
-        "pin": [str(row.lookup_pin).lower()],
-        "name": str(row.applicant_name_folded).split(),
-        "cccd": [row.applicant_cccd or ""],
-        "phone": [str(row.applicant_phone)],
-    }
     found = []
-    for name, values in fields.items():
-        hit = any(v.startswith(t) for t in tokens for v in values if v)
-        if hit or (digits and name == "phone" and values[0].startswith(digits)):
-            found.append(name)
+    if any(v.startswith(tokens) for v in _ASCII_WORD.findall(code)):
+        found.append("code")
+    if str(row.lookup_pin).lower().startswith(tokens):
+        found.append("pin")
+    if any(v.startswith(tokens) for v in str(row.applicant_name_folded).split()):
+        found.append("name")
+    if (row.applicant_cccd or "").startswith(tokens):
+        found.append("cccd")
+    phone = str(row.applicant_phone)
+    if phone.startswith(tokens) or (digits and phone.startswith(digits)):
+        found.append("phone")
     return tuple(found)
 
 
-def _hit(row: Any, tokens: list[str], digits: str | None) -> SearchHit:
+def _hit(row: Any, tokens: tuple[str, ...], digits: str | None) -> SearchHit:
     received = _when(row.received_at)
     assert received is not None
     return SearchHit(
@@ -320,15 +337,20 @@ class SearchService:
             return []
         # Unstripped: a space typed after the last word says the word is whole.
         expression = match_expression(query, self._agency_code())
-        tokens = words(query)
+        tokens = tuple(words(query))
         digits = _phone_digits(query)
         hits: list[SearchHit] = []
         with self._db.read() as s:
-            exact = s.execute(_BY_CODE, {"a": code, "b": code.upper()}).first()
+            # Every code has digits (its date and number): a name is not looked up whole.
+            exact = (
+                s.execute(_BY_CODE, {"a": code, "b": code.upper()}).first()
+                if any(c.isdigit() for c in code)
+                else None
+            )
             if exact is not None:
                 hits.append(_hit(exact, tokens, digits))
             if expression is not None:
-                for row in s.execute(_BY_MATCH, {"m": expression, "n": limit}):
+                for row in s.execute(_BY_MATCH, {"m": expression, "n": limit}).all():
                     if exact is None or row.code != exact.code:
                         hits.append(_hit(row, tokens, digits))
         return hits[:limit]
@@ -338,7 +360,7 @@ class SearchService:
         waiting first. Not audited by itself, like a search."""
         officer.require(Permission.VIEW)
         with self._db.read() as s:
-            return [_hit(row, [], None) for row in s.execute(_AWAITING, {"n": limit})]
+            return [_hit(row, (), None) for row in s.execute(_AWAITING, {"n": limit})]
 
     def find_code(self, code: str, officer: Officer) -> str | None:
         """The stored code a scanned or typed code names (any letter case), or ``None``."""

@@ -70,6 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", DESK_APP_DATA_DIR=str(data),
+                   DESK_APP_KEYSTORE="file", DESK_APP_KEY_DIR=str(Path(tmp) / "keys"),
                    DESK_APP_OFFICER="canbo1", DESK_APP_PASSWORD=PASSWORD)  # fmt: skip
         version = run([exe, "--version"], env).strip()
         print(f"frozen: {version}")
@@ -93,7 +94,12 @@ def main() -> None:
         text = run(["pdftotext", str(receipt), "-"], env)
         if code not in text.replace("\n", " ") and code[-4:] not in text:
             sys.exit("smoke: the frozen receipt does not carry the dossier code")
-        print(f"frozen: init, users add, intake, receipt ok ({code})")
+        stored = b"".join(p.read_bytes() for p in data.rglob("*") if p.is_file())
+        if b"079301001234" in stored or (data / "desk.sqlite3").read_bytes().startswith(
+            b"SQLite format 3"
+        ):
+            sys.exit("smoke: the frozen program stored the database unencrypted")
+        print(f"frozen: init, users add, intake, receipt ok ({code}); database encrypted")
 
         probe = dict(env, DESK_APP_STARTUP_PROBE="1")
         dev = [sys.executable, "-m", "desk_app"]

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from tests.helpers.desk_files import connect_desk
 
 if TYPE_CHECKING:
     from desk_app.clock import FixedClock
@@ -34,6 +35,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # FAST_HASHES_ENV), here and in the child processes. The timing and lock-out tests use
 # the real parameters explicitly.
 os.environ.setdefault("DESK_APP_TEST_FAST_HASHES", "1")
+# The desk databases' keys (desk_app.db.keys): in files of this run's own, never in the
+# credential store or the configuration folder of whoever runs the tests; child
+# processes inherit both.
+os.environ.setdefault("DESK_APP_KEYSTORE", "file")
+os.environ.setdefault("DESK_APP_KEY_DIR", tempfile.mkdtemp(prefix="desk-test-keys-"))
 
 # The administrator of ``inited_dir`` (created by the real ``users add``) and the password
 # every CLI child process proves by default ($DESK_APP_PASSWORD, set per test below).
@@ -141,10 +147,9 @@ def staffed_template(profiled_template: Path, tmp_path_factory: pytest.TempPathF
 
 
 def copy_database(template: Path, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / DATABASE_FILE
-    shutil.copyfile(template, target)
-    return target
+    from tests.helpers.desk_files import copy_desk_database
+
+    return copy_desk_database(template, folder)
 
 
 @pytest.fixture
@@ -196,7 +201,7 @@ def database_digest(folder: Path) -> list[str]:
     its officer first (``desk_app.cli.common.acting_officer``), and that is not the
     command writing.
     """
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         schema = conn.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"

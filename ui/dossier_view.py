@@ -82,10 +82,15 @@ class DossierDetails:
     can_annul: bool = False
     #: the last day that counts as "due soon" (the commune's warning window, working days)
     soon_until: dt.date | None = None
+    #: writes the audit entry of this view (on the database thread); whoever shows these
+    #: details calls it right after showing them, so that the officer does not wait for
+    #: its durable commit. ``None``: nothing to record.
+    record_view: Callable[[], object] | None = None
 
 
 def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
-    """Read a dossier for the view (runs on the database thread; audited as a view).
+    """Read a dossier for the view (runs on the database thread). The view's audit entry
+    is ``DossierDetails.record_view``, for the caller to run once the dossier is shown.
 
     ``code`` may be a scanned code in another letter case.
     """
@@ -93,13 +98,13 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
 
     assert isinstance(ctx, DeskContext)
     try:
-        view = ctx.intake.get(code, officer)
+        view = ctx.intake.find(code, officer)
     except DossierNotFoundError:
         found = ctx.search.find_code(code, officer)  # scanned with caps lock on
         if found is None:
             raise
-        view = ctx.intake.get(found, officer)
-    timeline = ctx.lifecycle.timeline(view.code)
+        view = ctx.intake.find(found, officer)
+    projection, timeline = ctx.lifecycle.course(view.code)
     settings = ctx.settings.get()
     now = local_now(ctx.clock)
     own_steps = [
@@ -107,15 +112,17 @@ def load_details(ctx: object, officer: Officer, code: str) -> DossierDetails:
         if e.actor == officer.username and e.applied and not e.annulled
         and e.kind not in ("dossier.received", "dossier.step_annulled")
     ]  # fmt: skip
+    intake = ctx.intake
     return DossierDetails(
         view,
-        ctx.lifecycle.projection(view.code),
+        projection,
         timeline,
         now,
         tuple(r.name for r in ctx.directory.list()),
         tuple(settings.rating_scale),
         bool(own_steps),
         ctx.profiles.calendar().add_working_days(now.date(), settings.warning_days),
+        lambda: intake.record_view(view.code, officer),
     )
 
 
@@ -410,6 +417,13 @@ class DossierDialog(QDialog):
         self.timeline.setText("<br>".join(timeline_line(e) for e in details.timeline))
         self._show_actions(p.status)
         self.loaded.emit(details)
+        if details.record_view is not None:
+            # Shown first, then audited: the entry's durable commit (an fsync) is queued
+            # at once on the database thread, ahead of anything the officer does next.
+            self._ops.run(details.record_view, lambda _written: None, self._audit_failed)
+
+    def _audit_failed(self, exc: BaseException) -> None:
+        self._show_message(self.tr("Không ghi được nhật ký xem hồ sơ: {0}").format(exc), "error")
 
     def _show_actions(self, status: str) -> None:
         can_annul = self.details is not None and self.details.can_annul

@@ -3,7 +3,8 @@ allow, and the small form each asks for (reason, receiver, new date, rating).
 
 ``ACTIONS`` names each action as the command line does (``desk-app event CODE ACTION``).
 What recording one does is the ``ActionRunner`` the main window gives the view (it runs
-on the database thread): the lifecycle service.
+on the database thread): the lifecycle service, and for an action that prints a form the
+forms service, which records the step and its printed form in one transaction.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt
 from PySide6.QtWidgets import (
@@ -26,10 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.auth import Officer, Permission
+from desk_app.dossier_forms import DossierFormsService
 from desk_app.dossiers import actions_from
-from desk_app.errors import DeskError
 from desk_app.lifecycle import LifecycleService, StepResult
-from ui.form_printing import FormPrinter
 from ui.style import ERROR_COLOR, set_text_color
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
     "action_label",
     "allowed_actions",
     "lifecycle_runner",
-    "step_form_pdf",
 ]
 
 _CONTEXT = "dossier_actions"
@@ -133,7 +133,7 @@ def action_label(spec: ActionSpec) -> str:
     return QCoreApplication.translate(_CONTEXT, spec.label)
 
 
-def _details(spec: ActionSpec, values: ActionValues) -> dict[str, object]:
+def _details(spec: ActionSpec, values: ActionValues) -> dict[str, Any]:
     """The keywords of ``LifecycleService.perform`` for this action."""
     if spec.key == "handover":
         return {"to": values.receiver or "", "note": values.reason}
@@ -148,30 +148,22 @@ def _details(spec: ActionSpec, values: ActionValues) -> dict[str, object]:
     return {"reason": values.reason}
 
 
-def step_form_pdf(spec: ActionSpec, step: StepResult, print_form: FormPrinter) -> bytes | None:
-    """The form an action prints (02 request to complete, 04 apology and new date, 05 stop
-    notice) for the step just recorded, or ``None`` when the action prints none."""
-    if spec.form is None:
-        return None
-    return print_form(step.code, spec.form)
-
-
 def lifecycle_runner(
-    lifecycle: LifecycleService, officer: Officer, print_form: FormPrinter | None = None
+    lifecycle: LifecycleService, officer: Officer, forms: DossierFormsService | None = None
 ) -> ActionRunner:
     """How the window records an action: ``LifecycleService.perform`` by the command
-    line's action name, then the action's form (``step_form_pdf``) with ``print_form``.
-    The step stays recorded when its form cannot be printed: the outcome says why."""
+    line's action name; with ``forms``, an action that prints a form (02 request to
+    complete, 04 apology and new date, 05 stop notice) is recorded with it by
+    ``DossierFormsService.record_step``: the step and the print's audit entry in one
+    transaction. The step stays recorded when its form cannot be printed: the outcome
+    says why."""
 
     def run(code: str, spec: ActionSpec, values: ActionValues) -> ActionOutcome:
-        step = lifecycle.perform(code, spec.key, officer, **_details(spec, values))
-        if print_form is None or spec.form is None:
-            return ActionOutcome(step)
-        try:
-            pdf = step_form_pdf(spec, step, print_form)
-        except DeskError as exc:
-            return ActionOutcome(step, None, spec.form, str(exc))
-        return ActionOutcome(step, pdf, spec.form)
+        details = _details(spec, values)
+        if forms is None or spec.form is None:
+            return ActionOutcome(lifecycle.perform(code, spec.key, officer, **details))
+        printed = forms.record_step(code, spec.key, officer, form=spec.form, **details)
+        return ActionOutcome(printed.step, printed.pdf, spec.form, printed.error)
 
     return run
 

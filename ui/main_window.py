@@ -656,7 +656,7 @@ class MainWindow(QMainWindow):
         if view is None:
             print_form = form_printer(ctx.forms, officer)
             runner = (
-                lifecycle_runner(ctx.lifecycle, officer, print_form)
+                lifecycle_runner(ctx.lifecycle, officer, ctx.forms)
                 if officer.can(Permission.RECEIVE)
                 else None
             )

@@ -143,18 +143,19 @@ def open_desk_at(data_dir: Path) -> DeskContext:
     """The desk's services; a damaged database is reported with the last good backup."""
     # Imported here: ``desk-app`` alone must show its window fast, and that path needs
     # neither SQLAlchemy nor the services.
-    import sqlite3
-
     from sqlalchemy.exc import DatabaseError, OperationalError
 
     from desk_app.context import DeskContext
+    from desk_app.db.cipher import DATABASE_ERRORS, OPERATIONAL_ERRORS
+    from desk_app.db.keys import DatabaseKeyMissingError
     from desk_app.errors import StorageDamagedError
 
+    damage: tuple[type[BaseException], ...] = (StorageDamagedError, DatabaseError, *DATABASE_ERRORS)
     try:
         ctx = DeskContext.open(data_dir)
-    except (StorageDamagedError, DatabaseError, sqlite3.DatabaseError) as exc:
-        if isinstance(exc, OperationalError | sqlite3.OperationalError):
-            raise  # locked, full, read-only: not damage
+    except damage as exc:
+        if isinstance(exc, (OperationalError, *OPERATIONAL_ERRORS, DatabaseKeyMissingError)):
+            raise  # locked, full, read-only: not damage; a lost key says what to do itself
         from desk_app.backup import damaged_database_message
 
         raise StorageDamagedError(damaged_database_message(data_dir)) from exc

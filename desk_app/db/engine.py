@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 if TYPE_CHECKING:
     from desk_app.db.upgrade_report import UpgradeReport
 
+from desk_app.db import cipher
 from desk_app.errors import (
     StorageDamagedError,
     StorageError,
@@ -88,7 +89,7 @@ _STORAGE_ERRORS: dict[int, tuple[type[StorageError], str]] = {
 def storage_error(exc: BaseException) -> StorageError | None:
     """The ``StorageError`` a driver error stands for, or ``None`` for any other error
     (a constraint, a bug in a statement), which stays what it is."""
-    if not isinstance(exc, sqlite3.Error):
+    if not isinstance(exc, cipher.ERRORS):
         return None
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:
@@ -179,9 +180,14 @@ def _json_dumps(value: Any) -> str:
 
 
 def make_engine(
-    path: Path, *, read_only: bool = False, busy_timeout_ms: int = BUSY_TIMEOUT_MS
+    path: Path,
+    *,
+    key: bytes | None,
+    read_only: bool = False,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> Engine:
-    """An engine on the SQLite file ``path`` (created if missing, unless ``read_only``).
+    """An engine on the SQLite file ``path`` (created if missing, unless ``read_only``),
+    encrypted under ``key`` (``db.cipher``; ``None`` only for a plain file).
 
     ``busy_timeout_ms``: how long a statement waits for another process's lock before
     ``StorageLockedError``.
@@ -189,7 +195,8 @@ def make_engine(
     if read_only:
         # immutable: in a folder nobody may write, SQLite could not make the -shm file a
         # WAL database needs for locking; nothing can change the file there either.
-        url = f"sqlite:///file:{quote(str(path.resolve()))}?mode=ro&immutable=1&uri=true"
+        target = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+        url = f"sqlite:///{target}&uri=true"
     else:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,8 +204,14 @@ def make_engine(
             raise StorageReadOnlyError(
                 f"không tạo được thư mục dữ liệu {path.parent}: {exc.strerror}"
             ) from None
+        target = str(path)
         url = f"sqlite:///{path}"
-    engine = create_engine(url, json_serializer=_json_dumps)
+
+    def connect() -> sqlite3.Connection:
+        # Keyed before anything else runs on it, SQLAlchemy's own first queries included.
+        return cipher.connect(target, key, uri=read_only, isolation_level=None)
+
+    engine = create_engine(url, module=cipher.driver, creator=connect, json_serializer=_json_dumps)
     event.listen(engine, "connect", _connect_listener(busy_timeout_ms, read_only=read_only))
     event.listen(engine, "begin", _on_begin)
     event.listen(engine, "handle_error", _translate)

@@ -10,6 +10,11 @@ re-created, readable from a read-only folder, and refused when damaged.
 * A truncated file (shorter than the pages its header counts) is reported as damaged.
 * A file that can only be read (a read-only folder or disk) opens read-only: reads work,
   writes are refused whole (``Database.read_only``).
+* The database is encrypted at rest (``db.cipher``; its key in ``db.keys``, never in the
+  data folder). A database from before encryption is exported at start into an encrypted
+  one — first an encrypted copy into the pre-upgrade folder, then the file itself,
+  verified (every page, and every table's rows counted against the plain original) and
+  renamed into place; the plain file is then gone, and so are plain pre-upgrade copies.
 * Only the operating-system account running the desk may read its data: the folder is
   made 0700 and every file in it 0600, at creation and again at each opening (a folder
   copied or restored with looser modes is tightened). On Windows the data folder lives in
@@ -19,7 +24,9 @@ re-created, readable from a read-only folder, and refused when damaged.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
+import shutil
 import stat
 import sys
 from collections.abc import Iterator
@@ -28,7 +35,9 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from desk_app.db import cipher, keys
 from desk_app.db.engine import (
+    BUSY_TIMEOUT_MS,
     Database,
     DatabaseDamagedError,
     make_engine,
@@ -47,6 +56,10 @@ VANISHED_MESSAGE = (
     "tệp cơ sở dữ liệu còn đó nhưng dữ liệu của bàn tiếp nhận đã mất (tệp rỗng); "
     "hãy khôi phục từ bản sao lưu"
 )
+NO_KEY_MESSAGE = (
+    "tệp cơ sở dữ liệu bị hỏng, hoặc được chép sang mà thiếu khoá mã hoá của nó; "
+    "hãy khôi phục từ bản sao lưu"
+)
 TRUNCATED_MESSAGE = "tệp cơ sở dữ liệu bị cắt cụt (thiếu dữ liệu); hãy khôi phục từ bản sao lưu"
 
 
@@ -63,14 +76,24 @@ def _open(path: Path) -> Database:
         raise DatabaseDamagedError(VANISHED_MESSAGE)
     if not existed:
         _create(path)
+    elif cipher.is_plaintext(path):
+        try:
+            _encrypt_plain(path)
+        except StorageReadOnlyError:
+            return _open_read_only(path, None)  # nothing may change there, this neither
+    key = keys.load_key(path.parent)
+    if key is None:
+        # Not a plain database, and no key named: garbage, or an encrypted file copied
+        # without the rest of its data folder. Either way, only a backup brings it back.
+        raise DatabaseDamagedError(NO_KEY_MESSAGE)
     keep_private(path.parent)
-    engine = make_engine(path)
+    engine = make_engine(path, key=key)
     try:
         _check_desk(engine, path)
         report = upgrade_to_head(engine, backup_folder=path.parent / PRE_UPGRADE_FOLDER)
     except StorageReadOnlyError:
         engine.dispose()
-        return _open_read_only(path)
+        return _open_read_only(path, key)
     except BaseException:
         engine.dispose()
         raise
@@ -79,8 +102,8 @@ def _open(path: Path) -> Database:
     return db
 
 
-def _open_read_only(path: Path) -> Database:
-    engine = make_engine(path, read_only=True)
+def _open_read_only(path: Path, key: bytes | None) -> Database:
+    engine = make_engine(path, key=key, read_only=True)
     try:
         _check_desk(engine, path)
         if current_revision(engine) != HEAD_REVISION:
@@ -150,7 +173,7 @@ def _create(path: Path) -> None:
             leftover.unlink(missing_ok=True)
         # Created 0600 before SQLite opens it: its -wal and -shm take the same mode.
         os.close(os.open(building, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
-        engine = make_engine(building)
+        engine = make_engine(building, key=_key_for_new_file(path.parent))
         try:
             upgrade_to_head(engine)
             with engine.connect() as conn:
@@ -164,6 +187,105 @@ def _create(path: Path) -> None:
         # and one still waiting on this lock finds it too once let in.
         with contextlib.suppress(OSError):  # Windows: still open; it stays, harmless
             path.with_name(path.name + ".lock").unlink()
+
+
+def _key_for_new_file(data_dir: Path) -> bytes:
+    """The folder's key where it holds one already (a conversion cut short), else a new one."""
+    try:
+        key = keys.load_key(data_dir)
+    except keys.DatabaseKeyMissingError:
+        key = None
+    return key if key is not None else keys.new_key(data_dir)
+
+
+def _encrypt_plain(path: Path) -> None:
+    """Replace the plain database ``path`` by an encrypted copy of it (see the module)."""
+    with _creation_lock(path):
+        if not cipher.is_plaintext(path):
+            return  # another process converted it while this one waited
+        data_dir = path.parent
+        try:
+            key = _key_for_new_file(data_dir)
+            folder = data_dir / PRE_UPGRADE_FOLDER
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%SZ")
+            copy = folder / f"desk-before-encryption-{stamp}.sqlite3"
+            building = path.with_name(f".{path.name}.encrypting-{os.getpid()}")
+            for leftover in [*_with_sidecars(building), copy]:
+                leftover.unlink(missing_ok=True)
+            source = cipher.connect(
+                path, None, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+        except OSError as exc:
+            raise StorageReadOnlyError(
+                f"không ghi được vào thư mục dữ liệu {data_dir}: {exc.strerror}"
+            ) from None
+        try:
+            try:
+                source.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                version = source.execute("PRAGMA data_version").fetchone()[0]
+                cipher.export(source, copy, key, hold_writers=True)
+                _verify_copy(source, copy, key)
+                # The verified copy's bytes, not a second export: half the time.
+                shutil.copyfile(copy, building)
+                with open(building, "rb+") as f:
+                    os.fsync(f.fileno())
+                source.execute("BEGIN IMMEDIATE")  # no writer between the check and the swap
+                if source.execute("PRAGMA data_version").fetchone()[0] != version:
+                    raise DatabaseDamagedError(
+                        "cơ sở dữ liệu thay đổi trong lúc mã hoá; hãy đóng mọi cửa sổ và "
+                        "lệnh khác của ứng dụng rồi mở lại"
+                    )
+                os.replace(building, path)
+                source.execute("ROLLBACK")
+            except cipher.ERRORS as exc:
+                translated = storage_error(exc)
+                if translated is not None:
+                    raise translated from None
+                raise
+        finally:
+            source.close()
+            for leftover in _with_sidecars(building):
+                leftover.unlink(missing_ok=True)
+        # The plain original's log and index, empty after the checkpoint: gone with it.
+        for sidecar in _with_sidecars(path)[1:]:
+            sidecar.unlink(missing_ok=True)
+        _encrypt_plain_copies(folder, key)
+
+
+def _verify_copy(source: object, copy: Path, key: bytes) -> None:
+    problems = cipher.check_encrypted(copy, key)
+    conn = cipher.connect(copy, key)
+    try:
+        same = cipher.table_counts(conn) == cipher.table_counts(source)
+    finally:
+        conn.close()
+    if problems or not same:
+        copy.unlink(missing_ok=True)
+        raise DatabaseDamagedError(
+            "không mã hoá được cơ sở dữ liệu: bản mã hoá không khớp bản gốc; dữ liệu gốc "
+            "vẫn nguyên; hãy kiểm tra ổ đĩa rồi mở lại"
+        )
+
+
+def _encrypt_plain_copies(folder: Path, key: bytes) -> None:
+    """Earlier pre-upgrade copies were plain files: each is replaced by an encrypted one."""
+    for plain in sorted(folder.glob("desk-*.sqlite3")):
+        if not cipher.is_plaintext(plain):
+            continue
+        building = plain.with_name(plain.name + ".encrypting")
+        building.unlink(missing_ok=True)
+        conn = cipher.connect(plain, None, isolation_level=None)
+        try:
+            with contextlib.suppress(*cipher.ERRORS):
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cipher.export(conn, building, key)
+        finally:
+            conn.close()
+        os.replace(building, plain)
+        for sidecar in _with_sidecars(plain)[1:]:
+            sidecar.unlink(missing_ok=True)
 
 
 def _with_sidecars(path: Path) -> list[Path]:

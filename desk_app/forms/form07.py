@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
@@ -257,4 +258,18 @@ def render_register_xlsx(data: RegisterData, template: FormTemplate | None = Non
     book.properties.title = t.plain("text.title", {})
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _stable_zip(buffer.getvalue(), data.issued_at)
+
+
+def _stable_zip(data: bytes, when: dt.datetime) -> bytes:
+    """``data`` (a zip) with every entry stamped ``when``: openpyxl stamps each part with
+    the wall clock, so two renders a second apart would differ."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()

@@ -20,7 +20,12 @@ from reportlab.platypus import Flowable, KeepTogether, Spacer
 from desk_app.forms import blocks
 from desk_app.forms.blocks import Layout, Signer, bold, clean, fill
 from desk_app.forms.data import DossierFormData
-from desk_app.forms.render import dossier_form_keys, dossier_values, render_pdf
+from desk_app.forms.render import (
+    dossier_form_keys,
+    dossier_values,
+    render_copies_once,
+    render_pdf,
+)
 from desk_app.forms.template import FormTemplate, KeySpec, text, text_list
 from desk_app.forms.vn_format import format_duration, format_vn_date, format_vn_datetime
 
@@ -139,15 +144,12 @@ def render_letter(
         Signer(t.text("signatures.right"), right_name, t.text("signatures.right_hint")),
     )
 
-    def lay_out(layout: Layout, caption: str) -> list[Flowable]:
+    def lay_out(layout: Layout, caption: Flowable) -> list[Flowable]:
         story: list[Flowable] = [
             blocks.document_header(layout, data.agency, number, day),
             blocks.title(layout, t.text("text.title")),
+            caption,
         ]
-        if caption:
-            story.append(blocks.caption(layout, caption))
-        else:
-            story.append(Spacer(1, 1.5 * mm))
         if code is not None:
             story.append(
                 blocks.barcode(layout, code, t.plain("text.barcode_caption", {"code": code}))
@@ -166,10 +168,17 @@ def render_letter(
     meta = dossier_values(
         code or "", a.parent_body, a.unit_name, data.procedure_name, data.procedure_code
     )
+    captions = t.lists["copies.captions"]
+    if len(captions) > 1 and all(captions):
+        # The copies differ only by their caption: laid out once, shown once per copy.
+        return render_copies_once(
+            template, captions=captions, lay_out=lay_out, footer=meta, metadata=meta
+        )
+
+    def lay_out_copy(layout: Layout, caption: str) -> list[Flowable]:
+        block = blocks.caption(layout, caption) if caption else Spacer(1, 1.5 * mm)
+        return lay_out(layout, block)
+
     return render_pdf(
-        template,
-        copies=t.lists["copies.captions"],
-        lay_out_copy=lay_out,
-        footer=meta,
-        metadata=meta,
+        template, copies=captions, lay_out_copy=lay_out_copy, footer=meta, metadata=meta
     )

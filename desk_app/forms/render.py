@@ -14,6 +14,7 @@ from typing import Any
 
 from reportlab.lib.pagesizes import A4, A5, landscape, portrait
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
@@ -152,21 +153,7 @@ def render_pdf(
     and ``metadata.*``; each key takes only the ones its schema allows.
     """
     fonts = register_fonts()
-    number_ = template.number
-    size_name = template.choices["page.size"]
-    orient = landscape if template.choices["page.orientation"] == "landscape" else portrait
-    page_width, page_height = orient(_PAGE_SIZES[size_name])
-    left, right = number_("page.margin_left_mm") * mm, number_("page.margin_right_mm") * mm
-    top, bottom = number_("page.margin_top_mm") * mm, number_("page.margin_bottom_mm") * mm
-    width = page_width - left - right
-    layout = Layout(
-        template=template,
-        fonts=fonts,
-        styles=make_styles(template, fonts),
-        width=width,
-        page_width=page_width,
-        page_name=size_name,
-    )
+    layout = _layout(template, fonts)
     state = _CopyState()
     story: list[Flowable] = []
     for index, caption in enumerate(copies):
@@ -174,7 +161,134 @@ def render_pdf(
             story.append(PageBreak())
         story.append(_CopyStart(state, caption))
         story.extend(lay_out_copy(layout, caption))
+    paint = _footer_painter(template, fonts, state, footer)
+    return _build(template, fonts, layout, story, metadata, on_page_end=paint)
 
+
+def render_copies_once(
+    template: FormTemplate,
+    *,
+    captions: Sequence[str],
+    lay_out: Callable[[Layout, Flowable], list[Flowable]],
+    footer: Mapping[str, str],
+    metadata: Mapping[str, str],
+) -> bytes:
+    """The same PDF as ``render_pdf`` for a form whose copies differ only by their
+    caption, laid out once: ``lay_out(layout, slot)`` places ``slot`` where the caption
+    goes. Each page of that layout becomes a form XObject; every copy's pages show it,
+    with the copy's own caption in the slot and its own footer. Half the work of laying
+    out and drawing two copies, and a smaller file.
+
+    The slot is as tall as the tallest caption, so that every copy has the same layout.
+    Two or more captions, none empty (else ``render_pdf``).
+    """
+    if len(captions) < 2 or not all(captions):
+        raise ValueError("copies laid out once need two or more captions, none empty")
+    fonts = register_fonts()
+    layout = _layout(template, fonts)
+    slot = _slot(layout, captions)
+    state = _CopyState()
+    paint = _footer_painter(template, fonts, state, footer)
+    pages: list[str] = []
+
+    def page_begins(canv: Any, _doc: Any) -> None:
+        pages.append(f"page{len(pages) + 1}")
+        canv.beginForm(pages[-1])
+
+    def show(canv: Any, doc: Any, copy: int, page: int) -> None:
+        canv.doForm(pages[page - 1])
+        if slot.page == page:
+            slot.draw_caption(canv, copy)
+        state.caption, state.first_page = captions[copy], canv.getPageNumber() - page + 1
+        paint(canv, doc)
+
+    def page_ends(canv: Any, doc: Any) -> None:
+        canv.endForm()
+        show(canv, doc, 0, len(pages))
+
+    def other_copies(canv: Any, doc: Any) -> None:
+        for copy in range(1, len(captions)):
+            for page in range(1, len(pages) + 1):
+                show(canv, doc, copy, page)
+                canv.showPage()
+
+    return _build(
+        template, fonts, layout, lay_out(layout, slot), metadata,
+        on_page_begin=page_begins, on_page_end=page_ends, before_save=other_copies,
+    )  # fmt: skip
+
+
+class _CaptionSlot(Flowable):  # type: ignore[misc]
+    """Room for the caption of whichever copy is shown; draws nothing itself, but keeps
+    where it was placed so that each copy's caption is drawn there."""
+
+    def __init__(self, paragraphs: list[Flowable]) -> None:
+        super().__init__()
+        self._paragraphs = paragraphs
+        self.page: int | None = None
+        self._at = (0.0, 0.0, 0.0)
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        self.width = avail_width
+        self.height = max(p.wrap(avail_width, avail_height)[1] for p in self._paragraphs)
+        return self.width, self.height
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:  # noqa: N803
+        self.page = canvas.getPageNumber()
+        self._at = (x, y, self.width)
+
+    def draw_caption(self, canvas: Any, copy: int) -> None:
+        x, y, width = self._at
+        paragraph = self._paragraphs[copy]
+        _w, height = paragraph.wrap(width, self.height)
+        paragraph.drawOn(canvas, x, y + self.height - height)
+
+
+def _slot(layout: Layout, captions: Sequence[str]) -> _CaptionSlot:
+    from desk_app.forms.blocks import caption
+
+    return _CaptionSlot([caption(layout, c) for c in captions])
+
+
+def _layout(template: FormTemplate, fonts: FontFamily) -> Layout:
+    size_name = template.choices["page.size"]
+    page_width, _page_height = _page_size(template)
+    left = template.number("page.margin_left_mm") * mm
+    right = template.number("page.margin_right_mm") * mm
+    return Layout(
+        template=template,
+        fonts=fonts,
+        styles=make_styles(template, fonts),
+        width=page_width - left - right,
+        page_width=page_width,
+        page_name=size_name,
+    )
+
+
+def _page_size(template: FormTemplate) -> tuple[float, float]:
+    orient = landscape if template.choices["page.orientation"] == "landscape" else portrait
+    width, height = orient(_PAGE_SIZES[template.choices["page.size"]])
+    return float(width), float(height)
+
+
+PagePainter = Callable[[Any, Any], None]
+
+
+def _build(
+    template: FormTemplate,
+    fonts: FontFamily,
+    layout: Layout,
+    story: list[Flowable],
+    metadata: Mapping[str, str],
+    *,
+    on_page_end: PagePainter,
+    on_page_begin: PagePainter | None = None,
+    before_save: PagePainter | None = None,
+) -> bytes:
+    number_ = template.number
+    page_width, page_height = _page_size(template)
+    left, top = number_("page.margin_left_mm") * mm, number_("page.margin_top_mm") * mm
+    right, bottom = number_("page.margin_right_mm") * mm, number_("page.margin_bottom_mm") * mm
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer,
@@ -199,7 +313,7 @@ def render_pdf(
     frame = Frame(
         left,
         bottom,
-        width,
+        layout.width,
         page_height - top - bottom,
         id="body",
         leftPadding=0,
@@ -207,14 +321,19 @@ def render_pdf(
         topPadding=0,
         bottomPadding=0,
     )
-    doc.addPageTemplates(
-        [
-            PageTemplate(
-                id="form",
-                frames=[frame],
-                onPageEnd=_footer_painter(template, fonts, state, footer),
-            )
-        ]
-    )
-    doc.build(story)
+    page = PageTemplate(id="form", frames=[frame], onPageEnd=on_page_end)
+    if on_page_begin is not None:
+        page.onPage = on_page_begin
+    doc.addPageTemplates([page])
+    if before_save is None:
+        doc.build(story)
+    else:
+        hook = before_save
+
+        class _Canvas(Canvas):  # type: ignore[misc]
+            def save(self) -> None:
+                hook(self, doc)
+                super().save()
+
+        doc.build(story, canvasmaker=_Canvas)
     return buffer.getvalue()

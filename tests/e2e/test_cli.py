@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from desk_app import config
 from desk_app.calendar import Duration, WorkingCalendar
 from desk_app.cli import build_parser
 from tests.conftest import DATABASE_FILE, INIT_ARGS, RunCli, database_digest
+from tests.helpers.desk_files import connect_desk
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -392,7 +392,7 @@ def test_an_override_is_cleared_through_the_cli(inited_dir: Path, run_cli: RunCl
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2026-11-25 follows the official calendar again"
     assert due_line(run_cli, "2026-11-23T09:00", 1) == "2026-11-25T17:00"
-    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    conn = connect_desk(inited_dir / DATABASE_FILE)
     try:
         kinds = conn.execute(
             "SELECT kind FROM events WHERE kind LIKE 'calendar.%' ORDER BY seq"

@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +16,8 @@ import pytest
 import zxingcpp
 from argon2 import PasswordHasher
 from PIL import Image
+
+from tests.helpers.desk_files import connect_desk, copy_desk_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATABASE_FILE = "desk.sqlite3"
@@ -44,7 +44,7 @@ def cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
 
 
 def query(data_dir: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(data_dir / DATABASE_FILE)
+    conn = connect_desk(data_dir / DATABASE_FILE)
     try:
         return conn.execute(sql).fetchall()
     finally:
@@ -56,9 +56,7 @@ def dossier_count(data_dir: Path) -> int:
 
 
 def copy_desk(source: Path, target: Path) -> Path:
-    target.mkdir(parents=True, exist_ok=True)
-    for f in source.glob(f"{DATABASE_FILE}*"):
-        shutil.copyfile(f, target / f.name)
+    copy_desk_database(source / DATABASE_FILE, target)
     return target
 
 

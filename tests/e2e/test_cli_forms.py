@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,8 @@ import openpyxl
 import pytest
 import zxingcpp
 from PIL import Image
+
+from tests.helpers.desk_files import connect_desk
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "mat-khau-tan-phu"
@@ -38,7 +39,7 @@ def cli(data_dir: Path, *args: str, stdin: str | None = None) -> subprocess.Comp
 
 
 def audit(folder: Path) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(folder / "desk.sqlite3")
+    conn = connect_desk(folder / "desk.sqlite3")
     try:
         return conn.execute(
             "SELECT username, action, object_type, object_ref, detail FROM audit_log "

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
-import sqlite3
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import DATABASE_FILE, run_desk_app
+from tests.helpers.desk_files import connect_desk, copy_desk_database
 
 PASSWORD = "mat-khau-tan-phu"
 UNIT = "Công chức Tư pháp - Hộ tịch"
@@ -32,7 +31,7 @@ def cli(folder: Path, *args: str, officer: str = "lan.nt") -> subprocess.Complet
 
 
 def events(folder: Path) -> int:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
     finally:
@@ -115,9 +114,7 @@ class Setup:
 @pytest.fixture
 def desk(pristine: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "desk"
-    folder.mkdir()
-    for f in pristine.glob(f"{DATABASE_FILE}*"):
-        shutil.copyfile(f, folder / f.name)
+    copy_desk_database(pristine / DATABASE_FILE, folder)
     return folder
 
 
@@ -131,7 +128,7 @@ def prepare(folder: Path, *routes: list[str]) -> tuple[list[str], dt.date]:
 
 
 def status_of(folder: Path, code: str) -> str:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         return str(
             conn.execute("SELECT status FROM dossiers WHERE code = ?", (code,)).fetchone()[0]
@@ -149,7 +146,7 @@ def later_working_day(folder: Path, day: dt.date) -> dt.date:
 
 
 def due_of(folder: Path, code: str) -> dt.datetime:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         return dt.datetime.fromisoformat(
             conn.execute("SELECT due_at FROM dossiers WHERE code = ?", (code,)).fetchone()[0]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import pty
 import select
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from tests.conftest import (
     TEST_PASSWORD,
     cli_env,
 )
-from tests.helpers.desk_files import INTAKE_LINE
+from tests.helpers.desk_files import INTAKE_LINE, connect_desk
 
 LINE = INTAKE_LINE
 
@@ -48,7 +47,7 @@ def cli(
 
 
 def rows(folder: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         return conn.execute(sql).fetchall()
     finally:

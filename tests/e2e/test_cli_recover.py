@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 from tests.conftest import DATABASE_FILE, INIT_ARGS, RunCli
+from tests.helpers.desk_files import connect_desk
 
 CODE = re.compile(r"recovery code: ([A-Z0-9-]{24})")
 
@@ -41,7 +41,7 @@ def test_recover_resets_the_forgotten_password_once(run_cli: RunCli, data_dir: P
         assert ctx.users.authenticate("quantri", "mat-khau-moi-1").username == "quantri"
     finally:
         ctx.close()
-    conn = sqlite3.connect(data_dir / DATABASE_FILE)
+    conn = connect_desk(data_dir / DATABASE_FILE)
     try:
         actions = [r[0] for r in conn.execute("SELECT action FROM audit_log ORDER BY id")]
     finally:

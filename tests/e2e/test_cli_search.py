@@ -4,10 +4,10 @@ the CCCD masked, one audit entry per search, bad input one line and exit 2."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from tests.conftest import DATABASE_FILE, RunCli
+from tests.helpers.desk_files import connect_desk
 
 PASSWORD = "mat-khau-tan-phu"
 CCCD = "079301001234"
@@ -59,7 +59,7 @@ def test_search_prints_masked_json_lines_and_audits_once(inited_dir: Path, run_c
     assert len(empty.stderr.strip().splitlines()) == 1
     assert empty.stderr.startswith("desk-app: error:")
 
-    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    conn = connect_desk(inited_dir / DATABASE_FILE)
     try:
         audit = conn.execute(
             "SELECT username, object_ref, detail FROM audit_log WHERE object_type = 'search' "

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from desk_app.db.keys import KEY_ID_FILE
 from tests.conftest import DATABASE_FILE, REPO_ROOT, RunCli, cli_env
-from tests.helpers.desk_files import INTAKE_LINE, dossier_count
+from tests.helpers.desk_files import INTAKE_LINE, connect_desk, dossier_count
 
 LINE = INTAKE_LINE
 PASSPHRASE_ENV = {"DESK_APP_BACKUP_PASSPHRASE": "cụm mật khẩu của xã Tân Phú"}
@@ -88,7 +88,7 @@ def test_a_read_only_folder_still_reads_says_the_audit_is_lost_and_writes_nothin
     finally:
         inited_dir.chmod(0o755)
     assert dossier_count(inited_dir) == before
-    assert sorted(p.name for p in inited_dir.iterdir()) == [DATABASE_FILE]
+    assert sorted(p.name for p in inited_dir.iterdir()) == sorted([DATABASE_FILE, KEY_ID_FILE])
 
 
 OPEN_AT_ONCE = """
@@ -128,7 +128,7 @@ def test_thirty_processes_opening_a_new_folder_at_once_all_succeed(tmp_path: Pat
     failed = [err for rc, _, err in outcomes if rc != 0]
     assert failed == [], failed[0]
     assert {out.strip() for _, out, _ in outcomes} == {"90"}  # one catalogue, loaded once
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         assert conn.execute("SELECT count(*) FROM catalogue_versions").fetchone() == (1,)
     finally:
@@ -151,13 +151,13 @@ def test_a_database_whose_desk_content_vanished_is_reported(
     backup_file: Path, inited_dir: Path, run_cli: RunCli
 ) -> None:
     (inited_dir / DATABASE_FILE).unlink()
-    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    conn = connect_desk(inited_dir / DATABASE_FILE)
     conn.execute("CREATE TABLE notes (x TEXT)")
     conn.close()
     result = run_cli("list", "--json")
     assert result.returncode == 3, result.stderr
     assert str(backup_file.resolve()) in one_line(result)
-    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    conn = connect_desk(inited_dir / DATABASE_FILE)
     try:
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
     finally:

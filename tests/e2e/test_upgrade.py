@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from desk_app.db.migrate import HEAD_REVISION, KNOWN_REVISIONS
 from tests.conftest import RunCli
+from tests.helpers.desk_files import connect_desk
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "upgrade"
 RELEASED = sorted(p.name for p in FIXTURES.iterdir() if (p / "desk.sqlite3").exists())
@@ -62,7 +62,7 @@ def test_an_older_database_opens_with_everything_intact(
         assert f"từ phiên bản lược đồ {revision} lên {HEAD_REVISION}" in listed.stderr
         copies = list((data_dir / "pre-upgrade").glob(f"desk-{revision}-*.sqlite3"))
         assert len(copies) == 1
-        with sqlite3.connect(copies[0]) as old_db:
+        with connect_desk(copies[0]) as old_db:
             version = old_db.execute("SELECT version_num FROM alembic_version").fetchone()
         assert version == (revision,)
     again = run_cli("list", "--json", env=OFFICER)

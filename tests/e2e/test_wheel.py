@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from district_server.db import head_revision
+from tests.helpers.desk_files import connect_desk
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PDFTOTEXT = "/usr/bin/pdftotext"
@@ -164,7 +164,7 @@ def test_the_installed_district_server_migrates_a_database(installed: Installed)
     checked(installed.run(
         str(installed.bin / "district-server"), "migrate", "--db", f"sqlite:///{database}"
     ))  # fmt: skip
-    conn = sqlite3.connect(database)
+    conn = connect_desk(database)
     try:
         tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
         [(revision,)] = conn.execute("SELECT version_num FROM alembic_version").fetchall()

@@ -20,7 +20,6 @@ import os
 import queue
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, select
 
+from tests.helpers.desk_files import connect_desk
 from tests.helpers.postgres import (
     PostgresCluster,
     PostgresUnavailableError,
@@ -407,7 +407,7 @@ class Desk:
     # -- reading the database file directly
 
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
+        conn = connect_desk(f"file:{self.db_path}?mode=ro", uri=True, timeout=30)
         try:
             return conn.execute(sql, params).fetchall()
         finally:
@@ -435,7 +435,7 @@ class Desk:
         return {str(c): str(s) for c, s in self.query("SELECT code, status FROM dossiers")}
 
     def integrity_ok(self) -> bool:
-        conn = sqlite3.connect(self.db_path, timeout=30)
+        conn = connect_desk(self.db_path, timeout=30)
         try:
             return [tuple(r) for r in conn.execute("PRAGMA integrity_check")] == [("ok",)]
         finally:

@@ -9,7 +9,6 @@ import copy
 import datetime as dt
 import json
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from PySide6.QtCore import Qt
 
 from desk_app.catalogue import DEFAULT_CATALOGUE
 from desk_app.context import DeskContext
+from tests.helpers.desk_files import connect_desk
 from tests.ui.intake_fixtures import (
     ADMIN,
     OFFICER,
@@ -36,7 +36,7 @@ __all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template", "win
 
 
 def rows(ctx: DeskContext, sql: str, **params: Any) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(ctx.data_dir / "desk.sqlite3")
+    conn = connect_desk(ctx.data_dir / "desk.sqlite3")
     try:
         return conn.execute(sql, params).fetchall()
     finally:

@@ -5,7 +5,6 @@ change arriving on the server, and an event the server refused shown with its re
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from desk_app.context import DeskContext
 from desk_app.events import append_event
 from tests.conftest import AGENCY
+from tests.helpers.desk_files import connect_desk
 from tests.sync.conftest import ServerProcess, issue_code, server_events, start_server
 from tests.ui.intake_fixtures import (
     fake_files,
@@ -75,7 +75,7 @@ def test_enrol_test_and_see_refused_events(
     staffed_ctx.sync.sync_once()
 
     def refused_count() -> int:
-        conn = sqlite3.connect(staffed_ctx.data_dir / "desk.sqlite3")
+        conn = connect_desk(staffed_ctx.data_dir / "desk.sqlite3")
         try:
             return int(conn.execute("SELECT count(*) FROM outbox_rejections").fetchone()[0])
         finally:

@@ -190,3 +190,47 @@ def test_the_receipt_is_reprinted_from_the_view(
         reprint.click()
     preview = shown.args[0]
     assert preview.code == two[1]
+
+
+def test_the_view_is_audited_once_shown_without_the_officer_waiting_for_it(
+    qtbot: Any, window: MainWindow, staffed_ctx: DeskContext, two: list[str]
+) -> None:
+    from dataclasses import replace
+
+    from desk_app import audit
+    from ui.dossier_view import DossierDetails
+
+    def views() -> list[str]:
+        return [
+            r.username
+            for r in audit.recent(staffed_ctx.db, object_ref=two[0])
+            if r.action == "view" and r.object_type == "dossier"
+        ]
+
+    log_in_directly(qtbot, window, OFFICER)
+    order: list[str] = []
+    view = window.open_dossier(two[0])
+    assert view is not None
+    qtbot.waitUntil(lambda: view.details is not None, timeout=SEARCH_MS)
+    wait_idle(qtbot, window)
+    assert views() == [OFFICER.username]
+    loader = view._loader
+
+    def watched(code: str) -> DossierDetails:
+        details = loader(code)
+        record = details.record_view
+        assert record is not None
+
+        def recorded() -> object:
+            order.append("audited")
+            return record()
+
+        return replace(details, record_view=recorded)
+
+    view._loader = watched
+    view.loaded.connect(lambda _d: order.append("shown"))
+    view.load(two[0])  # shown again (as after a change): audited again, after showing
+    qtbot.waitUntil(lambda: "shown" in order, timeout=SEARCH_MS)
+    wait_idle(qtbot, window)
+    assert order == ["shown", "audited"]
+    assert views() == [OFFICER.username] * 2  # never lost: written once shown

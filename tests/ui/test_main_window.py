@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +24,7 @@ from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
 from desk_app.db.migrate import HEAD_REVISION
 from tests.conftest import REPO_ROOT, cli_env, copy_database
+from tests.helpers.desk_files import connect_desk
 from tests.helpers.typing import commit_text, type_text
 from tests.ui.conftest import WindowOpener
 
@@ -39,7 +39,7 @@ shows_a_window = pytest.mark.qt_log_ignore(r"^This plugin does not support propa
 
 
 def query(folder: Path, sql: str) -> Any:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     try:
         return conn.execute(sql).fetchone()[0]
     finally:
@@ -129,7 +129,7 @@ def test_a_database_from_a_newer_version_shows_the_error(
     qtbot: Any, window_opener: WindowOpener, desk_template: Path, data_dir: Path
 ) -> None:
     database = copy_database(desk_template, data_dir)
-    conn = sqlite3.connect(database)
+    conn = connect_desk(database)
     with conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999'")
     conn.close()

@@ -9,8 +9,6 @@ clock is fixed at Monday 23/11/2026 09:00, the day before Ngày Văn hóa Việt
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -24,6 +22,7 @@ from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
 from desk_app.intake import ApplicantInput, IntakeRequest
 from desk_app.profile import Profile
+from tests.helpers.desk_files import connect_desk, copy_desk_database
 
 NOW = dt.datetime(2026, 11, 23, 9, 0)
 AGENCY = "000.20.33.H12"
@@ -86,7 +85,7 @@ def desk_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if "db" not in _TEMPLATE:
         folder = tmp_path_factory.mktemp("intake-template")
         build_desk(folder).close()
-        conn = sqlite3.connect(folder / DATABASE_FILE)
+        conn = connect_desk(folder / DATABASE_FILE)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         _TEMPLATE["db"] = folder / DATABASE_FILE
@@ -96,8 +95,7 @@ def desk_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def desk_folder(desk_template_db: Path, tmp_path: Path) -> Path:
     folder = tmp_path / "desk"
-    folder.mkdir()
-    shutil.copyfile(desk_template_db, folder / DATABASE_FILE)
+    copy_desk_database(desk_template_db, folder)
     return folder
 
 
@@ -116,7 +114,7 @@ def clock_of(ctx: DeskContext) -> FixedClock:
 
 def rows(ctx: DeskContext, sql: str, **params: Any) -> list[tuple[Any, ...]]:
     """Raw rows from the desk database file (a separate connection: what is committed)."""
-    conn = sqlite3.connect(ctx.data_dir / DATABASE_FILE)
+    conn = connect_desk(ctx.data_dir / DATABASE_FILE)
     try:
         return conn.execute(sql, params).fetchall()
     finally:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 from sqlalchemy import delete, text, update
@@ -12,8 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from desk_app import audit
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db import cipher
 from desk_app.db.models import AuditEntry
 from desk_app.intake import IntakeValidationError, RepresentativeInput
+from tests.helpers.desk_files import connect_desk
 from tests.unit.intake_fixtures import (
     CCCD,
     CHAIR,
@@ -76,9 +77,9 @@ def test_record_takes_an_aware_time_as_naive_utc(desk: DeskContext) -> None:
 def test_the_database_refuses_to_rewrite_the_log(desk: DeskContext, sql: str) -> None:
     add_entry(desk)
     before = rows(desk, "SELECT * FROM audit_log ORDER BY id")
-    conn = sqlite3.connect(desk.data_dir / DATABASE_FILE)
+    conn = connect_desk(desk.data_dir / DATABASE_FILE)
     try:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(cipher.driver.IntegrityError, match="append-only"):
             conn.execute(sql)
         conn.rollback()
     finally:

@@ -7,7 +7,6 @@ Real Argon2 parameters here (the desk's own): these are the timing and lock-out 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 import time
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from desk_app.clock import FixedClock
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
 from desk_app.errors import NotFoundError, RefusedError
+from tests.helpers.desk_files import connect_desk
 from tests.unit.intake_fixtures import (
     ADMIN,
     NOW,
@@ -47,7 +47,7 @@ def desk_template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(FAST_HASHES_ENV, raising=False)
         build_desk(folder).close()
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     return folder / DATABASE_FILE

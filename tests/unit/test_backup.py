@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -39,10 +38,12 @@ from desk_app.backup_format import CHUNK
 from desk_app.clock import FixedClock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db.keys import KEY_ID_FILE
 from desk_app.demo import seed_demo
 from desk_app.errors import InvalidInputError
 from desk_app.intake_hold import IntakeHeldError
 from desk_app.profile import Profile
+from tests.helpers.desk_files import connect_desk
 from tests.unit.intake_fixtures import (
     NOW,
     OFFICER,
@@ -61,7 +62,7 @@ KDF = KdfParams(n=1 << 12)
 
 
 def query(db_file: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db_file)
+    conn = connect_desk(db_file)
     try:
         return conn.execute(sql).fetchall()
     finally:
@@ -188,11 +189,11 @@ def test_another_desks_backup_is_refused_and_nothing_changes(backup: Path, tmp_p
     assert caught.value.exit_status == 2
     assert "quầy 2" in caught.value.message
     assert (other / DATABASE_FILE).read_bytes() == before
-    assert sorted(p.name for p in other.iterdir()) == [DATABASE_FILE]
+    assert sorted(p.name for p in other.iterdir()) == sorted([DATABASE_FILE, KEY_ID_FILE])
 
 
 def test_a_backup_from_a_newer_app_is_refused(desk: DeskContext, tmp_path: Path) -> None:
-    conn = sqlite3.connect(desk.data_dir / DATABASE_FILE)
+    conn = connect_desk(desk.data_dir / DATABASE_FILE)
     conn.execute("UPDATE alembic_version SET version_num = '0099_future'")
     conn.commit()
     conn.close()
@@ -235,7 +236,7 @@ def test_restore_keeps_the_replaced_database(desk: DeskContext, backup: Path) ->
     kept = apply_restore(plan, FixedClock(NOW))
     assert kept == folder / f"{DATABASE_FILE}.before-restore"
     assert len(codes(folder)) == 3
-    conn = sqlite3.connect(kept)
+    conn = connect_desk(kept)
     assert conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == len(after_backup) == 4
     conn.close()
 
@@ -245,7 +246,7 @@ def test_restore_keeps_the_replaced_database(desk: DeskContext, backup: Path) ->
 
 def _enroll_by_hand(folder: Path) -> None:
     # As ``SyncEngine.enroll`` leaves it after the first whole pull.
-    conn = sqlite3.connect(folder / DATABASE_FILE)
+    conn = connect_desk(folder / DATABASE_FILE)
     conn.execute(
         "INSERT INTO sync_state (id, server_url, token, desk_id, enrolled_at, pull_cursor, "
         "origin_seq_floor, full_pull_done) VALUES (1, 'http://127.0.0.1:9', 't', 'd', "
@@ -271,7 +272,7 @@ def test_a_restored_enrolled_desk_holds_intake_until_its_history_is_pulled(
         assert caught.value.exit_status == 1
         assert len(codes(fresh)) == 1
         # The sync engine marks the whole pull done (and has raised the counters).
-        conn = sqlite3.connect(fresh / DATABASE_FILE)
+        conn = connect_desk(fresh / DATABASE_FILE)
         conn.execute("UPDATE sync_state SET full_pull_done = 1")
         conn.commit()
         conn.close()

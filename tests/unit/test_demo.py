@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sqlite3
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -15,16 +14,18 @@ import pytest
 
 from desk_app.cccd import check_cccd
 from desk_app.config import DATABASE_FILE
+from desk_app.db import cipher
 from desk_app.dossier_code import DEFAULT_PATTERN, CodePattern
 from tests.conftest import TEST_PASSWORD, RunCli, copy_database, run_desk_app
+from tests.helpers.desk_files import connect_desk
 
 CODE_RE = re.compile(r"000\.20\.33\.H12-(\d{6})-1(\d{3})")
 VIETNAMESE_MARKS = set("ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ")
 
 
-def rows(folder: Path, sql: str) -> list[sqlite3.Row]:
-    conn = sqlite3.connect(folder / DATABASE_FILE)
-    conn.row_factory = sqlite3.Row
+def rows(folder: Path, sql: str) -> list[Any]:
+    conn = connect_desk(folder / DATABASE_FILE)
+    conn.row_factory = cipher.driver.Row
     try:
         return conn.execute(sql).fetchall()
     finally:
@@ -115,7 +116,7 @@ def test_every_stored_projection_is_what_its_events_fold_to(seeded_template: Pat
 
 
 def test_an_enrolled_desk_gets_no_demo_data(inited_dir: Path, run_cli: RunCli) -> None:
-    conn = sqlite3.connect(inited_dir / DATABASE_FILE)
+    conn = connect_desk(inited_dir / DATABASE_FILE)
     with conn:
         conn.execute(
             "INSERT INTO sync_state (id, server_url, token, desk_id, enrolled_at, pull_cursor, "

@@ -11,7 +11,6 @@ import os
 import random
 import select
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -32,6 +31,7 @@ from desk_app.intake import (
     RepresentativeInput,
     normalize_phone,
 )
+from tests.helpers.desk_files import connect_desk
 from tests.unit.intake_fixtures import (
     AGENCY,
     APPLICANT_NAME,
@@ -402,7 +402,7 @@ def test_sigkill_at_random_moments_never_leaves_half_a_dossier(desk_folder: Path
         zygote.wait(timeout=60)
         os.close(saved_r)
 
-    conn = sqlite3.connect(desk_folder / DATABASE_FILE)
+    conn = connect_desk(desk_folder / DATABASE_FILE)
     try:
         q = conn.execute
         assert q("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -5,8 +5,6 @@ migration."""
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 from sqlalchemy import select
 
@@ -18,8 +16,9 @@ from desk_app.context import DeskContext
 from desk_app.db.migrate import alembic_config
 from desk_app.db.models import Dossier
 from desk_app.ids import uuid7
-from desk_app.search import SearchHit, masked_query, match_expression
+from desk_app.search import SearchHit, masked_query, match_expression, words
 from desk_app.sync.engine import apply_page
+from tests.helpers.desk_files import connect_desk
 from tests.unit.intake_fixtures import (
     AGENCY,
     APPLICANT_NAME,
@@ -75,6 +74,22 @@ def test_a_name_is_found_with_or_without_diacritics_and_d_for_đ(
     desk: DeskContext, three: list[str], query: str
 ) -> None:
     assert find(desk, query) == [three[1]]
+
+
+@pytest.mark.parametrize("query", ["nguyen van a", "nguyen van an", "van nguyen v", "dang d"])
+def test_a_prefix_left_out_of_the_index_query_finds_the_same_dossiers(
+    desk: DeskContext, three: list[str], query: str
+) -> None:
+    """The expression without the implied prefix, against every word asked for."""
+    found = find(desk, query)
+    every = " AND ".join(f'"{w}"' for w in words(query)[:-1]) + f' AND "{words(query)[-1]}"*'
+    indexed = rows(
+        desk,
+        "SELECT d.code FROM dossiers AS d JOIN dossier_search AS f ON f.rowid = d.rowid "
+        "WHERE dossier_search MATCH :m ORDER BY d.rowid DESC",
+        m=every,
+    )
+    assert found == [r[0] for r in indexed] and found
 
 
 def test_a_name_typed_with_a_plain_d_never_matches_a_different_name(
@@ -172,7 +187,7 @@ def test_a_corrected_name_is_found_under_its_new_spelling_only(
 
 
 def test_a_deleted_row_leaves_the_index(desk: DeskContext, three: list[str]) -> None:
-    conn = sqlite3.connect(desk.data_dir / DATABASE_FILE)
+    conn = connect_desk(desk.data_dir / DATABASE_FILE)
     with conn:
         conn.execute("DELETE FROM receipts")
         conn.execute("DELETE FROM dossiers WHERE code = ?", (three[2],))
@@ -237,6 +252,13 @@ def test_searching_is_not_audited_until_recorded_and_then_masked(
         ("000.20.33", None),
         ("a", None),
         ('x"; DROP', '"x" AND "drop"*'),
+        # a prefix another word of the query starts with adds nothing: not asked for
+        ("tran thi thu t", '"tran" AND "thi" AND "thu"'),
+        ("tran thi thu tra", '"tran" AND "thi" AND "thu"'),
+        ("tran thi thu tran", '"tran" AND "thi" AND "thu"'),
+        ("tran thi thu trang", '"tran" AND "thi" AND "thu" AND "trang"*'),
+        ("an an", '"an"'),
+        ("van nguyen van ", '"van" AND "nguyen"'),
     ],
 )
 def test_the_match_expression(query: str, expected: str | None) -> None:

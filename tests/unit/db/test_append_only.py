@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 
 import pytest
 from sqlalchemy import delete, select, text, update
@@ -11,8 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db import cipher
 from desk_app.db.models import AuditEntry, Event
 from desk_app.events import append_event
+from tests.helpers.desk_files import connect_desk
 
 OCCURRED = dt.datetime(2026, 11, 23, 2, 0)
 
@@ -111,9 +112,9 @@ def test_a_refused_rewrite_rolls_back_the_whole_transaction(desk_ctx: DeskContex
 
 def test_raw_sql_cannot_delete_events_either(desk_ctx: DeskContext) -> None:
     record_event(desk_ctx)
-    conn = sqlite3.connect(desk_ctx.data_dir / DATABASE_FILE)
+    conn = connect_desk(desk_ctx.data_dir / DATABASE_FILE)
     try:
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(cipher.driver.IntegrityError, match="append-only"):
             conn.execute("DELETE FROM events")
     finally:
         conn.close()

@@ -3,7 +3,6 @@ path's list of revisions, refusal of a newer database, and the connection settin
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db import keys
 from desk_app.db.engine import make_engine
 from desk_app.db.migrate import (
     HEAD_REVISION,
@@ -36,6 +36,7 @@ from desk_app.db.migrate import (
 )
 from desk_app.db.models import Base
 from tests.conftest import REPO_ROOT, RunCli, cli_env, copy_database
+from tests.helpers.desk_files import connect_desk
 
 __all__ = [
     "test_model_definitions_match_ddl",
@@ -58,7 +59,7 @@ def alembic_engine(tmp_path: Path) -> Iterator[Connection]:
     ``config.attributes["connection"]``, and the desk's ``env.py`` (like the app's own
     ``upgrade_to_head``) passes it straight to ``context.configure(connection=...)``.
     """
-    engine = make_engine(tmp_path / "alembic.sqlite3")
+    engine = make_engine(tmp_path / "alembic.sqlite3", key=None)
     with engine.connect() as connection:
         yield connection
     engine.dispose()
@@ -75,7 +76,7 @@ def test_known_revisions_are_the_scripts_in_order() -> None:
 
 
 def test_fresh_database_is_migrated_to_head(tmp_path: Path) -> None:
-    engine = make_engine(tmp_path / DATABASE_FILE)
+    engine = make_engine(tmp_path / DATABASE_FILE, key=keys.new_key(tmp_path))
     try:
         assert current_revision(engine) is None
         upgrade_to_head(engine)
@@ -112,7 +113,7 @@ def test_opening_a_current_database_does_not_import_alembic(desk_template: Path)
 
 
 def stamp(database: Path, revision: str) -> None:
-    conn = sqlite3.connect(database)
+    conn = connect_desk(database)
     try:
         with conn:
             conn.execute("UPDATE alembic_version SET version_num = ?", (revision,))
@@ -151,7 +152,7 @@ def test_journal_mode_is_wal(desk_ctx: DeskContext) -> None:
     with desk_ctx.db.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     # WAL is a property of the file: a plain sqlite3 connection sees it too.
-    conn2 = sqlite3.connect(desk_ctx.data_dir / DATABASE_FILE)
+    conn2 = connect_desk(desk_ctx.data_dir / DATABASE_FILE)
     try:
         assert conn2.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:

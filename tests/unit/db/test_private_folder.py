@@ -11,6 +11,8 @@ import pytest
 
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db.keys import KEY_ID_FILE
+from tests.helpers.desk_files import copy_desk_database
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
 
@@ -43,9 +45,9 @@ def test_an_existing_folder_with_loose_modes_is_tightened_at_opening(
     folder = tmp_path / "copied"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
-    target = folder / DATABASE_FILE
-    target.write_bytes(desk_template.read_bytes())
+    target = copy_desk_database(desk_template, folder)
     target.chmod(0o644)
+    (folder / KEY_ID_FILE).chmod(0o644)
     (folder / "notes.txt").write_text("x")
     (folder / "notes.txt").chmod(0o666)
     DeskContext.open(folder).close()

@@ -8,7 +8,6 @@ connection holding the write lock.
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from desk_app.config import DATABASE_FILE
 from desk_app.context import DeskContext
+from desk_app.db import keys
 from desk_app.db.engine import Database, make_engine
 from desk_app.errors import (
     StorageDamagedError,
@@ -27,6 +27,7 @@ from desk_app.errors import (
     StorageLockedError,
     StorageReadOnlyError,
 )
+from tests.helpers.desk_files import connect_desk, copy_desk_database
 
 # A citizen's data in the failing statement: it must not reach any message.
 CCCD = "079203001234"
@@ -57,10 +58,8 @@ def _write_citizen(db: Database) -> None:
 @pytest.fixture
 def db_file(desk_template: Path, tmp_path: Path) -> Path:
     """A migrated desk database with a scratch table, closed."""
-    path = tmp_path / "db" / DATABASE_FILE
-    path.parent.mkdir()
-    shutil.copy(desk_template, path)
-    with sqlite3.connect(path) as conn:
+    path = copy_desk_database(desk_template, tmp_path / "db")
+    with connect_desk(path) as conn:
         conn.execute("CREATE TABLE scratch (cccd TEXT, name TEXT, filler TEXT)")
     conn.close()
     return path
@@ -76,12 +75,12 @@ def test_a_garbage_file_is_damaged_storage(data_dir: Path) -> None:
 
 
 def test_a_malformed_page_is_damaged_storage(db_file: Path) -> None:
-    with sqlite3.connect(db_file) as conn:
+    with connect_desk(db_file) as conn:
         conn.executemany(
             "INSERT INTO scratch (cccd, name, filler) VALUES (?, ?, ?)",
             [(str(i), "x", "y" * 100) for i in range(2000)],
         )
-        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
         root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'scratch'").fetchone()[
             0
         ]
@@ -91,7 +90,7 @@ def test_a_malformed_page_is_damaged_storage(db_file: Path) -> None:
     with db_file.open("r+b") as handle:  # the table's root page: an interior b-tree page
         handle.seek((root - 1) * page_size)
         handle.write(b"\x0d" + b"\xff" * 64)
-    engine = make_engine(db_file)
+    engine = make_engine(db_file, key=keys.load_key(db_file.parent))
     try:
         with pytest.raises(StorageDamagedError) as caught, Database(engine).read() as s:
             s.execute(text("SELECT count(*), max(filler) FROM scratch")).all()
@@ -101,7 +100,7 @@ def test_a_malformed_page_is_damaged_storage(db_file: Path) -> None:
 
 
 def test_a_read_only_database_refuses_writes_as_read_only_storage(db_file: Path) -> None:
-    engine = make_engine(db_file, read_only=True)
+    engine = make_engine(db_file, key=keys.load_key(db_file.parent), read_only=True)
     try:
         with Database(engine).read() as s:  # reading still works
             assert s.execute(text("SELECT count(*) FROM scratch")).scalar() == 0
@@ -120,10 +119,10 @@ def _page_limit(engine: Engine, pages: int) -> None:
 
 
 def test_a_full_database_is_full_storage(db_file: Path) -> None:
-    with sqlite3.connect(db_file) as conn:
+    with connect_desk(db_file) as conn:
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.close()
-    engine = make_engine(db_file)
+    engine = make_engine(db_file, key=keys.load_key(db_file.parent))
     _page_limit(engine, pages + 2)  # SQLite's own "disk full", at a page limit
     try:
         with pytest.raises(StorageFullError) as caught:
@@ -136,9 +135,9 @@ def test_a_full_database_is_full_storage(db_file: Path) -> None:
 
 
 def test_a_database_held_by_another_program_is_locked_storage(db_file: Path) -> None:
-    holder = sqlite3.connect(db_file, isolation_level=None)
+    holder = connect_desk(db_file, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
-    engine = make_engine(db_file, busy_timeout_ms=100)
+    engine = make_engine(db_file, key=keys.load_key(db_file.parent), busy_timeout_ms=100)
     try:
         with pytest.raises(StorageLockedError) as caught:
             _write_citizen(Database(engine))
@@ -151,7 +150,7 @@ def test_a_database_held_by_another_program_is_locked_storage(db_file: Path) -> 
 
 
 def test_other_database_errors_are_not_storage_errors(db_file: Path) -> None:
-    engine = make_engine(db_file)
+    engine = make_engine(db_file, key=keys.load_key(db_file.parent))
     try:
         with (
             pytest.raises(OperationalError, match="no such table") as caught,

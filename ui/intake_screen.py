@@ -209,6 +209,8 @@ class IntakeController(QObject):
             self.view.due_label.setText(self.tr("Hẹn trả: không tính được ({0})").format(exc))
 
     def _tick(self) -> None:
+        if self._ops.stopped:
+            return  # the window closed; this screen lives on until Qt deletes it
         self.refresh_due()
         # the catalogue in force may change at midnight (a new version takes effect)
         self._ops.run(self._intake.procedures, self._procedures_checked)

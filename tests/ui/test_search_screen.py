@@ -15,6 +15,7 @@ from tests.ui.intake_fixtures import (
     CHAIR,
     OFFICER,
     activate,
+    close_discarding,
     fake_files,
     fake_printer,
     focused,
@@ -171,3 +172,16 @@ def test_the_chair_searches_too(
     type_text(qtbot, screen.query, "Đặng")
     wait_rows(qtbot, screen, 1)
     assert table_texts(screen)[0][0] == two[0]
+
+
+def test_a_pause_in_typing_that_ends_after_the_window_closed_does_nothing(
+    qtbot: Any, window: MainWindow, two: list[str]
+) -> None:
+    screen = open_search(qtbot, window)
+    close_discarding(window)
+    assert window.ops.stopped
+    # The screen outlives the window until Qt deletes it: text arriving now still starts
+    # the typing pause, whose end must not reach the stopped threads.
+    screen.query.setText("nhung")
+    qtbot.waitUntil(lambda: not screen.controller.busy, timeout=SEARCH_MS)
+    assert screen.model.rowCount() == 0

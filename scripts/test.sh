@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install (when needed) everything the tests need, then run every quality gate and the
-# whole test suite. Extra arguments go to pytest.
+# whole test suite. Extra arguments go to pytest, after the defaults (so ``-n 0`` runs serially).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh test
@@ -10,4 +10,7 @@ echo "== ruff";          "$bin/ruff" check .
 echo "== ruff format";   "$bin/ruff" format --check .
 echo "== mypy";          "$bin/mypy"
 echo "== import-linter"; "$bin/lint-imports"
-echo "== pytest";        "$bin/pytest" "$@"
+# Two workers (pytest-xdist); --dist loadfile keeps a module's tests on one worker, so a
+# module-scoped fixture (the built wheel, a CLI data folder) is made once. Session fixtures
+# (templates, the PostgreSQL cluster) are made once per worker, each in its own folder/port.
+echo "== pytest";        "$bin/pytest" -n 2 --dist loadfile "$@"

@@ -214,6 +214,8 @@ class IntakeController(QObject):
             )
 
     def _tick(self) -> None:
+        if self._ops.stopped:
+            return  # the window closed; this screen lives on until Qt deletes it
         self.refresh_due()
         # the catalogue in force may change at midnight (a new version takes effect)
         self._ops.run(self._intake.procedures, self._procedures_checked)

@@ -98,8 +98,8 @@ class SearchController(QObject):
 
     def run(self) -> None:
         """Search for what is in the field now (or as soon as the running search ends)."""
-        if self._in_flight:
-            return  # _done runs again for the newest text
+        if self._in_flight or self._ops.stopped:
+            return  # _done runs again for the newest text; or the window closed
         query = self.view.query.text()
         if sum(len(w) for w in words(query)) < MIN_QUERY_CHARS:
             self._shown_query = query

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -93,12 +92,11 @@ def test_a_read_only_folder_still_reads_says_the_audit_is_lost_and_writes_nothin
 
 
 OPEN_AT_ONCE = """
-import sys, time
+import sys
 from pathlib import Path
-start = float(sys.argv[2])
 from desk_app.context import DeskContext
-while time.time() < start:
-    time.sleep(0.005)
+print("ready", flush=True)
+sys.stdin.readline()  # the go, sent to every process at once
 ctx = DeskContext.open(Path(sys.argv[1]))
 print(len(ctx.catalogue.in_force(__import__("datetime").date(2026, 11, 23))))
 ctx.close()
@@ -107,10 +105,10 @@ ctx.close()
 
 def test_thirty_processes_opening_a_new_folder_at_once_all_succeed(tmp_path: Path) -> None:
     folder = tmp_path / "new-desk"
-    start = time.time() + 8  # every process imported and waiting by then
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", OPEN_AT_ONCE, str(folder), str(start)],
+            [sys.executable, "-c", OPEN_AT_ONCE, str(folder)],
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -119,6 +117,13 @@ def test_thirty_processes_opening_a_new_folder_at_once_all_succeed(tmp_path: Pat
         )
         for _ in range(30)
     ]
+    for child in children:  # every process imported and waiting, however loaded the machine
+        assert child.stdout is not None
+        assert child.stdout.readline() == "ready\n", child.communicate()[1]
+    for child in children:
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
     outcomes = [(c.wait(timeout=180), *c.communicate()) for c in children]
     failed = [err for rc, _, err in outcomes if rc != 0]
     assert failed == [], failed[0]

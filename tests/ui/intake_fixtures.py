@@ -143,7 +143,7 @@ def make_window(
     qtbot.waitExposed(window)
     activate(qtbot, window)
     # The desk's state is read on the database thread: the page is chosen when it arrives.
-    with qtbot.waitSignal(window.ready, timeout=5000):
+    with qtbot.waitSignal(window.ready, timeout=30_000):
         window.attach(ctx)
     return window
 
@@ -151,7 +151,7 @@ def make_window(
 def activate(qtbot: Any, window: QWidget) -> None:
     """Make ``window`` the active window: focus changes (Tab) need it."""
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=30_000)
 
 
 @pytest.fixture
@@ -182,11 +182,11 @@ def log_in_directly(qtbot: Any, window: MainWindow, officer: Officer) -> None:
     window.start_session(officer)
     screen = window.intake_screen
     if screen is not None:
-        qtbot.waitUntil(lambda: screen.procedures_loaded, timeout=5000)
+        qtbot.waitUntil(lambda: screen.procedures_loaded, timeout=30_000)
     wait_idle(qtbot, window)
 
 
-def wait_idle(qtbot: Any, window: MainWindow, timeout: int = 5000) -> None:
+def wait_idle(qtbot: Any, window: MainWindow, timeout: int = 30_000) -> None:
     """Until the database thread has run everything queued (and the callbacks ran)."""
     qtbot.waitUntil(lambda: not window.ops.busy, timeout=timeout)
 

@@ -27,7 +27,7 @@ __all__ = ["desk", "second_desk", "server"]
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 CHAIR = Officer("chutich", "Chủ tịch", Role.CHAIR)
-WAIT_MS = 15_000
+WAIT_MS = 30_000
 
 
 def _screen(qtbot: QtBot, desk: DeskContext) -> Iterator[tuple[BacklogScreen, list[str]]]:

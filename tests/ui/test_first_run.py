@@ -36,7 +36,7 @@ __all__ = ["fake_files", "fake_printer"]
 
 pytestmark = shows_a_window
 
-SAVE_MS = 5000
+SAVE_MS = 30_000
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ instead of waiting ten real minutes.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
@@ -40,7 +41,7 @@ __all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template"]
 pytestmark = shows_a_window
 
 IDLE_MS = 400
-CHECK_MS = 5000
+CHECK_MS = 30_000
 NAME = "Nguyễn Thị Ánh Tuyết"
 
 
@@ -51,8 +52,9 @@ def locking_window(
     fake_printer: FakePrintGateway,
     fake_files: FakeFileGateway,
 ) -> Iterator[MainWindow]:
-    """Logged in as the officer, locking after ``IDLE_MS`` without input."""
-    window = make_window(qtbot, staffed_ctx, fake_printer, fake_files, idle_timeout_ms=IDLE_MS)
+    """Logged in as the officer; the idle lock watching, but with a timeout no pause of a
+    loaded machine reaches (a test that wants it to fire sets ``IDLE_MS`` when ready)."""
+    window = make_window(qtbot, staffed_ctx, fake_printer, fake_files, idle_timeout_ms=60_000)
     log_in_directly(qtbot, window, OFFICER)
     yield window
     close_discarding(window)
@@ -77,28 +79,43 @@ def unlock_with(qtbot: Any, window: MainWindow, password: str) -> None:
 def test_idle_lock_fires_after_the_timeout(qtbot: Any) -> None:
     lock = IdleLock(timeout_ms=100)
     assert lock.timeout_ms == 100
-    with qtbot.waitSignal(lock.timed_out, timeout=2000):
+    with qtbot.waitSignal(lock.timed_out, timeout=CHECK_MS):
         lock.start()
     assert not lock.active  # fires once, then waits for start() again
     lock.stop()
 
 
 def test_input_restarts_the_countdown(qtbot: Any) -> None:
+    """Every key press starts the countdown again from the full timeout.
+
+    Measured on the timer itself rather than by racing it: a loaded machine may pause
+    the test longer than any short timeout between two keys."""
     line = QLineEdit()
     qtbot.addWidget(line)
-    lock = IdleLock(timeout_ms=250)
+    timeout_ms = 60_000
+    lock = IdleLock(timeout_ms=timeout_ms)
+    (timer,) = lock.findChildren(QTimer)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)  # remainingTime() to the millisecond
     fired: list[bool] = []
     lock.timed_out.connect(lambda: fired.append(True))
     lock.start()
     try:
-        for _ in range(6):  # 6 × 100 ms of typing: longer than the timeout, never idle
+        for _ in range(3):
             qtbot.wait(100)
+            left_before = timer.remainingTime()
+            assert 0 < left_before <= timeout_ms - 50  # counting down
+            pressed = time.monotonic()
             QApplication.sendEvent(
                 line,
                 QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"),
             )
+            left_after = timer.remainingTime()
+            since_press_ms = (time.monotonic() - pressed) * 1000
+            # Without a restart at most ``left_before - since_press_ms`` would remain.
+            assert left_after >= timeout_ms - since_press_ms - 1 > left_before - since_press_ms
         assert fired == []
-        qtbot.waitUntil(lambda: fired == [True], timeout=2000)
+        lock.set_timeout(100)  # input stops: it fires
+        qtbot.waitUntil(lambda: fired == [True], timeout=CHECK_MS)
     finally:
         lock.stop()
 
@@ -117,7 +134,10 @@ def test_lock_hides_the_form_and_keeps_what_was_typed(
     type_text(qtbot, screen.cccd, "079305001234")
     assert screen.name.isVisible()
 
+    assert window.idle_lock is not None and window.idle_lock.active
+    window.idle_lock.set_timeout(IDLE_MS)
     wait_locked(qtbot, window)  # nobody touches anything for IDLE_MS
+    window.idle_lock.set_timeout(60_000)  # not again while the test checks the unlock
     assert window.pages.currentWidget() is window.lock_screen
     assert not screen.isVisible()
     assert not screen.name.isVisible()  # no personal data behind the lock
@@ -146,7 +166,6 @@ def test_lock_hides_the_form_and_keeps_what_was_typed(
 def test_ctrl_l_locks_at_once(qtbot: Any, locking_window: MainWindow) -> None:
     window = locking_window
     assert window.idle_lock is not None
-    window.idle_lock.set_timeout(60_000)
     qtbot.keyClick(focused(), Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.locked
     assert window.pages.currentWidget() is window.lock_screen
@@ -157,7 +176,6 @@ def test_no_logout_from_the_lock_screen_without_the_password(
 ) -> None:
     window = locking_window
     assert window.idle_lock is not None
-    window.idle_lock.set_timeout(60_000)
     window.lock()
     lock = window.lock_screen
     assert lock is not None
@@ -182,7 +200,6 @@ def test_no_logout_from_the_lock_screen_without_the_password(
 def test_open_receipt_is_hidden_while_locked(qtbot: Any, locking_window: MainWindow) -> None:
     window = locking_window
     assert window.idle_lock is not None
-    window.idle_lock.set_timeout(60_000)
     preview = window.show_receipt(b"%PDF-1.4 not a real one", "000.20.33.H12-261123-1001")
     assert preview.isVisible()
     window.lock()

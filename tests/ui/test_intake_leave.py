@@ -34,7 +34,7 @@ pytestmark = shows_a_window
 
 NAME = "Nguyễn Thị Ánh Tuyết"
 CCCD = "079305001234"
-WAIT_MS = 5000
+WAIT_MS = 30_000
 
 
 def half_fill(qtbot: Any, window: MainWindow) -> IntakeScreen:

@@ -15,6 +15,7 @@ from tests.helpers.typing import commit_text, type_text
 from tests.ui.intake_fixtures import (
     CHAIR,
     OFFICER,
+    close_discarding,
     fake_files,
     fake_printer,
     focused,
@@ -37,7 +38,7 @@ pytestmark = shows_a_window
 NAME = "Nguyễn Thị Ánh Tuyết"
 ADDRESS = "Ấp Bình Thạnh, xã Tân Phú"
 CCCD = "079305001234"  # TP.HCM, born 2005, female
-SAVE_MS = 10_000
+SAVE_MS = 30_000
 TODAY_DUE = "Hẹn trả: 17 giờ 00 phút, ngày 23 tháng 11 năm 2026"
 
 
@@ -451,6 +452,19 @@ def test_due_date_follows_the_procedure_and_the_clock(
         lambda: screen.due_label.text() == "Hẹn trả: 17 giờ 00 phút, ngày 25 tháng 11 năm 2026"
     )
     wait_idle(qtbot, window)
+
+
+def test_the_due_timer_firing_after_the_window_closed_does_nothing(
+    qtbot: Any, window: MainWindow, screen: IntakeScreen
+) -> None:
+    pick(qtbot, screen, "khai sinh")
+    qtbot.waitUntil(lambda: screen.due_label.text() == TODAY_DUE, timeout=SAVE_MS)
+    close_discarding(window)
+    assert window.ops.stopped
+    # The screen outlives the window until Qt deletes it; its minute timer may still fire
+    # (under load, in the middle of a later test) and must not reach the stopped threads.
+    screen.due_timer.timeout.emit()
+    assert screen.due_label.text() == TODAY_DUE
 
 
 # ------------------------------------------------------------------ forgiving

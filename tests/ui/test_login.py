@@ -31,7 +31,7 @@ __all__ = ["fake_files", "fake_printer", "staffed_ctx", "staffed_template", "win
 
 pytestmark = shows_a_window
 
-LOGIN_MS = 5000
+LOGIN_MS = 30_000
 
 
 def log_in(qtbot: Any, window: MainWindow, username: str, password: str) -> None:

@@ -37,7 +37,7 @@ def test_a_reset_password_must_be_replaced_at_login(
     screen = window.login_screen
     assert screen is not None
     log_in(qtbot, window, OFFICER.username, temporary)
-    qtbot.waitUntil(screen.change_box.isVisible, timeout=5000)
+    qtbot.waitUntil(screen.change_box.isVisible, timeout=30_000)
     assert window.officer is None and window.tabs is None  # no session yet
     type_text(qtbot, screen.new_password, "mat-khau-rieng-1")
     type_text(qtbot, screen.repeat_password, "mat-khau-khac-2")
@@ -45,7 +45,7 @@ def test_a_reset_password_must_be_replaced_at_login(
     assert "không khớp" in screen.error_label.text()
     screen.repeat_password.clear()
     type_text(qtbot, screen.repeat_password, "mat-khau-rieng-1")
-    with qtbot.waitSignal(window.logged_in, timeout=5000):
+    with qtbot.waitSignal(window.logged_in, timeout=30_000):
         qtbot.keyClick(screen.repeat_password, Qt.Key.Key_Return)
     wait_idle(qtbot, window)
     assert window.officer == OFFICER

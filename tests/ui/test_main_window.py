@@ -248,7 +248,7 @@ def test_helpers_given_a_table_reach_its_open_cell_editor(qtbot: Any, helper: An
     view.setFocus()
     view.setCurrentIndex(model.index(0, 0))
     view.edit(model.index(0, 0))
-    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=2000)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit), timeout=30_000)
     editor = QApplication.focusWidget()
     assert isinstance(editor, QLineEdit)
 
@@ -256,4 +256,4 @@ def test_helpers_given_a_table_reach_its_open_cell_editor(qtbot: Any, helper: An
     assert editor.text() == "Giấy ủy quyền"
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     # The delegate commits through a queued call: the model changes on the next loop pass.
-    qtbot.waitUntil(lambda: model.item(0, 0).text() == "Giấy ủy quyền", timeout=2000)
+    qtbot.waitUntil(lambda: model.item(0, 0).text() == "Giấy ủy quyền", timeout=30_000)

@@ -14,7 +14,7 @@ from desk_app.context import DeskContext
 from tests.ui.conftest import GuiThreadQueries
 from ui.operations import DATABASE_THREAD, NO_CHANGES, PRINT_THREAD, Changes, Operations
 
-WAIT_MS = 5000
+WAIT_MS = 30_000
 
 
 @pytest.fixture

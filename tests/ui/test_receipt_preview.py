@@ -47,7 +47,7 @@ pytestmark = shows_a_window
 
 CCCD = "079305001234"
 MASKED = "0793******34"
-PRINT_MS = 10_000
+PRINT_MS = 30_000
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ from ui.sync_worker import LinkState, SyncSnapshot, SyncWorker
 
 SERVER = REPO_ROOT / ".venv" / "bin" / "district-server"
 START_TIMEOUT_S = 20.0
-SEEN_TIMEOUT_MS = 8000
+# How long a condition may take to show on a loaded machine: a wait ends as soon as it
+# holds, so this costs nothing when all is well.
+SEEN_TIMEOUT_MS = 30_000
 
 # Showing a window on the offscreen platform warns about propagateSizeHints.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -267,7 +269,7 @@ def test_the_desk_syncs_by_itself_through_an_outage(
     receive_one(ctx, officer)
     assert ctx.sync.pending_count() == 1
 
-    worker = SyncWorker(ctx.sync, backoff_base_s=0.2, backoff_cap_s=1.0)
+    worker = SyncWorker(ctx.sync, interval_s=3600, backoff_base_s=0.2, backoff_cap_s=1.0)
     recorder = Recorder(worker)
     widget = SyncStatusWidget(worker)
     window.statusBar().addPermanentWidget(widget)
@@ -280,7 +282,7 @@ def test_the_desk_syncs_by_itself_through_an_outage(
         assert any(s.state is LinkState.SYNCING for s in recorder.seen)
         assert not widget.error_label.isVisible()
 
-        # A new intake while online is sent at once (the interval is 30 s).
+        # A new intake while online is sent at once (the interval is an hour).
         receive_one(ctx, officer)
         worker.local_change()
         qtbot.waitUntil(lambda: ctx.sync.pending_count() == 0, timeout=SEEN_TIMEOUT_MS)

@@ -9,6 +9,7 @@ import io
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -312,6 +313,7 @@ _KILL_CHILD = textwrap.dedent(
     from desk_app.profile import Profile
 
     folder = Path(sys.argv[1])
+    saved_w = int(sys.argv[2])  # one byte per save committed, for the test to count
     clock = FixedClock(dt.datetime(2026, 11, 23, 9, 0))
     officer = Officer("lan.nt", "Nguyễn Thị Lan", Role.OFFICER)
     requests = [
@@ -338,6 +340,7 @@ _KILL_CHILD = textwrap.dedent(
                 i = 0
                 while True:
                     ctx.intake.receive(requests[i % 2], officer)
+                    os.write(saved_w, b"s")
                     i += 1
             except BaseException:
                 traceback.print_exc()
@@ -353,37 +356,58 @@ _KILL_CHILD = textwrap.dedent(
 
 
 def test_sigkill_at_random_moments_never_leaves_half_a_dossier(desk_folder: Path) -> None:
+    """Each child is killed at a random moment of a save, after a chosen number of whole
+    saves (0, 1 or 2, counted on a pipe, not guessed from the time: a loaded machine saves
+    slower, never fewer), so that enough dossiers exist to prove something."""
     runs = 24
-    started = time.monotonic()
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
-    zygote = subprocess.Popen(
-        [sys.executable, "-c", _KILL_CHILD, str(desk_folder)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT,
-    )  # fmt: skip
-    assert zygote.stdin is not None and zygote.stdout is not None
     rng = random.Random(20261123)
+    saves_before_kill = [rng.choice((0, 1, 1, 2)) for _ in range(runs)]
+    assert sum(saves_before_kill) > runs // 2
+    saved_r, saved_w = os.pipe()
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     try:
-        for _ in range(runs):
+        zygote = subprocess.Popen(
+            [sys.executable, "-c", _KILL_CHILD, str(desk_folder), str(saved_w)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=REPO_ROOT,
+            pass_fds=(saved_w,),
+        )  # fmt: skip
+    finally:
+        os.close(saved_w)
+    assert zygote.stdin is not None and zygote.stdout is not None
+    try:
+        for wanted in saves_before_kill:
             zygote.stdin.write("go\n")
             zygote.stdin.flush()
             child = int(zygote.stdout.readline())
-            time.sleep(rng.uniform(0.0, 0.35))  # into the save loop
+            saved = 0
+            while saved < wanted:
+                readable, _, _ = select.select([saved_r, zygote.stdout], [], [], 120)
+                assert saved_r in readable, "the child stopped by itself: see its traceback"
+                saved += len(os.read(saved_r, wanted - saved))
+            time.sleep(rng.uniform(0.0, 0.15))  # into the next save
             os.kill(child, signal.SIGKILL)
             status = int(zygote.stdout.readline())
             assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
                 "the child stopped by itself: see its traceback above"
             )
+            os.set_blocking(saved_r, False)  # what the dead child saved after the count
+            try:
+                while os.read(saved_r, 4096):
+                    pass
+            except BlockingIOError:
+                pass
+            os.set_blocking(saved_r, True)
     finally:
         zygote.stdin.close()
-        zygote.wait(timeout=10)
-    assert time.monotonic() - started < 20
+        zygote.wait(timeout=60)
+        os.close(saved_r)
 
     conn = connect_desk(desk_folder / DATABASE_FILE)
     try:
         q = conn.execute
         assert q("PRAGMA integrity_check").fetchall() == [("ok",)]
         dossiers = q("SELECT count(*) FROM dossiers").fetchone()[0]
-        assert dossiers > runs // 2, "too few saves completed to prove anything"
+        assert dossiers >= sum(saves_before_kill) > runs // 2
         per_dossier = q(
             "SELECT d.code, "
             " (SELECT count(*) FROM events e WHERE e.dossier_uuid = d.uuid"

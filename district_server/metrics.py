@@ -71,6 +71,25 @@ def route_of(path: str) -> str:
     return path if path in ROUTES else "other"
 
 
+# The labelled series of each (method, path, status) seen, looked up once: the labels
+# call takes a lock and builds its key on every request otherwise. Unknown paths share
+# the "other" series, so only the first MAX_CACHED keys are kept.
+_CHILDREN: dict[tuple[str, str, int], tuple[Counter, Histogram, Counter | None]] = {}
+MAX_CACHED = 256
+
+
+def _children(method: str, path: str, status: int) -> tuple[Counter, Histogram, Counter | None]:
+    route = route_of(path)
+    children = (
+        REQUESTS.labels(method, route, str(status)),
+        LATENCY.labels(method, route),
+        REFUSALS.labels(str(status)) if 400 <= status < 500 and status != 404 else None,
+    )
+    if len(_CHILDREN) < MAX_CACHED:
+        _CHILDREN[(method, path, status)] = children
+    return children
+
+
 class MetricsMiddleware:
     """Counts every HTTP request and times it to the end of its answer."""
 
@@ -95,12 +114,15 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             IN_PROGRESS.dec()
-            route = route_of(scope["path"])
-            method = scope["method"]
-            REQUESTS.labels(method, route, str(status)).inc()
-            LATENCY.labels(method, route).observe(time.perf_counter() - started)
-            if 400 <= status < 500 and status != 404:
-                REFUSALS.labels(str(status)).inc()
+            key = (scope["method"], scope["path"], status)
+            children = _CHILDREN.get(key)
+            if children is None:
+                children = _children(*key)
+            requests, latency, refusals = children
+            requests.inc()
+            latency.observe(time.perf_counter() - started)
+            if refusals is not None:
+                refusals.inc()
 
 
 def exposition() -> bytes:

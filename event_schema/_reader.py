@@ -16,6 +16,8 @@ from typing import Any
 # never in names, codes or one-line fields.
 _CONTROL_ONE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# What ``Mapping.get`` answers for a field the object does not have (``None`` is a value).
+_ABSENT = object()
 
 
 class PayloadError(ValueError):
@@ -31,7 +33,7 @@ class Reader:
     """Takes fields one by one out of a JSON object; ``finish`` refuses any left over."""
 
     def __init__(self, data: object, path: str = "") -> None:
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise PayloadError(path, "must be a JSON object")
         self._data: Mapping[str, Any] = data
         self._path = path
@@ -42,13 +44,16 @@ class Reader:
 
     def _take(self, name: str, required: bool) -> Any:
         self._seen.add(name)
-        if name not in self._data:
+        value = self._data.get(name, _ABSENT)
+        if value is _ABSENT:
             if required:
                 raise PayloadError(self._where(name), "is required")
             return None
-        return self._data[name]
+        return value
 
     def finish(self) -> None:
+        if self._seen.issuperset(self._data):
+            return
         unknown = sorted(set(self._data) - self._seen)
         if unknown:
             raise PayloadError(self._where(unknown[0]), "is not a field of this payload")
@@ -66,9 +71,11 @@ class Reader:
         pattern: re.Pattern[str] | None = None,
     ) -> str:
         """A string; absent means ``default`` (required when there is none)."""
-        value = self._take(name, required=default is None)
-        if value is None and name not in self._data:
-            assert default is not None
+        self._seen.add(name)
+        value = self._data.get(name, _ABSENT)
+        if value is _ABSENT:
+            if default is None:
+                raise PayloadError(self._where(name), "is required")
             return default
         return self._check_text(name, value, max_len, min_len, multiline, pattern)
 
@@ -80,7 +87,8 @@ class Reader:
         pattern: re.Pattern[str] | None = None,
     ) -> str | None:
         """A string or null; absent means null."""
-        value = self._take(name, required=False)
+        self._seen.add(name)
+        value = self._data.get(name)
         if value is None:
             return None
         return self._check_text(name, value, max_len, 0, False, pattern)
@@ -94,6 +102,14 @@ class Reader:
         multiline: bool,
         pattern: re.Pattern[str] | None,
     ) -> str:
+        # Nearly every text is plain and fits: the checks below would all pass.
+        if (
+            type(value) is str
+            and min_len <= len(value) <= max_len
+            and value.isprintable()
+            and (pattern is None or pattern.fullmatch(value))
+        ):
+            return value
         if not isinstance(value, str):
             raise PayloadError(self._where(name), "must be a string")
         if not min_len <= len(value) <= max_len:
@@ -114,9 +130,11 @@ class Reader:
         return value
 
     def choice(self, name: str, choices: Collection[str], *, default: str | None = None) -> str:
-        value = self._take(name, required=default is None)
-        if value is None and name not in self._data:
-            assert default is not None
+        self._seen.add(name)
+        value = self._data.get(name, _ABSENT)
+        if value is _ABSENT:
+            if default is None:
+                raise PayloadError(self._where(name), "is required")
             return default
         if not isinstance(value, str) or value not in choices:
             raise PayloadError(self._where(name), f"must be one of {', '.join(sorted(choices))}")
@@ -125,19 +143,24 @@ class Reader:
     # -- numbers and flags
 
     def integer(self, name: str, *, low: int, high: int, default: int | None = None) -> int:
-        value = self._take(name, required=default is None)
-        if value is None and name not in self._data:
-            assert default is not None
+        self._seen.add(name)
+        value = self._data.get(name, _ABSENT)
+        if value is _ABSENT:
+            if default is None:
+                raise PayloadError(self._where(name), "is required")
             return default
         return self._check_int(name, value, low, high)
 
     def optional_integer(self, name: str, *, low: int, high: int) -> int | None:
-        value = self._take(name, required=False)
+        self._seen.add(name)
+        value = self._data.get(name)
         if value is None:
             return None
         return self._check_int(name, value, low, high)
 
     def _check_int(self, name: str, value: object, low: int, high: int) -> int:
+        if type(value) is int and low <= value <= high:
+            return value
         # bool is an int in Python, never in a payload.
         if not isinstance(value, int) or isinstance(value, bool):
             raise PayloadError(self._where(name), "must be a whole number")

@@ -425,7 +425,7 @@ def read_page_json(
         query = query.where(
             (Event.origin_desk != identity.desk) | (Event.origin_seq > exclude_own_upto)
         )
-    stored = session.execute(query.order_by(Event.server_seq).limit(limit + 1)).tuples().all()
+    stored = session.execute(query.order_by(Event.server_seq).limit(limit + 1)).all()
     page = stored[:limit]
     texts = _with_legacy_envelopes(session, identity.commune_id, identity.agency_code, page)
     has_more = len(stored) > limit

@@ -107,8 +107,14 @@ class DatabaseOpener(QObject):
             # Never the exception's own text: a bug's may quote a statement's data.
             log.error("the database did not open: %s", type(exc).__name__)
             self.failed.emit(describe_open_failure(self._data_dir, exc))
-            return
-        self.opened.emit(ctx)
+        else:
+            self.opened.emit(ctx)
+        # The work is done: end this thread's loop from the thread itself. Asked through a
+        # queued slot instead, the quit would wait for the GUI thread's event loop, and a
+        # GUI thread already waiting for this thread to finish would wait for ever.
+        thread = QThread.currentThread()
+        if thread is not QCoreApplication.instance().thread():  # type: ignore[union-attr]
+            thread.quit()
 
 
 class _OpenerThread(QThread):
@@ -127,8 +133,6 @@ def open_in_background(window: MainWindow, data_dir: Path) -> QThread:
     thread.started.connect(opener.open)
     opener.opened.connect(window.attach)
     opener.failed.connect(window.show_open_error)
-    opener.opened.connect(thread.quit)
-    opener.failed.connect(thread.quit)
     thread.finished.connect(opener.deleteLater)
     window.destroyed.connect(thread.quit)
     thread.start()

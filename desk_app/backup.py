@@ -859,13 +859,18 @@ def known_good_backups(data_dir: Path) -> list[dict[str, object]]:
     return [e for e in data if isinstance(e, dict) and "file" in e]
 
 
+def last_good_entry(data_dir: Path) -> dict[str, object] | None:
+    """The index entry of the newest verified backup that is still where it was written."""
+    for entry in reversed(known_good_backups(data_dir)):
+        if Path(str(entry["file"])).is_file():
+            return entry
+    return None
+
+
 def last_good_backup(data_dir: Path) -> Path | None:
     """The newest verified backup that is still where it was written."""
-    for entry in reversed(known_good_backups(data_dir)):
-        path = Path(str(entry["file"]))
-        if path.is_file():
-            return path
-    return None
+    entry = last_good_entry(data_dir)
+    return None if entry is None else Path(str(entry["file"]))
 
 
 def damaged_database_message(data_dir: Path) -> str:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desk_app.backup import RestorePlan, apply_restore, known_good_backups, record_restore
+from desk_app.backup import RestorePlan, apply_restore, last_good_entry, record_restore
 from desk_app.clock import Clock, utc_naive
 from desk_app.config import DATABASE_FILE
 from desk_app.errors import user_message
@@ -83,16 +83,15 @@ def _parse_utc(value: object) -> dt.datetime | None:
 
 def last_good(data_dir: Path) -> GoodBackup | None:
     """The newest verified backup that is still where it was written."""
-    for entry in reversed(known_good_backups(data_dir)):
-        path = Path(str(entry["file"]))
-        if path.is_file():
-            dossiers = entry.get("dossiers")
-            return GoodBackup(
-                path,
-                _parse_utc(entry.get("created_at")),
-                dossiers if isinstance(dossiers, int) else None,
-            )
-    return None
+    entry = last_good_entry(data_dir)
+    if entry is None:
+        return None
+    dossiers = entry.get("dossiers")
+    return GoodBackup(
+        Path(str(entry["file"])),
+        _parse_utc(entry.get("created_at")),
+        dossiers if isinstance(dossiers, int) else None,
+    )
 
 
 def describe_open_failure(data_dir: Path, exc: BaseException) -> OpenFailure:

@@ -169,6 +169,15 @@ class Transport:
         self.close()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = self._send(method, path, **kwargs)
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise UnreachableError("the answer is not JSON", code=SERVER_ERROR) from exc
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """The server's successful answer, after the busy server's turns were waited for;
+        every other outcome is raised as its ``SyncTransportError``."""
         waited = 0.0
         while True:
             try:
@@ -195,10 +204,7 @@ class Transport:
             raise UnauthorizedError(401, _detail(response))
         if response.status_code >= 400:
             raise RejectedError(response.status_code, _detail(response), _server_code(response))
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise UnreachableError("the answer is not JSON", code=SERVER_ERROR) from exc
+        return response
 
     def health(self, timeout_s: float = 3.0) -> bool:
         try:
@@ -233,10 +239,18 @@ class Transport:
     def pull(
         self, after: int, limit: int, *, exclude_own_upto: int | None = None
     ) -> dict[str, Any]:
-        params: dict[str, Any] = {"after": after, "limit": limit}
-        if exclude_own_upto is not None:
-            params["exclude_own_upto"] = exclude_own_upto
-        body = self._call("GET", "/api/v1/events", params=params)
+        raw = self.pull_body(after, limit, exclude_own_upto=exclude_own_upto)
+        try:
+            body = json.loads(raw)
+        except ValueError as exc:
+            raise UnreachableError("the answer is not JSON", code=SERVER_ERROR) from exc
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             raise UnreachableError("unexpected pull answer", code=SERVER_ERROR)
         return body
+
+    def pull_body(self, after: int, limit: int, *, exclude_own_upto: int | None = None) -> bytes:
+        """A page of the commune's log as the server sent it (the JSON of ``pull``)."""
+        params: dict[str, Any] = {"after": after, "limit": limit}
+        if exclude_own_upto is not None:
+            params["exclude_own_upto"] = exclude_own_upto
+        return self._send("GET", "/api/v1/events", params=params).content

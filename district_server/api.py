@@ -7,11 +7,15 @@ so an acknowledgement always means "stored for good".
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, TypeVar
 
+import anyio.to_thread
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from sqlalchemy import Engine
@@ -24,7 +28,9 @@ from district_server.auth import (
     bearer_token,
     get_read_engine,
     get_sessions,
+    identify,
     require_desk,
+    unknown_token,
 )
 from district_server.enrollment import redeem_code
 from district_server.errors import (
@@ -68,6 +74,32 @@ router = APIRouter(prefix=API_PREFIX)
 Sessions = Annotated[sessionmaker[Session], Depends(get_sessions)]
 ReadEngine = Annotated[Engine, Depends(get_read_engine)]
 Caller = Annotated[DeskIdentity, Depends(require_desk)]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """The worker threads pushes and pulls run on, apart from each other.
+
+    Pushes have threads of their own, as many as the pushes admitted at once (see
+    ``admission``), so an admitted push starts at once instead of queueing behind the
+    pulls of hundreds of polling desks; pulls share what is left of the connection pool,
+    so they never hold every connection a push needs. Everything else (enrolment,
+    set-aside reports) uses the default thread pool.
+    """
+
+    push: CapacityLimiter
+    pull: CapacityLimiter
+
+    @classmethod
+    def for_pool(cls, pool_size: int, max_pushes: int) -> Lanes:
+        return cls(CapacityLimiter(max_pushes), CapacityLimiter(max(1, pool_size - max_pushes)))
+
+
+async def _on_lane(lane: CapacityLimiter, work: Callable[..., T], *args: Any) -> T:
+    return await anyio.to_thread.run_sync(work, *args, limiter=lane)
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -144,18 +176,27 @@ def parse_push(raw: bytes) -> PushRequest:
         raise RequestValidationError(errors, body=body) from None
 
 
-def _store(raw: bytes, caller: DeskIdentity, sessions: sessionmaker[Session]) -> bytes:
-    batch = parse_push(raw)
-    check_origins(caller, batch.events)
-    try:
-        check_events(caller, batch.events)
-    except EventRefusedError as refusal:
-        with sessions.begin() as session:
-            record_refusal(session, caller, refusal, _now())
-        metrics.EVENTS_REFUSED.inc()
-        raise
+def _store(raw: bytes, token: str, sessions: sessionmaker[Session]) -> bytes:
+    """A push, from the token check to the answer, in one transaction on one connection
+    (one trip to a worker thread: the token is not looked up by a dependency first)."""
+    refused: EventRefusedError | None = None
     with sessions.begin() as session:
-        outcome = store_batch(session, caller, batch.events, _now())
+        caller = identify(session, token)
+        if caller is None:
+            raise unknown_token()
+        batch = parse_push(raw)
+        check_origins(caller, batch.events)
+        try:
+            check_events(caller, batch.events)
+        except EventRefusedError as refusal:
+            # Kept for the operator; the batch itself stores nothing.
+            record_refusal(session, caller, refusal, _now())
+            refused = refusal
+        else:
+            outcome = store_batch(session, caller, batch.events, _now())
+    if refused is not None:
+        metrics.EVENTS_REFUSED.inc()
+        raise refused
     metrics.EVENTS_STORED.inc(outcome.stored)
     metrics.EVENTS_DUPLICATE.inc(outcome.duplicates)
     return outcome.model_dump_json().encode("ascii")
@@ -168,12 +209,14 @@ def _store(raw: bytes, caller: DeskIdentity, sessions: sessionmaker[Session]) ->
     response_model=PushResponse,
     openapi_extra=PUSH_REQUEST_BODY,
 )
-async def push_events(request: Request, caller: Caller, sessions: Sessions) -> Response:
+async def push_events(request: Request, credentials: Credentials, sessions: Sessions) -> Response:
     """Store a batch of the caller's events, all of them or none (idempotent on uuid)."""
+    token = bearer_token(credentials)
     # The body is taken as bytes and validated off the event loop, once: FastAPI would
     # decode it to Python objects on the loop first, then validate those objects.
     raw = await request.body()
-    answer = await run_in_threadpool(_store, raw, caller, sessions)
+    lanes: Lanes = request.app.state.lanes
+    answer = await _on_lane(lanes.push, _store, raw, token, sessions)
     return Response(answer, media_type=JSON_MEDIA_TYPE)
 
 
@@ -184,6 +227,7 @@ async def push_events(request: Request, caller: Caller, sessions: Sessions) -> R
     response_model=PullResponse,
 )
 async def pull_events(
+    request: Request,
     credentials: Credentials,
     engine: ReadEngine,
     after: Annotated[
@@ -202,14 +246,11 @@ async def pull_events(
 ) -> Response:
     """A page of the caller's commune log (all its desks), in server_seq order."""
     # The token is checked with the page, in one trip to the thread pool and the database.
-    body, count = await run_in_threadpool(
-        pull_page,
-        engine,
-        bearer_token(credentials),
-        after,
-        limit,
-        exclude_own_upto=exclude_own_upto,
-    )
+    lanes: Lanes = request.app.state.lanes
+    body, count = await _on_lane(
+        lanes.pull, partial(pull_page, exclude_own_upto=exclude_own_upto),
+        engine, bearer_token(credentials), after, limit,
+    )  # fmt: skip
     metrics.EVENTS_SERVED.inc(count)
     return Response(body, media_type=JSON_MEDIA_TYPE)
 

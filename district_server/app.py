@@ -11,9 +11,15 @@ from fastapi import FastAPI
 
 from district_server import metrics
 from district_server.admission import AdmissionLimits, AdmissionMiddleware
-from district_server.api import router
+from district_server.api import Lanes, router
 from district_server.body_limit import BodyLimitMiddleware
-from district_server.db import DB_ENV_VAR, make_engine, make_session_factory, read_only_engine
+from district_server.db import (
+    DB_ENV_VAR,
+    DEFAULT_POOL_SIZE,
+    make_engine,
+    make_session_factory,
+    read_only_engine,
+)
 from district_server.http_errors import MAX_BODY_BYTES, install_error_handlers
 from district_server.schemas import PushRequest
 from district_server.throttle import DEFAULT_PER_MINUTE, FailureLimiter
@@ -32,6 +38,7 @@ def create_app(
 ) -> FastAPI:
     """The API bound to a database (the schema must already be migrated)."""
     engine = make_engine(db_url, pool_size=pool_size)
+    limits = limits or AdmissionLimits()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -48,12 +55,11 @@ def create_app(
     # The last one added runs first: count every request, then refuse pushes beyond the
     # cap before anything reads their bodies.
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(
-        AdmissionMiddleware, limits=limits or AdmissionLimits(), body_limit=MAX_BODY_BYTES
-    )
+    app.add_middleware(AdmissionMiddleware, limits=limits, body_limit=MAX_BODY_BYTES)
     app.add_middleware(metrics.MetricsMiddleware)
     app.state.sessions = make_session_factory(engine)
     app.state.read_engine = read_only_engine(engine)
+    app.state.lanes = Lanes.for_pool(pool_size or DEFAULT_POOL_SIZE, limits.max_pushes)
     app.state.enrol_failures = FailureLimiter(
         burst=enrol_failures_per_minute, per_minute=enrol_failures_per_minute
     )

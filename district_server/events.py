@@ -371,18 +371,31 @@ def _page_json(
     exclude_own_upto: int | None,
 ) -> bytes:
     """The JSON body of a ``PullResponse`` around the page's stored envelope texts."""
-    if has_more:
-        next_cursor = page[-1][0]
-    else:
-        next_cursor = (
-            max(after, last_seq)
-            if exclude_own_upto is not None
-            else (page[-1][0] if page else after)
-        )
     events = ",".join(
         text[:-1] + ',"server_seq":' + str(seq) + "}"
         for (seq, _envelope), text in zip(page, texts, strict=True)
     )
+    page_last = page[-1][0] if page else None
+    return _page_body(events, page_last, has_more, after, last_seq, exclude_own_upto)
+
+
+def _page_body(
+    events: str,
+    page_last: int | None,
+    has_more: bool,
+    after: int,
+    last_seq: int,
+    exclude_own_upto: int | None,
+) -> bytes:
+    """The JSON body of a ``PullResponse``: ``events`` is the page's event objects,
+    joined by commas; ``page_last`` the ``server_seq`` of its last one."""
+    if has_more:
+        assert page_last is not None
+        next_cursor = page_last
+    elif exclude_own_upto is not None:
+        next_cursor = max(after, last_seq)
+    else:
+        next_cursor = page_last if page_last is not None else after
     return (
         '{"events":['
         + events
@@ -435,19 +448,30 @@ def read_page_json(
 # A pull on PostgreSQL in one statement, the same text every time (prepared once per
 # connection): the token's desk and its commune's counter, and the page below that
 # counter, read from one snapshot. ``own`` is -1 when the caller leaves none of its own
-# events out (every origin_seq is above it).
+# events out (every origin_seq is above it). The page's events come back as one text,
+# each stored envelope with its ``server_seq`` spliced in before its closing brace and
+# joined by commas (what ``_page_json`` does, done where the texts are), and ``legacy``
+# says whether a row of the page has no stored text (before revision 0003).
 _PG_PULL = (
-    "SELECT me.commune_id, me.agency_code, me.last_server_seq, e.server_seq, e.envelope"
-    " FROM (SELECT c.id AS commune_id, c.agency_code, c.last_server_seq, d.number"
+    "SELECT me.desk_id, me.number, me.commune_id, me.agency_code, me.last_server_seq,"
+    " count(e.server_seq) FILTER (WHERE e.n <= %(limit)s),"
+    " max(e.server_seq) FILTER (WHERE e.n <= %(limit)s),"
+    " count(e.server_seq) > %(limit)s,"
+    " coalesce(bool_or(e.envelope IS NULL) FILTER (WHERE e.n <= %(limit)s), false),"
+    " string_agg(left(e.envelope, -1) || ',\"server_seq\":' || e.server_seq || '}', ','"
+    " ORDER BY e.server_seq) FILTER (WHERE e.n <= %(limit)s)"
+    " FROM (SELECT d.id AS desk_id, d.number, c.id AS commune_id, c.agency_code,"
+    " c.last_server_seq"
     " FROM credentials cr JOIN desks d ON d.id = cr.desk_id"
     " JOIN communes c ON c.id = d.commune_id"
     " WHERE cr.token_hash = %(token)s AND cr.revoked_at IS NULL) AS me"
-    " LEFT JOIN LATERAL (SELECT server_seq, envelope FROM events"
+    " LEFT JOIN LATERAL (SELECT server_seq, envelope,"
+    " row_number() OVER (ORDER BY server_seq) AS n FROM events"
     " WHERE commune_id = me.commune_id AND server_seq > %(after)s"
     " AND server_seq <= me.last_server_seq"
     " AND (origin_desk <> me.number OR origin_seq > %(own)s)"
-    " ORDER BY server_seq LIMIT %(limit)s) AS e ON true"
-    " ORDER BY e.server_seq"
+    " ORDER BY server_seq LIMIT %(limit)s + 1) AS e ON true"
+    " GROUP BY me.desk_id, me.number, me.commune_id, me.agency_code, me.last_server_seq"
 )
 
 
@@ -479,23 +503,37 @@ def pull_page(
         assert isinstance(driver, psycopg.Connection)
         driver.autocommit = True
         try:
-            rows = driver.execute(
+            row = driver.execute(
                 _PG_PULL,
                 {
                     "token": hash_secret(token),
                     "after": after,
                     "own": -1 if exclude_own_upto is None else exclude_own_upto,
-                    "limit": limit + 1,
+                    "limit": limit,
                 },
-            ).fetchall()
-            if not rows:
-                raise unknown_token()
-            commune_id, agency_code, last_seq = rows[0][0], rows[0][1], rows[0][2]
-            stored = [(row[3], row[4]) for row in rows] if rows[0][3] is not None else []
-            page = stored[:limit]
-            texts = _with_legacy_envelopes(connection, commune_id, agency_code, page)
+            ).fetchone()
         finally:
             if not driver.closed:
                 driver.autocommit = False
-    has_more = len(stored) > limit
-    return _page_json(page, texts, has_more, after, last_seq, exclude_own_upto), len(page)
+        if row is None:
+            raise unknown_token()
+        (
+            desk_id,
+            desk,
+            commune_id,
+            agency_code,
+            last_seq,
+            count,
+            page_last,
+            has_more,
+            legacy,
+            events,
+        ) = row
+        if legacy:
+            # Rows stored before envelopes were kept: their texts are made here.
+            identity = DeskIdentity(desk_id, desk, commune_id, agency_code)
+            return read_page_json(
+                connection, identity, after, limit, exclude_own_upto=exclude_own_upto
+            )
+    body = _page_body(events or "", page_last, has_more, after, last_seq, exclude_own_upto)
+    return body, count

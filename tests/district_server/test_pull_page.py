@@ -42,6 +42,12 @@ def test_pull_page_checks_the_token_and_hands_the_connection_back_as_it_came(
         assert count == 2
         assert [e["uuid"] for e in page["events"]] == [e["uuid"] for e in events[:2]]
         assert page["has_more"] is True and page["next_cursor"] == 2
+        # A page exactly as long as the limit: nothing more, the cursor at its last event.
+        body, count = pull_page(read, tokens[1], 0, 3)
+        page = json.loads(body)
+        assert count == 3 and [e["server_seq"] for e in page["events"]] == [1, 2, 3]
+        assert page["has_more"] is False and page["next_cursor"] == 3
+        assert pull_page(read, tokens[1], 3, 3)[1] == 0
         body, count = pull_page(read, tokens[0], 0, 500, exclude_own_upto=3)
         assert count == 0
         assert json.loads(body) == {

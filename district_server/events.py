@@ -512,6 +512,12 @@ def pull_page(
                     "limit": limit,
                 },
             ).fetchone()
+        except psycopg.OperationalError:
+            if driver.broken or driver.closed:
+                # Lost (the server restarted): closed here, so the pool neither tries to
+                # reset it nor hands it out again.
+                connection.invalidate()
+            raise
         finally:
             if not driver.closed:
                 driver.autocommit = False

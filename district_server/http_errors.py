@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -147,4 +148,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(OperationalError, _on_database_down)
+    # The same, raised by the driver itself where a statement goes to it directly (pulls,
+    # the reads and inserts of a push on PostgreSQL).
+    app.add_exception_handler(psycopg.OperationalError, _on_database_down)
     app.add_exception_handler(PoolTimeoutError, _on_pool_exhausted)

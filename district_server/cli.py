@@ -402,6 +402,7 @@ def _serve(args: argparse.Namespace, db_url: str, sock: socket.socket) -> int:
         "ssl_certfile": args.certfile,
         "ssl_keyfile": args.keyfile,
         "log_config": _log_config(),
+        "access_log": args.access_log,
         "timeout_graceful_shutdown": 5,
         "http": http_protocol(args.http),
         "timeout_keep_alive": KEEP_ALIVE_TIMEOUT_S,
@@ -536,6 +537,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["httptools", "h11"],
         default="httptools",
         help="HTTP parser: httptools (C, default) or h11 (pure Python)",
+    )
+    run.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request (off by default: the proxy in front logs them, and /metrics "
+        "counts them; at a province's rate the log line costs a twentieth of a request)",
     )
     run.set_defaults(handler=_cmd_run)
 

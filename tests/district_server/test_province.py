@@ -354,3 +354,13 @@ def test_failed_enrolments_are_limited_per_client(
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "Too many failed enrolment attempts" in refused.json()["detail"]
     assert _metrics(server.base_url)["district_enrolment_throttled_total{}"] == 3
+
+
+def test_requests_are_logged_only_when_asked(sqlite_url: str, start_server: StartServer) -> None:
+    quiet = start_server(sqlite_url)
+    logged = start_server(sqlite_url, "--access-log")
+    for server in (quiet, logged):
+        assert httpx.get(f"{server.base_url}/api/v1/health", timeout=10).status_code == 200
+        server.stop()
+    assert "GET /api/v1/health" not in quiet.stderr_path.read_text()
+    assert "GET /api/v1/health" in logged.stderr_path.read_text()

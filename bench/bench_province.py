@@ -88,10 +88,13 @@ def _env(code_dir: Path) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def server(code_dir: Path, db_url: str, workers: int, log: Path) -> Iterator[tuple[str, int]]:
+def server(
+    code_dir: Path, db_url: str, workers: int, log: Path, extra: tuple[str, ...] = ()
+) -> Iterator[tuple[str, int]]:
     args = [sys.executable, "-m", "district_server", "run", "--db", db_url, "--port", "0"]
     if workers > 1:
         args += ["--workers", str(workers)]
+    args += extra
     with log.open("w") as err:
         proc = subprocess.Popen(
             args, stdout=subprocess.PIPE, stderr=err, text=True, env=_env(code_dir),
@@ -427,7 +430,9 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         ]
         desk_rows = [(a, d) for a in agencies for d in range(1, args.desks + 1)]
         codes = issue_codes(code_dir, db_url, desk_rows)
-        with server(code_dir, db_url, workers, work / f"server-{code}.log") as (url, pid):
+        extra = ("--max-pushes", str(args.max_pushes)) if code == "new" and args.max_pushes else ()
+        log = work / f"server-{code}.log"
+        with server(code_dir, db_url, workers, log, extra) as (url, pid):
             tokens = []
             with httpx.Client(base_url=url, timeout=60) as http:
                 for one in codes:
@@ -464,6 +469,7 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     return {
         "code": code,
         "workers": workers,
+        "max_pushes": args.max_pushes if code == "new" else None,
         "desks": len(desks),
         "events_per_desk": args.events,
         "event_bytes": wire,
@@ -502,6 +508,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--desks", type=int, default=5)
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--max-pushes", type=int, default=None, help="the new server's --max-pushes (its default)"
+    )
     parser.add_argument("--code", choices=["new", "old", "both"], default="new")
     parser.add_argument("--limit-s", type=float, default=3600.0)
     # The real desk syncs every 30 s after a good round; a shorter wait makes convergence

@@ -1,7 +1,7 @@
 """A province after an outage: N communes × D desks × E events each, all at once.
 
     .venv/bin/python -m bench.bench_province --communes 120 --desks 5 --events 200 \\
-        --workers 2 --code both [--json FILE]
+        --workers 2 --code both [--max-pushes N] [--json FILE]
 
 Set-up (not timed): a throwaway PostgreSQL cluster with durable commits; the server under
 test, ``district-server run`` of this checkout (``--code new``) or of the commit before
@@ -15,13 +15,15 @@ time-out, back-off with full jitter after a failure (``Backoff``), ``503`` +
 ``exclude_own_upto``, and again every ``--poll-s`` (5 s; the real desk waits 30 s after a
 good round) until it has every event of its commune. Event bodies are shaped like
 ``dossier.received`` (about 1.4 KB on the wire) and pre-encoded, as the desk sends its
-stored envelope text.
+stored envelope text (each desk's made from one validated template). Of a pulled page the
+desks read only the uuids and the cursor: a real desk decodes pages on its own machine,
+and here decoding every page took half the load generator's CPU from the server's.
 
 Reported: time to converge, events stored per second and per server CPU-second (server
 process and its workers, from /proc), p50/p95/p99 of push and pull, client time-outs,
 503s, events resent, exactly-once checks per commune (count, unique uuids, ``server_seq``
-1..n without gaps) straight from PostgreSQL, and the peak RSS of the server's processes.
-The load generator shares the machine: its own CPU competes with the server's.
+1..n without gaps) straight from PostgreSQL, the peak RSS of the server's processes, and
+the CPU of PostgreSQL and of the load generator, which share the machine with the server.
 """
 
 from __future__ import annotations

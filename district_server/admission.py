@@ -13,6 +13,14 @@ refused desks come back spread over the time the server needs for them, instead 
 together again. A desk that honours it waits about as long as it would have in a real
 queue, without holding a connection, a thread or its events' memory on the server.
 
+A push that finds every slot taken first waits a little on the server (``wait_s``, for at
+most ``max_waiting`` pushes per worker, first come first served): a slot freed is taken
+at once by the next push instead of standing idle until a refused desk's turn comes, and
+the refused desks' turns, kept by each worker for itself, matter less when several
+workers share the desks. Only beyond that wait is the push refused. A waiting push's body
+is not read (the HTTP server stops reading its socket after 64 KiB), so waiting costs no
+memory to speak of.
+
 The cap agrees with the desk's time-out: ``max_pushes`` pushes of at most
 ``MAX_BATCH_EVENTS`` events each are answered well within 30 seconds on the machine this
 was measured on (see ``packaging/district-server/README.md``).
@@ -20,8 +28,10 @@ was measured on (see ``packaging/district-server/README.md``).
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,6 +47,9 @@ DEFAULT_MAX_BYTES = 48 * 1024 * 1024
 # The longest a desk is asked to wait: the turn after it is spread by the jitter the desk
 # adds, and a desk back after this long is simply queued again.
 MAX_RETRY_AFTER_S = 60
+# How long a push that finds every slot taken waits for one, and how many may wait.
+DEFAULT_WAIT_S = 2.0
+DEFAULT_MAX_WAITING = 8
 # A fresh worker has not timed a push yet; this is a 500-event push here, rounded up.
 INITIAL_PUSH_SECONDS = 0.5
 
@@ -47,6 +60,8 @@ class AdmissionLimits:
 
     max_pushes: int = DEFAULT_MAX_PUSHES
     max_bytes: int = DEFAULT_MAX_BYTES
+    wait_s: float = DEFAULT_WAIT_S
+    max_waiting: int = DEFAULT_MAX_WAITING
 
 
 def busy_sentence(retry_after: int) -> str:
@@ -78,6 +93,7 @@ class AdmissionMiddleware:
         self.bytes = 0
         self.push_seconds = INITIAL_PUSH_SECONDS  # moving average of admitted pushes
         self.next_turn = 0.0
+        self.waiters: deque[asyncio.Future[None]] = deque()
 
     def _reserve(self, scope: Scope) -> int | None:
         """The bytes reserved for an admitted push, or ``None`` when it must wait."""
@@ -106,7 +122,10 @@ class AdmissionMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        size = self._reserve(scope)
+        # Pushes already waiting go first.
+        size = None if self.waiters else self._reserve(scope)
+        if size is None:
+            size = await self._wait_for_slot(scope)
         if size is None:
             await self._refuse(scope, receive, send)
             return
@@ -122,6 +141,38 @@ class AdmissionMiddleware:
             metrics.PUSHES_IN_PROGRESS.dec()
             elapsed = self.clock() - started
             self.push_seconds = 0.8 * self.push_seconds + 0.2 * elapsed
+            self._wake_next()
+
+    async def _wait_for_slot(self, scope: Scope) -> int | None:
+        """The bytes reserved once a slot frees within ``wait_s``, or ``None``."""
+        if self.limits.wait_s <= 0 or len(self.waiters) >= self.limits.max_waiting:
+            return None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.wait_s
+        while (remaining := deadline - loop.time()) > 0:
+            waiter: asyncio.Future[None] = loop.create_future()
+            self.waiters.append(waiter)
+            try:
+                await asyncio.wait_for(waiter, remaining)
+            except TimeoutError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_next()  # woken as its time ran out: pass the slot on
+                return None
+            finally:
+                if waiter in self.waiters:
+                    self.waiters.remove(waiter)
+            size = self._reserve(scope)
+            if size is not None:
+                return size
+        return None
+
+    def _wake_next(self) -> None:
+        """Hand a freed slot to the push that has waited longest."""
+        while self.waiters:
+            waiter = self.waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         retry_after = self._turn()

@@ -56,7 +56,7 @@ def test_refused_pushes_get_successive_turns() -> None:
         await release.wait()
 
     middleware = AdmissionMiddleware(
-        slow_app, AdmissionLimits(max_pushes=1), body_limit=1000, clock=clock
+        slow_app, AdmissionLimits(max_pushes=1, wait_s=0), body_limit=1000, clock=clock
     )
     middleware.push_seconds = 4.0  # as if pushes took 4 s here
 
@@ -88,7 +88,7 @@ def test_refused_pushes_get_successive_turns() -> None:
 def test_turns_start_again_from_now_once_the_queue_has_passed() -> None:
     clock = _Clock()
     middleware = AdmissionMiddleware(
-        _never_called, AdmissionLimits(max_pushes=2), body_limit=1000, clock=clock
+        _never_called, AdmissionLimits(max_pushes=2, wait_s=0), body_limit=1000, clock=clock
     )
     middleware.pushes = 2  # both slots busy
     middleware.push_seconds = 1.0
@@ -100,3 +100,55 @@ def test_turns_start_again_from_now_once_the_queue_has_passed() -> None:
 
 async def _never_called(_scope: Scope, _receive: Receive, _send: Send) -> Any:
     raise AssertionError("a refused push must not reach the app")
+
+
+def test_a_push_waits_briefly_for_a_slot_and_takes_the_one_freed() -> None:
+    entered: list[str] = []
+    release = asyncio.Event()
+
+    async def app(scope: Scope, _receive: Receive, send: Send) -> None:
+        entered.append(scope["who"])
+        if scope["who"] == "first":
+            await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    middleware = AdmissionMiddleware(
+        app, AdmissionLimits(max_pushes=1, wait_s=5, max_waiting=1), body_limit=1000
+    )
+
+    async def push(who: str) -> int:
+        sent: list[Message] = []
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"x" * 100, "more_body": False}
+
+        async def send(message: Message) -> None:
+            sent.append(message)
+
+        await middleware({**_push_scope(), "who": who}, receive, send)
+        return int(sent[0]["status"])
+
+    async def scenario() -> list[int]:
+        first = asyncio.create_task(push("first"))
+        while not entered:
+            await asyncio.sleep(0)
+        waiting = asyncio.create_task(push("waiting"))
+        while not middleware.waiters:
+            await asyncio.sleep(0)
+        # One may wait; the next is refused at once with its turn.
+        beyond = await asyncio.wait_for(push("beyond"), 1)
+        release.set()
+        return [await first, await asyncio.wait_for(waiting, 1), beyond]
+
+    assert asyncio.run(scenario()) == [200, 200, 503]
+    assert middleware.pushes == 0 and not middleware.waiters
+
+
+def test_a_waiting_push_is_refused_when_no_slot_frees_in_time() -> None:
+    middleware = AdmissionMiddleware(
+        _never_called, AdmissionLimits(max_pushes=1, wait_s=0.2), body_limit=1000
+    )
+    middleware.pushes = 1  # the slot stays taken
+    status, headers = asyncio.run(_refused(middleware))
+    assert status == 503 and int(headers["retry-after"]) >= 1
+    assert not middleware.waiters

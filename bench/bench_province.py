@@ -432,7 +432,11 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         ]
         desk_rows = [(a, d) for a in agencies for d in range(1, args.desks + 1)]
         codes = issue_codes(code_dir, db_url, desk_rows)
-        extra = ("--max-pushes", str(args.max_pushes)) if code == "new" and args.max_pushes else ()
+        extra: tuple[str, ...] = ()
+        if code == "new" and args.max_pushes:
+            extra += ("--max-pushes", str(args.max_pushes))
+        if code == "new" and args.pool_size:
+            extra += ("--pool-size", str(args.pool_size))
         log = work / f"server-{code}.log"
         with server(code_dir, db_url, workers, log, extra) as (url, pid):
             tokens = []
@@ -472,6 +476,7 @@ def run_one(code: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
         "code": code,
         "workers": workers,
         "max_pushes": args.max_pushes if code == "new" else None,
+        "pool_size": args.pool_size if code == "new" else None,
         "desks": len(desks),
         "events_per_desk": args.events,
         "event_bytes": wire,
@@ -512,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--max-pushes", type=int, default=None, help="the new server's --max-pushes (its default)"
+    )
+    parser.add_argument(
+        "--pool-size", type=int, default=None, help="the new server's --pool-size (its default)"
     )
     parser.add_argument("--code", choices=["new", "old", "both"], default="new")
     parser.add_argument("--limit-s", type=float, default=3600.0)

@@ -26,11 +26,10 @@ from district_server.auth import (
     Credentials,
     DeskIdentity,
     bearer_token,
+    desk_for_token,
     get_read_engine,
     get_sessions,
-    identify,
     require_desk,
-    unknown_token,
 )
 from district_server.enrollment import redeem_code
 from district_server.errors import (
@@ -179,27 +178,22 @@ def parse_push(raw: bytes) -> PushRequest:
         raise RequestValidationError(errors, body=body) from None
 
 
-def _store(raw: bytes, token: str, sessions: sessionmaker[Session]) -> bytes:
-    """A push, from the token check to the answer, in one transaction on one connection
-    (one trip to a worker thread: the token is not looked up by a dependency first)."""
-    refused: EventRefusedError | None = None
-    with sessions.begin() as session:
-        caller = identify(session, token)
-        if caller is None:
-            raise unknown_token()
-        batch = parse_push(raw)
-        check_origins(caller, batch.events)
-        try:
-            check_events(caller, batch.events)
-        except EventRefusedError as refusal:
-            # Kept for the operator; the batch itself stores nothing.
+def _store(raw: bytes, token: str, engine: Engine, sessions: sessionmaker[Session]) -> bytes:
+    """A push, from the token check to the answer, in one trip to a push thread (the
+    token is not looked up by a dependency on another thread first). The body is read
+    and checked outside any transaction: on SQLite a writing one holds the write lock."""
+    caller = desk_for_token(engine, token)
+    batch = parse_push(raw)
+    check_origins(caller, batch.events)
+    try:
+        check_events(caller, batch.events)
+    except EventRefusedError as refusal:
+        with sessions.begin() as session:
             record_refusal(session, caller, refusal, _now())
-            refused = refusal
-        else:
-            outcome = store_batch(session, caller, batch.events, _now())
-    if refused is not None:
         metrics.EVENTS_REFUSED.inc()
-        raise refused
+        raise
+    with sessions.begin() as session:
+        outcome = store_batch(session, caller, batch.events, _now())
     metrics.EVENTS_STORED.inc(outcome.stored)
     metrics.EVENTS_DUPLICATE.inc(outcome.duplicates)
     return outcome.model_dump_json().encode("ascii")
@@ -212,14 +206,16 @@ def _store(raw: bytes, token: str, sessions: sessionmaker[Session]) -> bytes:
     response_model=PushResponse,
     openapi_extra=PUSH_REQUEST_BODY,
 )
-async def push_events(request: Request, credentials: Credentials, sessions: Sessions) -> Response:
+async def push_events(
+    request: Request, credentials: Credentials, engine: ReadEngine, sessions: Sessions
+) -> Response:
     """Store a batch of the caller's events, all of them or none (idempotent on uuid)."""
     token = bearer_token(credentials)
     # The body is taken as bytes and validated off the event loop, once: FastAPI would
     # decode it to Python objects on the loop first, then validate those objects.
     raw = await request.body()
     lanes: Lanes = request.app.state.lanes
-    answer = await _on_lane(lanes.push, _store, raw, token, sessions)
+    answer = await _on_lane(lanes.push, _store, raw, token, engine, sessions)
     return Response(answer, media_type=JSON_MEDIA_TYPE)
 
 

@@ -82,13 +82,17 @@ def unknown_token() -> NotAuthenticatedError:
     return NotAuthenticatedError("The token is unknown or has been revoked; enrol the desk again.")
 
 
-def require_desk(
-    credentials: Credentials, engine: Annotated[Engine, Depends(get_read_engine)]
-) -> DeskIdentity:
-    """The calling desk; a 401 when the request has no live bearer token."""
-    token = bearer_token(credentials)
+def desk_for_token(engine: Engine, token: str) -> DeskIdentity:
+    """The desk owning a live ``token``, looked up in a short read; a 401 otherwise."""
     with engine.connect() as connection:
         identity = identify(connection, token)
     if identity is None:
         raise unknown_token()
     return identity
+
+
+def require_desk(
+    credentials: Credentials, engine: Annotated[Engine, Depends(get_read_engine)]
+) -> DeskIdentity:
+    """The calling desk; a 401 when the request has no live bearer token."""
+    return desk_for_token(engine, bearer_token(credentials))

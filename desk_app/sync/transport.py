@@ -134,6 +134,9 @@ def _detail(response: httpx.Response) -> str:
     return str(body)[:200]
 
 
+EVENTS_PATH = "/api/v1/events"
+
+
 class Transport:
     def __init__(
         self,
@@ -226,7 +229,7 @@ class Transport:
     def push_body(self, body: bytes) -> dict[str, Any]:
         """Push a request body already encoded as ``{"events": [...]}`` JSON."""
         answer = self._call(
-            "POST", "/api/v1/events", content=body, headers={"Content-Type": "application/json"}
+            "POST", EVENTS_PATH, content=body, headers={"Content-Type": "application/json"}
         )
         if not isinstance(answer, dict) or not isinstance(answer.get("acknowledged"), list):
             raise UnreachableError("unexpected push answer", code=SERVER_ERROR)
@@ -239,18 +242,19 @@ class Transport:
     def pull(
         self, after: int, limit: int, *, exclude_own_upto: int | None = None
     ) -> dict[str, Any]:
-        raw = self.pull_body(after, limit, exclude_own_upto=exclude_own_upto)
-        try:
-            body = json.loads(raw)
-        except ValueError as exc:
-            raise UnreachableError("the answer is not JSON", code=SERVER_ERROR) from exc
+        body = self._call("GET", EVENTS_PATH, params=_pull_params(after, limit, exclude_own_upto))
         if not isinstance(body, dict) or not isinstance(body.get("events"), list):
             raise UnreachableError("unexpected pull answer", code=SERVER_ERROR)
         return body
 
     def pull_body(self, after: int, limit: int, *, exclude_own_upto: int | None = None) -> bytes:
         """A page of the commune's log as the server sent it (the JSON of ``pull``)."""
-        params: dict[str, Any] = {"after": after, "limit": limit}
-        if exclude_own_upto is not None:
-            params["exclude_own_upto"] = exclude_own_upto
-        return self._send("GET", "/api/v1/events", params=params).content
+        params = _pull_params(after, limit, exclude_own_upto)
+        return self._send("GET", EVENTS_PATH, params=params).content
+
+
+def _pull_params(after: int, limit: int, exclude_own_upto: int | None) -> dict[str, Any]:
+    params: dict[str, Any] = {"after": after, "limit": limit}
+    if exclude_own_upto is not None:
+        params["exclude_own_upto"] = exclude_own_upto
+    return params
